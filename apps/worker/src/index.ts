@@ -1,1 +1,2 @@
-export {};
+export { startWorkers } from './worker.ts';
+export { handlers, makeProcessor } from './processors.ts';

@@ -1,1 +1,15 @@
-export {};
+export * from './errors.ts';
+export * from './entities/index.ts';
+export * from './database/orm.ts';
+export * from './database/embedded.ts';
+export * from './auth/password.ts';
+export * from './auth/tokens.ts';
+export * from './auth/accounts.ts';
+export * from './auth/login-limiter.ts';
+export * from './workspaces/workspaces.ts';
+export * from './audit/audit-log.ts';
+export * from './queue/jobs.ts';
+export * from './queue/queues.ts';
+export * from './bus/bus.ts';
+export * from './runtime.ts';
+export * from './demo.ts';

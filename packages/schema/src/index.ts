@@ -1,1 +1,3 @@
-export {};
+export * from './config.ts';
+export * from './auth.ts';
+export * from './jobs.ts';

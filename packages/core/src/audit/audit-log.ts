@@ -1,0 +1,43 @@
+// Writing and reading the audit log (insert-only; newest first, keyset pagination on id).
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { AuditLog } from '../entities/audit-log.ts';
+import { User } from '../entities/user.ts';
+
+export interface AuditEntry {
+  workspaceId: string;
+  actorId: string | null;
+  action: string;
+  targetId?: string | null;
+  data?: Record<string, unknown>;
+}
+
+/** Queues an audit row in the caller's unit of work, so it commits with the change it records. */
+export function recordAudit(em: EntityManager, entry: AuditEntry): void {
+  em.create(AuditLog, {
+    workspaceId: entry.workspaceId,
+    actorId: entry.actorId,
+    action: entry.action,
+    targetId: entry.targetId ?? null,
+    data: entry.data ?? {},
+  });
+}
+
+export async function listAudit(em: EntityManager, workspaceId: string, cursor: string | undefined, limit: number) {
+  const where = cursor && /^\d+$/.test(cursor) ? { workspaceId, id: { $lt: cursor } } : { workspaceId };
+  const rows = await em.find(AuditLog, where, { orderBy: { id: 'desc' }, limit: limit + 1 });
+  const page = rows.slice(0, limit);
+  const actorIds = [...new Set(page.map((r) => r.actorId).filter((id): id is string => !!id))];
+  const actors = actorIds.length ? await em.find(User, { id: { $in: actorIds } }) : [];
+  const names = new Map(actors.map((a) => [a.id, a.name]));
+  return {
+    items: page.map((r) => ({
+      id: r.id,
+      action: r.action,
+      actor: r.actorId ? { id: r.actorId, name: names.get(r.actorId) ?? 'deleted user' } : null,
+      targetId: r.targetId ?? null,
+      data: r.data,
+      createdAt: r.createdAt.toISOString(),
+    })),
+    nextCursor: rows.length > limit ? page[page.length - 1]!.id : null,
+  };
+}

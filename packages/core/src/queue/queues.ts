@@ -1,0 +1,128 @@
+// BullMQ on Redis (services mode) or on its PostgreSQL backend (embedded), behind one small API.
+import { Queue, Worker, createPostgresBackend, type Job, type Processor, type WorkerOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { AppError } from '../errors.ts';
+import { jobDefinitions, queueNames, type JobName, type JobPayload } from './jobs.ts';
+
+export interface QueueTarget {
+  redisUrl?: string;
+  databaseUrl: string;
+  /** Redis key prefix / queue-name prefix, so parallel test runs never share queues. */
+  prefix: string;
+  /**
+   * Worker wake-up poll in seconds. PGlite behind pglite-socket is one shared session, so NOTIFY
+   * never reaches the worker's LISTEN connection: embedded mode polls instead (BullMQ drainDelay).
+   */
+  pollSeconds?: number;
+}
+
+type AnyQueue = Queue<unknown, unknown, string>;
+
+export class Queues {
+  private readonly queues = new Map<string, AnyQueue>();
+  private readonly workers: Worker[] = [];
+  private readonly redisClients: Redis[] = [];
+
+  constructor(
+    private readonly target: QueueTarget,
+    private readonly log: Logger,
+  ) {}
+
+  get backend(): 'redis' | 'postgres' {
+    return this.target.redisUrl ? 'redis' : 'postgres';
+  }
+
+  private redis(forWorker: boolean): Redis {
+    // Workers block and must retry forever; producers fail fast instead of hanging (RELIABILITY 4).
+    const client = new Redis(this.target.redisUrl!, {
+      maxRetriesPerRequest: forWorker ? null : 1,
+      enableOfflineQueue: forWorker,
+      connectTimeout: 5000,
+    });
+    client.on('error', (err) => this.log.warn({ err: err.message }, 'redis connection error'));
+    this.redisClients.push(client);
+    return client;
+  }
+
+  private pg() {
+    return { connection: { connectionString: this.target.databaseUrl, max: 4, migrate: true } };
+  }
+
+  private queueName(name: string): string {
+    return this.backend === 'postgres' ? `${this.target.prefix}-${name}` : name;
+  }
+
+  queue(name: string): AnyQueue {
+    let q = this.queues.get(name);
+    if (!q) {
+      q = this.backend === 'redis'
+        ? new Queue(this.queueName(name), { connection: this.redis(false), prefix: this.target.prefix })
+        : (new Queue(this.queueName(name), this.pg(), createPostgresBackend) as unknown as AnyQueue);
+      q.on('error', (err) => this.log.warn({ err: err.message, queue: name }, 'queue error'));
+      this.queues.set(name, q);
+    }
+    return q;
+  }
+
+  /** Enqueues a job; `jobId` makes a retried request idempotent. */
+  async add<N extends JobName>(name: N, payload: JobPayload<N>, opts: { jobId?: string } = {}): Promise<Job> {
+    const def = jobDefinitions[name];
+    const data = def.payload.parse(payload);
+    try {
+      return await this.queue(def.queue).add(name, data, {
+        jobId: opts.jobId,
+        attempts: def.attempts,
+        backoff: { type: 'exponential', delay: 1000 },
+        removeOnComplete: { age: 3600, count: 1000 },
+        removeOnFail: { age: 7 * 24 * 3600 },
+      });
+    } catch (err) {
+      this.log.error({ err }, 'enqueue failed');
+      throw new AppError('SERVICE_UNAVAILABLE', 'The job queue is unavailable; try again shortly');
+    }
+  }
+
+  startWorker(queue: string, processor: Processor, opts: Partial<WorkerOptions> = {}): Worker {
+    const common = { concurrency: 4, autorun: true, drainDelay: this.target.pollSeconds ?? 5, ...opts };
+    const worker = this.backend === 'redis'
+      ? new Worker(this.queueName(queue), processor, { ...common, connection: this.redis(true), prefix: this.target.prefix })
+      : (new Worker(this.queueName(queue), processor, { ...common, ...this.pg() }, createPostgresBackend) as unknown as Worker);
+    worker.on('error', (err) => this.log.warn({ err: err.message, queue }, 'worker error'));
+    worker.on('failed', (job, err) => this.log.warn({ jobId: job?.id, name: job?.name, err: err.message }, 'job failed'));
+    this.workers.push(worker);
+    return worker;
+  }
+
+  /** Waits for a job to finish by polling its state (works on both backends without QueueEvents). */
+  async waitForResult<T>(job: Job, timeoutMs: number): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    const q = this.queue(jobDefinitions[job.name as JobName].queue);
+    while (Date.now() < deadline) {
+      const fresh = await q.getJob(job.id!);
+      if (fresh?.finishedOn) {
+        if (fresh.failedReason) throw new Error(fresh.failedReason);
+        return fresh.returnvalue as T;
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new AppError('SERVICE_UNAVAILABLE', `job ${job.name} did not finish within ${timeoutMs} ms`);
+  }
+
+  /** Stops workers (bounded: BullMQ's close() has no timeout of its own), then queues and clients. */
+  async close(timeoutMs = 10_000): Promise<void> {
+    const graceful = Promise.all(this.workers.map((w) => w.close()));
+    const timedOut = await Promise.race([
+      graceful.then(() => false),
+      new Promise<boolean>((r) => setTimeout(() => r(true), timeoutMs).unref()),
+    ]);
+    if (timedOut) {
+      this.log.warn('workers did not finish in time; forcing close, active jobs return to the queue');
+      await Promise.all(this.workers.map((w) => w.close(true).catch(() => undefined)));
+    }
+    await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => undefined)));
+    for (const c of this.redisClients) c.disconnect();
+  }
+}
+
+export { queueNames };

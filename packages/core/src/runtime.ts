@@ -1,0 +1,67 @@
+// Everything a server or worker process needs, built from config. Only the factories differ by mode.
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { pino, type Logger } from 'pino';
+import type { Config } from '@tandem/schema';
+import { connectOrm, migrate, type Orm } from './database/orm.ts';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './database/embedded.ts';
+import { Queues } from './queue/queues.ts';
+import { InProcessBus, RedisBus, type Bus } from './bus/bus.ts';
+import { TokenSigner, loadJwtSecret } from './auth/tokens.ts';
+import { LoginLimiter } from './auth/login-limiter.ts';
+
+export interface Runtime {
+  config: Config;
+  log: Logger;
+  orm: Orm;
+  queues: Queues;
+  bus: Bus;
+  tokens: TokenSigner;
+  loginLimiter: LoginLimiter;
+  redis?: Redis;
+  databaseUrl: string;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  /** Redis key / queue prefix; tests give each run its own. */
+  prefix?: string;
+  log?: Logger;
+}
+
+export async function createRuntime(config: Config, opts: RuntimeOptions = {}): Promise<Runtime> {
+  const log = opts.log ?? pino({ level: config.LOG_LEVEL });
+  const prefix = opts.prefix ?? 'tandem';
+  let embedded: EmbeddedPostgres | undefined;
+  let databaseUrl = config.DATABASE_URL;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres(config.DATA_DIR);
+    databaseUrl = embedded.url;
+    log.info({ dataDir: config.DATA_DIR }, 'embedded PostgreSQL (PGlite) started');
+  }
+  const orm = await connectOrm(databaseUrl, log);
+  const applied = await migrate(orm);
+  if (applied.length) log.info({ applied }, 'migrations applied');
+
+  const redis = config.REDIS_URL
+    ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
+    : undefined;
+  redis?.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
+  const queues = new Queues({ redisUrl: config.REDIS_URL, databaseUrl, prefix, pollSeconds: embedded ? 0.05 : undefined }, log);
+  const bus: Bus = config.REDIS_URL ? new RedisBus(config.REDIS_URL, `${prefix}:bus:`, log) : new InProcessBus();
+  const tokens = new TokenSigner(await loadJwtSecret(config.JWT_SECRET, config.DATA_DIR));
+
+  return {
+    config, log, orm, queues, bus, tokens, redis, databaseUrl,
+    loginLimiter: new LoginLimiter(redis, prefix),
+    async close() {
+      await queues.close(config.SHUTDOWN_TIMEOUT_MS);
+      await bus.close();
+      redis?.disconnect();
+      await orm.close(true);
+      await embedded?.stop();
+    },
+  };
+}
+
+export const randomPrefix = (label = 'test') => `${label}-${randomBytes(4).toString('hex')}`;

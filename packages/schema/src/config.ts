@@ -1,0 +1,87 @@
+// Runtime configuration: every environment variable of API.md, validated once at start-up.
+import { z } from 'zod';
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const flag = z
+  .enum(['0', '1', 'true', 'false'])
+  .transform((v) => v === '1' || v === 'true')
+  .optional();
+
+const url = (protocols: string[]) =>
+  optionalString.refine(
+    (v) => v === undefined || protocols.some((p) => v.startsWith(p + '://')),
+    { message: `must be a URL starting with ${protocols.map((p) => p + '://').join(' or ')}` },
+  );
+
+export const configSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    DATA_DIR: z.string().min(1).default('./data'),
+    DATABASE_URL: url(['postgres', 'postgresql']),
+    REDIS_URL: url(['redis', 'rediss']),
+    JWT_SECRET: optionalString.refine((v) => v === undefined || v.length >= 32, {
+      message: 'must be at least 32 characters',
+    }),
+    LLM_PROVIDER: z.enum(['openai', 'gemini', 'offline']).optional(),
+    OPENAI_API_KEY: optionalString,
+    OPENAI_BASE_URL: url(['http', 'https']),
+    OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
+    GEMINI_API_KEY: optionalString,
+    GEMINI_BASE_URL: url(['http', 'https']),
+    GEMINI_MODEL: z.string().min(1).default('gemini-2.0-flash'),
+    ASSISTANT_RATE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(50),
+    ASSISTANT_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+    CONVERSATION_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+    DEMO: flag,
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Extra origins allowed to open the WebSocket, comma separated (the server's own origin always is). */
+    ALLOWED_ORIGINS: optionalString,
+    /** Seconds a SIGTERM waits for running jobs before handing them back to the queue. */
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+  })
+  .transform((c) => {
+    const mode = c.DATABASE_URL || c.REDIS_URL ? ('services' as const) : ('embedded' as const);
+    const llmProvider =
+      c.LLM_PROVIDER ?? (c.OPENAI_API_KEY ? 'openai' : c.GEMINI_API_KEY ? 'gemini' : 'offline');
+    return {
+      ...c,
+      mode,
+      LLM_PROVIDER: llmProvider,
+      DEMO: c.DEMO ?? mode === 'embedded',
+      allowedOrigins: (c.ALLOWED_ORIGINS ?? '')
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    };
+  })
+  .superRefine((c, ctx) => {
+    if (c.mode === 'services' && !c.DATABASE_URL)
+      ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'is required when REDIS_URL is set (services mode)' });
+    if (c.LLM_PROVIDER === 'openai' && !c.OPENAI_API_KEY && !c.OPENAI_BASE_URL)
+      ctx.addIssue({ code: 'custom', path: ['OPENAI_API_KEY'], message: 'is required when LLM_PROVIDER=openai' });
+    if (c.LLM_PROVIDER === 'gemini' && !c.GEMINI_API_KEY)
+      ctx.addIssue({ code: 'custom', path: ['GEMINI_API_KEY'], message: 'is required when LLM_PROVIDER=gemini' });
+  });
+
+export type Config = z.output<typeof configSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment; throws ConfigError with one line naming the variable and the problem. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const result = configSchema.safeParse(env);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const variable = issue.path.join('.') || 'environment';
+  const received = env[variable];
+  const shown = received === undefined ? '' : ` (got ${JSON.stringify(received.length > 40 ? received.slice(0, 40) + '…' : received)})`;
+  throw new ConfigError(`Invalid configuration: ${variable} ${issue.message}${shown}`);
+}
