@@ -1,0 +1,38 @@
+// One context factory for HTTP and WebSocket. The token is verified here; authorisation happens
+// per call in the procedures of trpc.ts, so a socket opened with a token later revoked is refused.
+import type { IncomingMessage } from 'node:http';
+import type { Runtime, TokenClaims } from '@tandem/core';
+
+/** Per-connection state (one per HTTP request, one per WebSocket). */
+export interface ConnectionState {
+  subscriptions: number;
+}
+
+export interface CreateContextInput {
+  req: IncomingMessage;
+  info?: { connectionParams?: Record<string, string> | null };
+}
+
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
+  return match?.[1];
+}
+
+export function makeCreateContext(rt: Runtime) {
+  return async ({ req, info }: CreateContextInput) => {
+    const token = bearerToken(req.headers.authorization) ?? info?.connectionParams?.token;
+    let claims: TokenClaims | null = null;
+    if (token) claims = await rt.tokens.verify(token).catch(() => null);
+    return {
+      rt,
+      log: rt.log,
+      ip: req.socket.remoteAddress ?? 'unknown',
+      /** Present when a token was sent (valid or not), so a bad token is UNAUTHORIZED, not anonymous. */
+      tokenSent: !!token,
+      claims,
+      connection: { subscriptions: 0 } as ConnectionState,
+    };
+  };
+}
+
+export type Context = Awaited<ReturnType<ReturnType<typeof makeCreateContext>>>;

@@ -1,0 +1,16 @@
+// Prometheus figures for /metrics: HTTP, WebSocket and queue.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    httpRequests: new Counter({ name: 'tandem_http_requests_total', help: 'HTTP requests', labelNames: ['route', 'status'], registers: [registry] }),
+    httpDuration: new Histogram({ name: 'tandem_http_request_duration_seconds', help: 'HTTP latency', labelNames: ['route'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry] }),
+    wsConnections: new Gauge({ name: 'tandem_ws_connections', help: 'Open WebSocket connections', registers: [registry] }),
+    wsRejected: new Counter({ name: 'tandem_ws_rejected_total', help: 'WebSocket upgrades refused', labelNames: ['reason'], registers: [registry] }),
+    wsSlowConsumers: new Counter({ name: 'tandem_ws_slow_consumers_total', help: 'Sockets closed because their send buffer overflowed', registers: [registry] }),
+  };
+}
+export type Metrics = ReturnType<typeof createMetrics>;

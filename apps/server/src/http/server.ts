@@ -1,0 +1,111 @@
+// The one HTTP server: tRPC (HTTP + WebSocket on /trpc), health, metrics, and the web app.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import type { Runtime } from '@tandem/core';
+import { appRouter } from '../routers/_app.ts';
+import { makeCreateContext } from '../context.ts';
+import { createMetrics } from './metrics.ts';
+import { makeStaticHandler } from './static-files.ts';
+import { attachWebSocket } from '../ws/websocket.ts';
+import { checkReadiness } from './readiness.ts';
+
+export const HTTP_MAX_BODY_BYTES = 1024 * 1024;
+const WEB_DIST = fileURLToPath(new URL('../../../web/dist', import.meta.url));
+
+function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+}
+
+export function createHttpServer(rt: Runtime, opts: { webDist?: string } = {}) {
+  const metrics = createMetrics();
+  const trpc = createHTTPHandler({
+    router: appRouter,
+    createContext: makeCreateContext(rt) as never,
+    basePath: '/trpc/',
+    maxBodySize: HTTP_MAX_BODY_BYTES,
+    maxBatchSize: 50,
+  });
+  const serveStatic = makeStaticHandler(opts.webDist ?? WEB_DIST);
+
+  const route = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<string> => {
+    if (path.startsWith('/trpc/')) {
+      const encoding = req.headers['content-encoding'];
+      if (encoding && encoding !== 'identity') {
+        json(res, 415, { error: 'Content-Encoding is not supported on /trpc' });
+        return 'trpc';
+      }
+      await trpc(req, res);
+      return 'trpc';
+    }
+    if (path === '/healthz') {
+      json(res, 200, { status: 'ok' });
+      return path;
+    }
+    if (path === '/readyz') {
+      const ready = await checkReadiness(rt);
+      json(res, ready.ok ? 200 : 503, ready);
+      return path;
+    }
+    if (path === '/metrics') {
+      res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(await metrics.registry.metrics());
+      return path;
+    }
+    if (path.startsWith('/api/')) {
+      json(res, 404, { error: 'Not found' });
+      return 'api';
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      json(res, 405, { error: 'Method not allowed' });
+      return 'static';
+    }
+    await serveStatic(req, res);
+    return 'static';
+  };
+
+  const server = createServer({ requestTimeout: 60_000, headersTimeout: 15_000 }, (req, res) => {
+    const started = performance.now();
+    const reqId = (req.headers['x-request-id'] as string | undefined)?.slice(0, 64) ?? randomUUID();
+    res.setHeader('x-request-id', reqId);
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    route(req, res, path)
+      .then((label) => {
+        const seconds = (performance.now() - started) / 1000;
+        metrics.httpRequests.inc({ route: label, status: String(res.statusCode) });
+        metrics.httpDuration.observe({ route: label }, seconds);
+        if (label !== 'static' && path !== '/healthz')
+          rt.log.info({ reqId, method: req.method, path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
+      })
+      .catch((err: unknown) => {
+        rt.log.error({ err, reqId, path }, 'request failed');
+        if (!res.headersSent) json(res, 500, { error: 'Internal error', requestId: reqId });
+        else res.destroy();
+      });
+  });
+  server.on('clientError', (_err, socket) => socket.destroy());
+  const ws = attachWebSocket(server, rt, metrics);
+
+  return {
+    server,
+    metrics,
+    listen(port: number, host: string): Promise<string> {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          const addr = server.address();
+          const actual = typeof addr === 'object' && addr ? addr.port : port;
+          resolve(`http://${host.includes(':') ? `[${host}]` : host}:${actual}`);
+        });
+      });
+    },
+    /** Stop accepting, send sockets a reconnect notice, let in-flight requests finish. */
+    async close(): Promise<void> {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await ws.shutdown();
+      server.closeIdleConnections();
+      setTimeout(() => server.closeAllConnections(), 5000).unref();
+      await closed;
+    },
+  };
+}

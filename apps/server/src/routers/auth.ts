@@ -1,0 +1,32 @@
+// auth.*: register, login, me, logout (everywhere).
+import { loginInput, registerInput } from '@tandem/schema';
+import { authenticate, listWorkspacesOf, registerUser, revokeTokens, toUserDto } from '@tandem/core';
+import { authedProcedure, publicProcedure, router } from '../trpc.ts';
+import { announceAuthChange } from '../subscriptions/auth-watch.ts';
+
+export const authRouter = router({
+  register: publicProcedure.input(registerInput).mutation(async ({ ctx, input }) => {
+    await ctx.rt.loginLimiter.consume(input.email, ctx.ip);
+    const user = await registerUser(ctx.em, input);
+    return { token: await ctx.rt.tokens.sign(user.id, user.tokenVersion), user: toUserDto(user) };
+  }),
+
+  login: publicProcedure.input(loginInput).mutation(async ({ ctx, input }) => {
+    await ctx.rt.loginLimiter.consume(input.email, ctx.ip);
+    const user = await authenticate(ctx.em, input.email, input.password);
+    await ctx.rt.loginLimiter.reset(input.email);
+    return { token: await ctx.rt.tokens.sign(user.id, user.tokenVersion), user: toUserDto(user) };
+  }),
+
+  me: authedProcedure.query(async ({ ctx }) => ({
+    user: toUserDto(ctx.user),
+    workspaces: await listWorkspacesOf(ctx.em, ctx.user.id),
+  })),
+
+  /** Signs the user out everywhere: every token issued so far stops working, open sockets close. */
+  logout: authedProcedure.mutation(async ({ ctx }) => {
+    await revokeTokens(ctx.em, ctx.user.id);
+    await announceAuthChange(ctx.rt.bus, ctx.user.id);
+    return { ok: true as const };
+  }),
+});

@@ -1,0 +1,107 @@
+// Subscriptions outlive the request that authorised them. This re-checks the caller whenever
+// their access may have changed (logout, role change, removal: announced on the bus) and when
+// the token expires, and ends the subscription with the reason the moment it no longer holds.
+import { TRPCError } from '@trpc/server';
+import { User, roleIn, type Bus } from '@tandem/core';
+import { roleRank, type Role } from '@tandem/schema';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Context } from '../context.ts';
+
+export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 50;
+export const authChannel = (userId: string) => `auth:user:${userId}`;
+
+/** Tells every server instance that this user's access changed. */
+export async function announceAuthChange(bus: Bus, userId: string): Promise<void> {
+  await bus.publish(authChannel(userId), { at: Date.now() });
+}
+
+interface Caller {
+  ctx: Context & { em: EntityManager; user: { id: string }; claims: { tokenVersion: number; expiresAt: number } };
+  workspaceId?: string;
+  minRole?: Role;
+}
+
+async function currentAccessError(c: Caller): Promise<TRPCError | null> {
+  const em = c.ctx.rt.orm.em.fork();
+  const user = await em.findOne(User, { id: c.ctx.user.id });
+  if (!user || user.tokenVersion !== c.ctx.claims.tokenVersion)
+    return new TRPCError({ code: 'UNAUTHORIZED', message: 'Your session was signed out' });
+  if (c.workspaceId && c.minRole) {
+    const role = await roleIn(em, c.workspaceId, user.id);
+    if (!role) return new TRPCError({ code: 'NOT_FOUND', message: 'Workspace not found' });
+    if (roleRank[role] < roleRank[c.minRole])
+      return new TRPCError({ code: 'FORBIDDEN', message: `This needs the ${c.minRole} role` });
+  }
+  return null;
+}
+
+/**
+ * Runs `source` while the caller keeps access. Counts against the per-connection cap.
+ * `source` gets a signal that aborts when the client leaves or access is lost.
+ */
+export async function* guardSubscription<T>(
+  caller: Caller,
+  outerSignal: AbortSignal | undefined,
+  source: (signal: AbortSignal) => AsyncIterable<T>,
+): AsyncGenerator<T> {
+  const { ctx } = caller;
+  if (ctx.connection.subscriptions >= MAX_SUBSCRIPTIONS_PER_CONNECTION)
+    throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: `At most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection` });
+  ctx.connection.subscriptions++;
+  const abort = new AbortController();
+  let lost: TRPCError | null = null;
+  const stop = (reason: TRPCError) => {
+    lost ??= reason;
+    abort.abort();
+  };
+  const onOuterAbort = () => abort.abort();
+  outerSignal?.addEventListener('abort', onOuterAbort);
+  const expiry = setTimeout(
+    () => stop(new TRPCError({ code: 'UNAUTHORIZED', message: 'Your session has expired' })),
+    Math.max(0, Math.min(ctx.claims.expiresAt - Date.now(), 2 ** 31 - 1)),
+  );
+  const unsubscribe = await ctx.rt.bus.subscribe(authChannel(ctx.user.id), () => {
+    void currentAccessError(caller).then((err) => err && stop(err), (err: unknown) => ctx.log.warn({ err }, 'auth re-check failed'));
+  });
+  try {
+    for await (const item of source(abort.signal)) {
+      if (abort.signal.aborted) break;
+      yield item;
+    }
+    if (lost) throw lost;
+  } finally {
+    clearTimeout(expiry);
+    unsubscribe();
+    outerSignal?.removeEventListener('abort', onOuterAbort);
+    ctx.connection.subscriptions--;
+  }
+}
+
+/** Bus messages on a channel as an async iterable, with a bounded backlog. */
+export async function* busMessages(bus: Bus, channel: string, signal: AbortSignal, maxBacklog = 1000): AsyncGenerator<unknown> {
+  const backlog: unknown[] = [];
+  let wake: (() => void) | null = null;
+  let overflow = false;
+  const unsubscribe = await bus.subscribe(channel, (msg) => {
+    if (backlog.length >= maxBacklog) overflow = true;
+    else backlog.push(msg);
+    wake?.();
+  });
+  const onAbort = () => wake?.();
+  signal.addEventListener('abort', onAbort);
+  try {
+    while (!signal.aborted) {
+      if (overflow) throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: 'Subscriber fell too far behind; resubscribe' });
+      const next = backlog.shift();
+      if (next !== undefined) {
+        yield next;
+        continue;
+      }
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = null;
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    unsubscribe();
+  }
+}

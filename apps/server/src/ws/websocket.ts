@@ -1,0 +1,81 @@
+// tRPC over WebSocket with the hardening tRPC's adapter leaves to us (RELIABILITY.md):
+// Origin allow-list on upgrade, maxPayload, bounded send buffers, reconnect notice on shutdown.
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { applyWSSHandler } from '@trpc/server/adapters/ws';
+import type { Runtime } from '@tandem/core';
+import { appRouter } from '../routers/_app.ts';
+import { makeCreateContext } from '../context.ts';
+import type { Metrics } from '../http/metrics.ts';
+
+export const WS_MAX_PAYLOAD = 1024 * 1024;
+/** A socket whose unsent data passes this is a slow consumer: closed so it cannot hold memory. */
+export const WS_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+/** Close code for slow consumers (documented in the README); the client resumes from its last id. */
+export const WS_CLOSE_SLOW_CONSUMER = 4008;
+
+export function isAllowedOrigin(origin: string | undefined, host: string | undefined, extra: string[]): boolean {
+  if (!origin) return true; // non-browser clients send no Origin; browsers always do
+  if (extra.includes(origin)) return true;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
+/** Wraps send so a client that stops reading is cut off instead of growing our memory. */
+function boundSendBuffer(ws: WebSocket, metrics: Metrics): void {
+  const send = ws.send.bind(ws);
+  ws.send = ((data: Parameters<WebSocket['send']>[0], ...rest: unknown[]) => {
+    if (ws.bufferedAmount > WS_MAX_BUFFERED_BYTES) {
+      if (ws.readyState === ws.OPEN) {
+        metrics.wsSlowConsumers.inc();
+        ws.close(WS_CLOSE_SLOW_CONSUMER, 'slow consumer');
+        setTimeout(() => ws.terminate(), 1000).unref();
+      }
+      return;
+    }
+    (send as (...a: unknown[]) => void)(data, ...rest);
+  }) as WebSocket['send'];
+}
+
+export function attachWebSocket(server: Server, rt: Runtime, metrics: Metrics) {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD });
+  const handler = applyWSSHandler({
+    wss,
+    router: appRouter,
+    createContext: makeCreateContext(rt) as never,
+    keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
+  });
+
+  wss.on('connection', (ws: WebSocket) => {
+    metrics.wsConnections.inc();
+    boundSendBuffer(ws, metrics);
+    ws.on('error', (err) => rt.log.debug({ err: err.message }, 'ws error'));
+    ws.on('close', () => metrics.wsConnections.dec());
+  });
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const reject = (status: number, reason: string) => {
+      metrics.wsRejected.inc({ reason });
+      socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path !== '/trpc' && path !== '/trpc/') return reject(404, 'Not Found');
+    if (!isAllowedOrigin(req.headers.origin, req.headers.host, rt.config.allowedOrigins)) return reject(403, 'Forbidden');
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+
+  return {
+    wss,
+    /** Tells clients to reconnect elsewhere, then closes every socket with 1012 (service restart). */
+    async shutdown(): Promise<void> {
+      handler.broadcastReconnectNotification();
+      await new Promise((r) => setTimeout(r, 100));
+      for (const ws of wss.clients) ws.close(1012, 'server restarting');
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
