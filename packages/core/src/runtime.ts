@@ -8,7 +8,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from './database/embedde
 import { Queues } from './queue/queues.ts';
 import { InProcessBus, RedisBus, type Bus } from './bus/bus.ts';
 import { TokenSigner, loadJwtSecret } from './auth/tokens.ts';
-import { LoginLimiter } from './auth/login-limiter.ts';
+import { LoginLimiter, type LoginLimits } from './auth/login-limiter.ts';
 
 export interface Runtime {
   config: Config;
@@ -27,6 +27,8 @@ export interface RuntimeOptions {
   /** Redis key / queue prefix; tests give each run its own. */
   prefix?: string;
   log?: Logger;
+  /** Sign-in limits (tests raise the per-IP ones: every test client is 127.0.0.1). */
+  loginLimits?: LoginLimits;
 }
 
 export async function createRuntime(config: Config, opts: RuntimeOptions = {}): Promise<Runtime> {
@@ -53,7 +55,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
 
   return {
     config, log, orm, queues, bus, tokens, redis, databaseUrl,
-    loginLimiter: new LoginLimiter(redis, prefix),
+    loginLimiter: new LoginLimiter(redis, prefix, opts.loginLimits),
     async close() {
       await queues.close(config.SHUTDOWN_TIMEOUT_MS);
       await bus.close();

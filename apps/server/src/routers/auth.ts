@@ -6,13 +6,13 @@ import { announceAuthChange } from '../subscriptions/auth-watch.ts';
 
 export const authRouter = router({
   register: publicProcedure.input(registerInput).mutation(async ({ ctx, input }) => {
-    await ctx.rt.loginLimiter.consume(input.email, ctx.ip);
+    await ctx.rt.loginLimiter.consumeRegistration(ctx.ip);
     const user = await registerUser(ctx.em, input);
     return { token: await ctx.rt.tokens.sign(user.id, user.tokenVersion), user: toUserDto(user) };
   }),
 
   login: publicProcedure.input(loginInput).mutation(async ({ ctx, input }) => {
-    await ctx.rt.loginLimiter.consume(input.email, ctx.ip);
+    await ctx.rt.loginLimiter.consumeLogin(input.email, ctx.ip);
     const user = await authenticate(ctx.em, input.email, input.password);
     await ctx.rt.loginLimiter.reset(input.email);
     return { token: await ctx.rt.tokens.sign(user.id, user.tokenVersion), user: toUserDto(user) };

@@ -3,30 +3,47 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 import type { Redis } from 'ioredis';
 import { AppError } from '../errors.ts';
 
-export const LOGIN_LIMITS = { perEmail: 10, perIp: 50, windowSeconds: 15 * 60 } as const;
+export interface LoginLimits {
+  perEmail: number;
+  perIp: number;
+  /** Account creations per IP per window. */
+  registrationsPerIp: number;
+  windowSeconds: number;
+}
+export const LOGIN_LIMITS: LoginLimits = { perEmail: 10, perIp: 50, registrationsPerIp: 20, windowSeconds: 15 * 60 };
 
 export class LoginLimiter {
   private readonly byEmail: RateLimiterAbstract;
   private readonly byIp: RateLimiterAbstract;
+  private readonly registrations: RateLimiterAbstract;
 
-  constructor(redis?: Redis, prefix = 'tandem') {
+  constructor(redis?: Redis, prefix = 'tandem', limits: LoginLimits = LOGIN_LIMITS) {
     const make = (keyPrefix: string, points: number) =>
       redis
-        ? new RateLimiterRedis({ storeClient: redis, keyPrefix: `${prefix}:${keyPrefix}`, points, duration: LOGIN_LIMITS.windowSeconds })
-        : new RateLimiterMemory({ keyPrefix, points, duration: LOGIN_LIMITS.windowSeconds });
-    this.byEmail = make('login-email', LOGIN_LIMITS.perEmail);
-    this.byIp = make('login-ip', LOGIN_LIMITS.perIp);
+        ? new RateLimiterRedis({ storeClient: redis, keyPrefix: `${prefix}:${keyPrefix}`, points, duration: limits.windowSeconds })
+        : new RateLimiterMemory({ keyPrefix, points, duration: limits.windowSeconds });
+    this.byEmail = make('login-email', limits.perEmail);
+    this.byIp = make('login-ip', limits.perIp);
+    this.registrations = make('register-ip', limits.registrationsPerIp);
   }
 
-  /** Counts one attempt; throws TOO_MANY_REQUESTS with retryAfterMs when over either limit. */
-  async consume(email: string, ip: string): Promise<void> {
+  private async consume(what: string, limiters: [RateLimiterAbstract, string][]): Promise<void> {
     try {
-      await Promise.all([this.byEmail.consume(email), this.byIp.consume(ip)]);
+      await Promise.all(limiters.map(([l, key]) => l.consume(key)));
     } catch (res) {
       if (res instanceof RateLimiterRes)
-        throw new AppError('TOO_MANY_REQUESTS', 'Too many sign-in attempts; try again later', { retryAfterMs: res.msBeforeNext });
+        throw new AppError('TOO_MANY_REQUESTS', `Too many ${what}; try again later`, { retryAfterMs: res.msBeforeNext });
       throw res;
     }
+  }
+
+  /** Counts one sign-in attempt; TOO_MANY_REQUESTS with retryAfterMs when over either limit. */
+  consumeLogin(email: string, ip: string): Promise<void> {
+    return this.consume('sign-in attempts', [[this.byEmail, email], [this.byIp, ip]]);
+  }
+
+  consumeRegistration(ip: string): Promise<void> {
+    return this.consume('new accounts from this address', [[this.registrations, ip]]);
   }
 
   /** A successful login clears the email's counter. */

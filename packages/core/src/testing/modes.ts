@@ -1,0 +1,85 @@
+// Test support: which runtime modes this machine can run, and a fresh, isolated runtime per mode.
+// Services mode runs when PostgreSQL and Redis answer (TEST_DATABASE_URL / TEST_REDIS_URL, or the
+// default local ports); each runtime gets its own database and Redis prefix, dropped afterwards.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { pino } from 'pino';
+import { parseConfig } from '@tandem/schema';
+import { createRuntime, randomPrefix, type Runtime } from '../runtime.ts';
+
+export type Mode = 'embedded' | 'services';
+
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+function answers(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname, port: Number(port), timeout: 500 });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => (socket.destroy(), resolve(false)));
+  });
+}
+
+/** Embedded always; services too when both PostgreSQL and Redis answer (unless TEST_MODES narrows it). */
+export async function availableModes(): Promise<Mode[]> {
+  const wanted = (process.env.TEST_MODES ?? 'embedded,services').split(',');
+  const modes: Mode[] = [];
+  if (wanted.includes('embedded')) modes.push('embedded');
+  if (wanted.includes('services') && (await answers(TEST_DATABASE_URL)) && (await answers(TEST_REDIS_URL))) modes.push('services');
+  return modes;
+}
+
+/** Creates a fresh database on the test server; returns its URL and a drop function. */
+export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = randomPrefix('tandem_test').replace(/-/g, '_');
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(TEST_DATABASE_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+export interface TestRuntime extends Runtime {
+  mode: Mode;
+  dataDir: string;
+}
+
+export async function createTestRuntime(mode: Mode, env: Record<string, string> = {}): Promise<TestRuntime> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'tandem-test-'));
+  const db = mode === 'services' ? await createTestDatabase() : null;
+  const config = parseConfig({
+    DATA_DIR: dataDir,
+    DEMO: '0',
+    LOG_LEVEL: 'silent',
+    ...(db ? { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL } : {}),
+    ...env,
+  });
+  const rt = await createRuntime(config, { prefix: randomPrefix(), log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    loginLimits: { perEmail: 10, perIp: 100_000, registrationsPerIp: 100_000, windowSeconds: 900 },
+  });
+  const close = rt.close.bind(rt);
+  return Object.assign(rt, {
+    mode,
+    dataDir,
+    async close() {
+      await close();
+      await db?.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  });
+}
