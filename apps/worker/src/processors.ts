@@ -1,21 +1,34 @@
 // One handler per job name; payloads are re-validated before a handler runs.
-import { UnrecoverableError, type Job } from 'bullmq';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import { jobDefinitions, type JobName, type JobPayload, type Runtime } from '@tandem/core';
 
-type Handler<N extends JobName> = (payload: JobPayload<N>, job: Job, rt: Runtime) => Promise<unknown>;
+/** `signal` aborts when a shutdown drain runs out of time; handlers stop and the job is re-queued. */
+type Handler<N extends JobName> = (payload: JobPayload<N>, ctx: { job: Job; rt: Runtime; signal: AbortSignal }) => Promise<unknown>;
 
 export const handlers: { [N in JobName]: Handler<N> } = {
-  /** Round-trips through the queue for /readyz and tests. */
-  ping: async (payload) => ({ pong: payload.nonce, at: Date.now() }),
+  /** Round-trips through the queue for /readyz and tests; `workMs` simulates a long run. */
+  ping: async (payload, { signal }) => {
+    if (payload.workMs) await sleep(payload.workMs, undefined, { signal });
+    return { pong: payload.nonce, at: Date.now() };
+  },
 };
 
 export function makeProcessor(rt: Runtime) {
-  return async (job: Job): Promise<unknown> => {
+  return async (job: Job, token?: string): Promise<unknown> => {
     const name = job.name as JobName;
     const def = jobDefinitions[name];
     if (!def) throw new UnrecoverableError(`unknown job ${job.name}`);
     const parsed = def.payload.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid payload for ${name}: ${parsed.error.message}`);
-    return (handlers[name] as Handler<JobName>)(parsed.data, job, rt);
+    const signal = rt.queues.shutdownSignal;
+    try {
+      return await (handlers[name] as Handler<JobName>)(parsed.data, { job, rt, signal });
+    } catch (err) {
+      if (!signal.aborted) throw err;
+      // Drain timed out: hand the job back instead of failing it, so another worker runs it.
+      await job.moveToWait(token);
+      throw new WaitingError();
+    }
   };
 }

@@ -7,5 +7,8 @@ export const jobDefinitions = {
 } as const;
 
 export type JobName = keyof typeof jobDefinitions;
-export type JobPayload<N extends JobName> = z.infer<(typeof jobDefinitions)[N]['payload']>;
+/** What a producer passes (defaults not yet applied). */
+export type JobInput<N extends JobName> = z.input<(typeof jobDefinitions)[N]['payload']>;
+/** What a handler receives (validated, defaults applied). */
+export type JobPayload<N extends JobName> = z.output<(typeof jobDefinitions)[N]['payload']>;
 export const queueNames = [...new Set(Object.values(jobDefinitions).map((d) => d.queue))];

@@ -3,7 +3,7 @@ import { Queue, Worker, createPostgresBackend, type Job, type Processor, type Wo
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { AppError } from '../errors.ts';
-import { jobDefinitions, queueNames, type JobName, type JobPayload } from './jobs.ts';
+import { jobDefinitions, queueNames, type JobInput, type JobName } from './jobs.ts';
 
 export interface QueueTarget {
   redisUrl?: string;
@@ -23,11 +23,20 @@ export class Queues {
   private readonly queues = new Map<string, AnyQueue>();
   private readonly workers: Worker[] = [];
   private readonly redisClients: Redis[] = [];
+  private readonly draining = new AbortController();
 
   constructor(
-    private readonly target: QueueTarget,
+    readonly target: QueueTarget,
     private readonly log: Logger,
   ) {}
+
+  /**
+   * Aborts when a shutdown drain runs out of time. Processors pass it to their handlers and hand
+   * the job back to the queue (moveToWait) instead of failing it, so no job is left active.
+   */
+  get shutdownSignal(): AbortSignal {
+    return this.draining.signal;
+  }
 
   get backend(): 'redis' | 'postgres' {
     return this.target.redisUrl ? 'redis' : 'postgres';
@@ -66,7 +75,7 @@ export class Queues {
   }
 
   /** Enqueues a job; `jobId` makes a retried request idempotent. */
-  async add<N extends JobName>(name: N, payload: JobPayload<N>, opts: { jobId?: string } = {}): Promise<Job> {
+  async add<N extends JobName>(name: N, payload: JobInput<N>, opts: { jobId?: string } = {}): Promise<Job> {
     const def = jobDefinitions[name];
     const data = def.payload.parse(payload);
     try {
@@ -109,16 +118,20 @@ export class Queues {
     throw new AppError('SERVICE_UNAVAILABLE', `job ${job.name} did not finish within ${timeoutMs} ms`);
   }
 
-  /** Stops workers (bounded: BullMQ's close() has no timeout of its own), then queues and clients. */
+  /**
+   * Stops workers with a bounded drain (BullMQ's close() has no timeout of its own): running jobs
+   * get `timeoutMs` to finish; then they are aborted and handed back to the queue.
+   */
   async close(timeoutMs = 10_000): Promise<void> {
     const graceful = Promise.all(this.workers.map((w) => w.close()));
-    const timedOut = await Promise.race([
-      graceful.then(() => false),
-      new Promise<boolean>((r) => setTimeout(() => r(true), timeoutMs).unref()),
+    const within = (ms: number) => Promise.race([
+      graceful.then(() => true),
+      new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref()),
     ]);
-    if (timedOut) {
-      this.log.warn('workers did not finish in time; forcing close, active jobs return to the queue');
-      await Promise.all(this.workers.map((w) => w.close(true).catch(() => undefined)));
+    if (!(await within(timeoutMs))) {
+      this.log.warn({ timeoutMs }, 'jobs still running after the drain timeout; handing them back to the queue');
+      this.draining.abort();
+      if (!(await within(5000))) await Promise.all(this.workers.map((w) => w.close(true).catch(() => undefined)));
     }
     await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => undefined)));
     for (const c of this.redisClients) c.disconnect();
