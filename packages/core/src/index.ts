@@ -13,3 +13,7 @@ export * from './queue/queues.ts';
 export * from './bus/bus.ts';
 export * from './runtime.ts';
 export * from './demo.ts';
+export * from './conversations/events.ts';
+export * from './conversations/conversations.ts';
+export * from './conversations/send.ts';
+export * from './conversations/runs.ts';

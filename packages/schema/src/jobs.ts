@@ -7,3 +7,5 @@ export const pingJob = z.object({
   workMs: z.number().int().min(0).max(60_000).default(0),
 });
 export type PingJob = z.input<typeof pingJob>;
+
+export const assistantRunJob = z.object({ runId: z.uuid() });

@@ -37,7 +37,7 @@ export async function authenticate(em: EntityManager, email: string, password: s
 
 /** Revokes every token of the user (logout everywhere) by bumping the token version. */
 export async function revokeTokens(em: EntityManager, userId: string): Promise<number> {
-  const rows = await em.getConnection().execute<{ token_version: number }[]>(
+  const rows = await em.execute<{ token_version: number }[]>(
     `update users set token_version = token_version + 1 where id = ? returning token_version`,
     [userId],
   );

@@ -1,9 +1,11 @@
 // Every job kind: queue, payload schema, retry policy. The worker registers a handler per name.
 import type { z } from 'zod';
-import { pingJob } from '@tandem/schema';
+import { assistantRunJob, pingJob } from '@tandem/schema';
 
 export const jobDefinitions = {
   ping: { queue: 'system', payload: pingJob, attempts: 1 },
+  /** One assistant reply; the job id derives from the run id, so a run is enqueued once. */
+  'assistant.run': { queue: 'assistant', payload: assistantRunJob, attempts: 3 },
 } as const;
 
 export type JobName = keyof typeof jobDefinitions;

@@ -54,7 +54,7 @@ export async function addMember(
 
 /** Locks the workspace's admin rows so two concurrent demotions cannot remove the last admin. */
 async function assertAnotherAdminRemains(tx: EntityManager, workspaceId: string, userId: string): Promise<void> {
-  const admins = await tx.getConnection().execute<{ user_id: string }[]>(
+  const admins = await tx.execute<{ user_id: string }[]>(
     `select user_id from memberships where workspace_id = ? and role = 'admin' for update`,
     [workspaceId],
   );

@@ -1,0 +1,147 @@
+// The workspace's audit log (audit.list), newest first, paged with "Load more". Admins only.
+import { useParams } from '@solidjs/router';
+import { useInfiniteQuery } from '@tanstack/solid-query';
+import { For, Match, Show, Switch } from 'solid-js';
+import { EmptyState } from '../components/EmptyState.tsx';
+import { ErrorNote } from '../components/ErrorNote.tsx';
+import { PageHeader } from '../components/PageHeader.tsx';
+import { describeError } from '../errors.ts';
+import { createWorkspaceAccess } from '../me.ts';
+import { formatDateTime, formatRelativeTime } from '../time.ts';
+import { trpc, type AuditItem } from '../trpc.ts';
+
+/** Readable names for the actions the server records; unknown actions show their code alone. */
+const actionLabels: Record<string, string> = {
+  'workspace.create': 'Created workspace',
+  'member.add': 'Added member',
+  'member.setRole': 'Changed role',
+  'member.remove': 'Removed member',
+  'export.create': 'Started export',
+  'ingestKey.create': 'Created ingest key',
+  'ingestKey.revoke': 'Revoked ingest key',
+};
+
+function formatDetailValue(value: unknown): string {
+  if (value === null || value === undefined) return '—';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
+function AuditDetails(props: { item: AuditItem }) {
+  const entries = () => Object.entries((props.item.data ?? {}) as Record<string, unknown>);
+  return (
+    <Show when={entries().length > 0 || props.item.targetId} fallback={<span class="muted">—</span>}>
+      <dl class="details">
+        <For each={entries()}>
+          {([key, value]) => (
+            <div class="details__pair">
+              <dt>{key}</dt>
+              <dd>{formatDetailValue(value)}</dd>
+            </div>
+          )}
+        </For>
+        <Show when={entries().length === 0 && props.item.targetId}>
+          <div class="details__pair">
+            <dt>target</dt>
+            <dd>{props.item.targetId}</dd>
+          </div>
+        </Show>
+      </dl>
+    </Show>
+  );
+}
+
+export function AuditPage() {
+  const params = useParams();
+  const access = createWorkspaceAccess(() => params.workspaceId ?? '');
+
+  const audit = useInfiniteQuery(() => ({
+    queryKey: ['audit.list', params.workspaceId],
+    queryFn: ({ pageParam }) =>
+      trpc.audit.list.query({ workspaceId: params.workspaceId ?? '', ...(pageParam ? { cursor: pageParam } : {}) }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (lastPage) => lastPage.nextCursor ?? undefined,
+    enabled: access.isAdmin(),
+  }));
+
+  const items = () => audit.data?.pages.flatMap((page) => page.items) ?? [];
+
+  return (
+    <div class="page">
+      <PageHeader title="Audit log" description="Who changed what in this workspace, newest first." />
+      <Switch>
+        <Match when={!access.isAdmin()}>
+          <EmptyState icon="lock" title="Admins only" testId="audit-forbidden">
+            <p>The audit log is visible to workspace admins. Ask an admin if you need to know who changed something.</p>
+          </EmptyState>
+        </Match>
+        <Match when={audit.isPending}>
+          <div class="card skeleton" aria-busy="true">Loading audit log…</div>
+        </Match>
+        <Match when={audit.isError}>
+          <ErrorNote message={describeError(audit.error).message} />
+        </Match>
+        <Match when={items().length === 0}>
+          <EmptyState icon="audit" title="Nothing recorded yet" testId="audit-empty">
+            <p>Sign-ins to this workspace, member changes and exports will be listed here as they happen.</p>
+          </EmptyState>
+        </Match>
+        <Match when={items().length > 0}>
+          <div class="card card--flush">
+            <table class="table" data-testid="audit-table">
+              <thead>
+                <tr>
+                  <th scope="col">Action</th>
+                  <th scope="col">Actor</th>
+                  <th scope="col">When</th>
+                  <th scope="col">Details</th>
+                </tr>
+              </thead>
+              <tbody>
+                <For each={items()}>
+                  {(item) => (
+                    <tr>
+                      <td>
+                        <span class="action">
+                          <Show when={actionLabels[item.action]}>
+                            {(label) => <span class="action__label">{label()}</span>}
+                          </Show>
+                          <code>{item.action}</code>
+                        </span>
+                      </td>
+                      <td>{item.actor?.name ?? <span class="muted">System</span>}</td>
+                      <td class="nowrap">
+                        <time datetime={item.createdAt} title={formatDateTime(item.createdAt)}>
+                          {formatRelativeTime(item.createdAt)}
+                        </time>
+                      </td>
+                      <td>
+                        <AuditDetails item={item} />
+                      </td>
+                    </tr>
+                  )}
+                </For>
+              </tbody>
+            </table>
+          </div>
+          <Show when={audit.error && audit.isFetchNextPageError}>
+            <ErrorNote message={describeError(audit.error).message} />
+          </Show>
+          <Show when={audit.hasNextPage}>
+            <div class="row row--center">
+              <button
+                class="button"
+                type="button"
+                disabled={audit.isFetchingNextPage}
+                onClick={() => void audit.fetchNextPage()}
+              >
+                {audit.isFetchingNextPage ? 'Loading…' : 'Load more'}
+              </button>
+            </div>
+          </Show>
+        </Match>
+      </Switch>
+    </div>
+  );
+}

@@ -1,0 +1,205 @@
+// Sign in or create an account; on success the token is stored and the user lands in a workspace.
+import { Navigate, useNavigate } from '@solidjs/router';
+import { useMutation, useQueryClient } from '@tanstack/solid-query';
+import { createSignal, Show } from 'solid-js';
+import { ErrorNote } from '../components/ErrorNote.tsx';
+import { describeError } from '../errors.ts';
+import { setToken, token } from '../session.ts';
+import { trpc } from '../trpc.ts';
+
+type Mode = 'signIn' | 'register';
+type Field = 'name' | 'email' | 'password';
+
+function findFieldProblems(mode: Mode, values: Record<Field, string>): Partial<Record<Field, string>> {
+  const problems: Partial<Record<Field, string>> = {};
+  if (mode === 'register' && !values.name.trim()) problems.name = 'Name is required';
+  if (!values.email.trim()) problems.email = 'Email is required';
+  else if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(values.email.trim())) problems.email = 'Enter a valid email address';
+  if (!values.password) problems.password = 'Password is required';
+  else if (mode === 'register' && values.password.length < 8) problems.password = 'Password must be at least 8 characters';
+  return problems;
+}
+
+export function LoginPage() {
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const [mode, setMode] = createSignal<Mode>('signIn');
+  const [name, setName] = createSignal('');
+  const [email, setEmail] = createSignal('');
+  const [password, setPassword] = createSignal('');
+  const [localProblems, setLocalProblems] = createSignal<Partial<Record<Field, string>>>({});
+
+  const authenticate = useMutation(() => ({
+    mutationFn: (input: { mode: Mode; name: string; email: string; password: string }) =>
+      input.mode === 'register'
+        ? trpc.auth.register.mutate({ name: input.name, email: input.email, password: input.password })
+        : trpc.auth.login.mutate({ email: input.email, password: input.password }),
+    onSuccess: (result) => {
+      queryClient.clear();
+      setToken(result.token);
+      navigate('/', { replace: true });
+    },
+  }));
+
+  const serverError = () => (authenticate.error ? describeError(authenticate.error) : undefined);
+  const fieldError = (field: Field) => localProblems()[field] ?? serverError()?.fieldErrors[field]?.[0];
+  const formError = () => {
+    const error = serverError();
+    if (!error) return undefined;
+    const fieldsShown = (['name', 'email', 'password'] as const).some((f) => error.fieldErrors[f]);
+    return fieldsShown && error.code === 'BAD_REQUEST' ? undefined : error.message;
+  };
+
+  const switchMode = (next: Mode) => {
+    setMode(next);
+    setLocalProblems({});
+    authenticate.reset();
+  };
+
+  const submit = (event: SubmitEvent) => {
+    event.preventDefault();
+    const values = { name: name(), email: email(), password: password() };
+    const problems = findFieldProblems(mode(), values);
+    setLocalProblems(problems);
+    if (Object.keys(problems).length > 0) {
+      const first = (['name', 'email', 'password'] as const).find((f) => problems[f]);
+      if (first) document.getElementById(`auth-${first}`)?.focus();
+      return;
+    }
+    authenticate.mutate({ mode: mode(), name: values.name.trim(), email: values.email.trim(), password: values.password });
+  };
+
+  const describedBy = (field: Field) => (fieldError(field) ? `auth-${field}-error` : undefined);
+
+  return (
+    <Show when={!token()} fallback={<Navigate href="/" />}>
+      <div class="auth">
+        <div class="auth__panel">
+          <div class="brand brand--center">
+            <span class="brand-mark brand-mark--large" aria-hidden="true" />
+            <span class="brand__name brand__name--large">Tandem</span>
+          </div>
+          <p class="auth__tagline">Analyse data and run AI agents together, in real time.</p>
+          <div class="card auth__card">
+            <div class="tabs" role="tablist" aria-label="Account">
+              <button
+                class="tabs__tab"
+                classList={{ 'tabs__tab--active': mode() === 'signIn' }}
+                type="button"
+                role="tab"
+                aria-selected={mode() === 'signIn'}
+                onClick={() => switchMode('signIn')}
+              >
+                Sign in
+              </button>
+              <button
+                class="tabs__tab"
+                classList={{ 'tabs__tab--active': mode() === 'register' }}
+                type="button"
+                role="tab"
+                aria-selected={mode() === 'register'}
+                onClick={() => switchMode('register')}
+              >
+                Create account
+              </button>
+            </div>
+            <form class="stack" onSubmit={submit} novalidate aria-label={mode() === 'register' ? 'Create account' : 'Sign in'}>
+              <ErrorNote message={formError()} testId="auth-error" />
+              <Show when={mode() === 'register'}>
+                <div class="field">
+                  <label for="auth-name">Name</label>
+                  <input
+                    id="auth-name"
+                    class="input"
+                    autocomplete="name"
+                    value={name()}
+                    aria-invalid={fieldError('name') ? 'true' : undefined}
+                    aria-describedby={describedBy('name')}
+                    onInput={(event) => setName(event.currentTarget.value)}
+                  />
+                  <Show when={fieldError('name')}>
+                    <p class="field__error" id="auth-name-error">
+                      {fieldError('name')}
+                    </p>
+                  </Show>
+                </div>
+              </Show>
+              <div class="field">
+                <label for="auth-email">Email</label>
+                <input
+                  id="auth-email"
+                  class="input"
+                  type="email"
+                  autocomplete="email"
+                  value={email()}
+                  aria-invalid={fieldError('email') ? 'true' : undefined}
+                  aria-describedby={describedBy('email')}
+                  onInput={(event) => setEmail(event.currentTarget.value)}
+                />
+                <Show when={fieldError('email')}>
+                  <p class="field__error" id="auth-email-error">
+                    {fieldError('email')}
+                  </p>
+                </Show>
+              </div>
+              <div class="field">
+                <label for="auth-password">Password</label>
+                <input
+                  id="auth-password"
+                  class="input"
+                  type="password"
+                  autocomplete={mode() === 'register' ? 'new-password' : 'current-password'}
+                  value={password()}
+                  aria-invalid={fieldError('password') ? 'true' : undefined}
+                  aria-describedby={describedBy('password') ?? (mode() === 'register' ? 'auth-password-hint' : undefined)}
+                  onInput={(event) => setPassword(event.currentTarget.value)}
+                />
+                <Show
+                  when={fieldError('password')}
+                  fallback={
+                    <Show when={mode() === 'register'}>
+                      <p class="field__hint" id="auth-password-hint">
+                        At least 8 characters.
+                      </p>
+                    </Show>
+                  }
+                >
+                  <p class="field__error" id="auth-password-error">
+                    {fieldError('password')}
+                  </p>
+                </Show>
+              </div>
+              <button class="button button--primary button--block" type="submit" disabled={authenticate.isPending}>
+                {authenticate.isPending
+                  ? mode() === 'register'
+                    ? 'Creating account…'
+                    : 'Signing in…'
+                  : mode() === 'register'
+                    ? 'Create account'
+                    : 'Sign in'}
+              </button>
+            </form>
+          </div>
+          <p class="auth__switch muted">
+            <Show
+              when={mode() === 'signIn'}
+              fallback={
+                <>
+                  Already have an account?{' '}
+                  <button class="link-button" type="button" onClick={() => switchMode('signIn')}>
+                    Sign in
+                  </button>
+                </>
+              }
+            >
+              New to Tandem?{' '}
+              <button class="link-button" type="button" onClick={() => switchMode('register')}>
+                Create an account
+              </button>
+            </Show>
+          </p>
+        </div>
+      </div>
+    </Show>
+  );
+}

@@ -1,0 +1,152 @@
+// The worker's side of an assistant run. Every state change is one transaction that checks the
+// run's status under its row lock: a cancelled run stops writing, a retried run never finishes
+// twice (RELIABILITY 1, 2), and partial text is flushed as sequenced `message.delta` events.
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { ConversationEvent, RunStatus } from '@tandem/schema';
+import { Message, Run, type IRun } from '../entities/conversation.ts';
+import type { Bus } from '../bus/bus.ts';
+import { appendEvents, wakeSubscribers } from './events.ts';
+import { toMessageDtos } from './conversations.ts';
+
+export interface RunDeps {
+  em: EntityManager;
+  bus: Bus;
+}
+
+export type StartedRun =
+  | { state: 'gone' }
+  | { state: 'wait'; blockedBy: string }
+  | { state: 'started'; run: IRun; replyMessageId: string; question: string; history: { role: 'user' | 'assistant'; content: string }[] };
+
+async function lockRun(tx: EntityManager, runId: string): Promise<IRun | null> {
+  const rows = await tx.execute<{ id: string }[]>(`select id from runs where id = ? for update`, [runId]);
+  return rows.length ? tx.findOne(Run, { id: runId }, { refresh: true }) : null;
+}
+
+async function commitEvents(deps: RunDeps, conversationId: string, work: (tx: EntityManager) => Promise<ConversationEvent[] | null>) {
+  const seq = await deps.em.fork().transactional(async (tx) => {
+    const events = await work(tx);
+    if (!events) return null;
+    const seqs = await appendEvents(tx, conversationId, events);
+    return seqs[seqs.length - 1] ?? null;
+  });
+  if (seq) await wakeSubscribers(deps.bus, conversationId, seq);
+  return seq;
+}
+
+/** Claims a run: queued → running with a reply message; a retried running run restarts its reply. */
+export async function startRun(deps: RunDeps, runId: string, historyLimit = 20): Promise<StartedRun> {
+  let result: StartedRun = { state: 'gone' };
+  const probe = await deps.em.fork().findOne(Run, { id: runId });
+  if (!probe) return result;
+  await commitEvents(deps, probe.conversationId, async (tx) => {
+    const run = await lockRun(tx, runId);
+    if (!run || (run.status !== 'queued' && run.status !== 'running')) return null;
+    // Questions run one at a time per conversation, in send order.
+    const [earlier] = await tx.execute<{ id: string }[]>(
+      `select id from runs where conversation_id = ? and status in ('queued', 'running') and created_at < ? and id <> ? order by created_at limit 1`,
+      [run.conversationId, run.createdAt, run.id],
+    );
+    if (earlier) {
+      result = { state: 'wait', blockedBy: earlier.id };
+      return null;
+    }
+    const events: ConversationEvent[] = [];
+    let replyId = run.replyMessageId;
+    if (!replyId) {
+      replyId = randomUUID();
+      const [{ last_seq }] = (await tx.execute<{ last_seq: number }[]>(
+        `select last_seq from conversations where id = ? for update`, [run.conversationId],
+      )) as [{ last_seq: number }];
+      const reply = tx.create(Message, {
+        id: replyId, conversationId: run.conversationId, seq: last_seq + 1, role: 'assistant',
+        authorId: null, content: '', status: 'streaming', runId: run.id,
+      });
+      run.replyMessageId = replyId;
+      run.status = 'running';
+      await tx.flush();
+      events.push({ type: 'message.created', message: (await toMessageDtos(tx, [reply]))[0]! });
+      events.push({ type: 'run.status', runId: run.id, status: 'running', questionMessageId: run.questionMessageId });
+    } else {
+      // A retry after a crash: start the reply over, so viewers never see text twice.
+      await tx.execute(`update messages set content = '' where id = ?`, [replyId]);
+      events.push({ type: 'message.delta', messageId: replyId, text: '', replace: true });
+    }
+    const question = await tx.findOneOrFail(Message, { id: run.questionMessageId });
+    const history = await tx.find(
+      Message,
+      { conversationId: run.conversationId, seq: { $lt: question.seq }, status: 'complete' },
+      { orderBy: { seq: 'desc' }, limit: historyLimit },
+    );
+    result = {
+      state: 'started', run, replyMessageId: replyId, question: question.content,
+      history: history.reverse().map((m) => ({ role: m.role, content: m.content })),
+    };
+    return events;
+  });
+  return result;
+}
+
+/** Appends text and tool events while the run is still running; false once it is not (cancelled). */
+export async function appendRunOutput(deps: RunDeps, run: IRun, replyMessageId: string, text: string, extra: ConversationEvent[] = []): Promise<boolean> {
+  let running = false;
+  await commitEvents(deps, run.conversationId, async (tx) => {
+    const [row] = await tx.execute<{ status: string }[]>(`select status from runs where id = ? for update`, [run.id]);
+    if (row?.status !== 'running') return null;
+    running = true;
+    const events: ConversationEvent[] = [...extra];
+    if (text) {
+      await tx.execute(`update messages set content = content || ? where id = ?`, [text, replyMessageId]);
+      events.push({ type: 'message.delta', messageId: replyMessageId, text });
+    }
+    return events;
+  });
+  return running;
+}
+
+export interface RunOutcome {
+  status: Extract<RunStatus, 'completed' | 'failed' | 'timeout' | 'cancelled'>;
+  reason?: string;
+  tokens?: number | null;
+  costUsd?: number | null;
+  latencyMs?: number | null;
+}
+
+const messageStatusOf = { completed: 'complete', failed: 'error', timeout: 'timeout', cancelled: 'cancelled' } as const;
+
+/**
+ * Finalises a run exactly once: only a run still queued or running changes, so a second
+ * finaliser (a retried job, a cancel racing completion) writes nothing. Returns whether it did.
+ */
+export async function finishRun(deps: RunDeps, runId: string, outcome: RunOutcome): Promise<boolean> {
+  const probe = await deps.em.fork().findOne(Run, { id: runId });
+  if (!probe) return false;
+  const seq = await commitEvents(deps, probe.conversationId, async (tx) => {
+    const run = await lockRun(tx, runId);
+    if (!run || (run.status !== 'queued' && run.status !== 'running')) return null;
+    run.status = outcome.status;
+    run.reason = outcome.reason?.slice(0, 500) ?? null;
+    run.finishedAt = new Date();
+    const events: ConversationEvent[] = [];
+    if (run.replyMessageId) {
+      const reply = await tx.findOneOrFail(Message, { id: run.replyMessageId });
+      reply.status = messageStatusOf[outcome.status];
+      reply.tokens = outcome.tokens ?? null;
+      reply.costUsd = outcome.costUsd ?? null;
+      reply.latencyMs = outcome.latencyMs ?? null;
+      events.push({
+        type: 'message.completed', messageId: reply.id, content: reply.content, status: reply.status,
+        tokens: reply.tokens ?? null, costUsd: reply.costUsd ?? null, latencyMs: reply.latencyMs ?? null,
+      });
+    }
+    await tx.flush();
+    events.push({ type: 'run.status', runId, status: outcome.status, questionMessageId: run.questionMessageId, ...(outcome.reason ? { reason: outcome.reason } : {}) });
+    return events;
+  });
+  return seq !== null;
+}
+
+export async function findRun(em: EntityManager, runId: string): Promise<IRun | null> {
+  return em.findOne(Run, { id: runId });
+}
