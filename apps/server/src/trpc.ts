@@ -1,7 +1,7 @@
 // The only file that calls initTRPC. Exports the three base procedures every router builds on.
 import { initTRPC, TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { AppError, User, roleIn } from '@tandem/core';
+import { AppError, User, findRun, roleIn, workspaceOfConversation } from '@tandem/core';
 import { roleRank, idSchema, type Role } from '@tandem/schema';
 import type { Context } from './context.ts';
 
@@ -12,7 +12,11 @@ const t = initTRPC.context<Context>().create({
     return {
       ...shape,
       // Validation errors read as one sentence; fieldErrors carries them per field for forms.
-      message: zodError ? zodError.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ') : shape.message,
+      message: zodError
+        ? zodError.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')
+        : error.code === 'INTERNAL_SERVER_ERROR'
+          ? 'Something went wrong on our side; it has been logged' // never leak SQL or stack details
+          : shape.message,
       data: {
         ...shape.data,
         stack: undefined,
@@ -52,21 +56,40 @@ export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   return next({ ctx: { user, claims } });
 });
 
-const workspaceRef = z.object({ workspaceId: idSchema }).loose();
+type Resolver = (em: Context['rt']['orm']['em'], rawInput: unknown) => Promise<string | null>;
 
 /**
- * Membership check for every procedure whose input names a workspace. Not a member → NOT_FOUND
- * (never reveal that it exists); role below `minRole` → FORBIDDEN.
+ * Membership check for every procedure that touches workspace data. `resolve` finds the
+ * workspace the input points at (directly, or through a conversation or run). Not a member, or
+ * nothing there → NOT_FOUND (never reveal that it exists); role below `minRole` → FORBIDDEN.
  */
-export function workspaceProcedure(minRole: Role) {
+function scopedProcedure(minRole: Role, resolve: Resolver) {
   return authedProcedure.use(async ({ ctx, next, getRawInput }) => {
-    const parsed = workspaceRef.safeParse(await getRawInput());
-    if (!parsed.success) throw new TRPCError({ code: 'BAD_REQUEST', message: 'workspaceId is required', cause: parsed.error });
-    const workspaceId = parsed.data.workspaceId;
-    const role = await roleIn(ctx.em, workspaceId, ctx.user.id);
-    if (!role) throw new TRPCError({ code: 'NOT_FOUND', message: 'Workspace not found' });
+    const workspaceId = await resolve(ctx.em, await getRawInput());
+    const role = workspaceId ? await roleIn(ctx.em, workspaceId, ctx.user.id) : null;
+    if (!workspaceId || !role) throw new TRPCError({ code: 'NOT_FOUND', message: 'Not found' });
     if (roleRank[role] < roleRank[minRole])
       throw new TRPCError({ code: 'FORBIDDEN', message: `This needs the ${minRole} role; you are ${role}` });
     return next({ ctx: { workspace: { id: workspaceId, role } } });
   });
 }
+
+/** Reads one id field from the raw input; a malformed id is BAD_REQUEST before any lookup. */
+function idFrom(field: string) {
+  const shape = z.object({ [field]: idSchema }).loose();
+  return (rawInput: unknown): string => {
+    const parsed = shape.safeParse(rawInput);
+    if (!parsed.success) throw new TRPCError({ code: 'BAD_REQUEST', message: `${field} is required`, cause: parsed.error });
+    return parsed.data[field] as string;
+  };
+}
+const workspaceIdOf = idFrom('workspaceId');
+const conversationIdOf = idFrom('conversationId');
+const runIdOf = idFrom('runId');
+
+export const workspaceProcedure = (minRole: Role) =>
+  scopedProcedure(minRole, async (_em, raw) => workspaceIdOf(raw));
+export const conversationProcedure = (minRole: Role) =>
+  scopedProcedure(minRole, (em, raw) => workspaceOfConversation(em, conversationIdOf(raw)));
+export const runProcedure = (minRole: Role) =>
+  scopedProcedure(minRole, async (em, raw) => (await findRun(em, runIdOf(raw)))?.workspaceId ?? null);

@@ -3,6 +3,7 @@
 import { TRPCClientError, createTRPCClient, createWSClient, httpLink, wsLink, type TRPCClient } from '@trpc/client';
 import { createTestRuntime, type Mode, type TestRuntime } from '@tandem/core/testing';
 import { startWorkers } from '@tandem/worker';
+import { WebSocket } from 'ws';
 import type { AppRouter } from '../src/routers/_app.ts';
 import { createHttpServer } from '../src/http/server.ts';
 
@@ -35,6 +36,8 @@ export async function startTestApp(mode: Mode, env: Record<string, string> = {})
   const wsClient = (token?: string) => {
     const ws = createWSClient({
       url: `${url.replace('http', 'ws')}/trpc`,
+      // Node 20 has no global WebSocket; the `ws` package is what the server runs too.
+      WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
       connectionParams: () => (token ? { token } : {}),
       retryDelayMs: () => 100,
     });
@@ -92,4 +95,59 @@ export async function codeOf(p: Promise<unknown>): Promise<string> {
     if (err instanceof TRPCClientError) return (err.data as ErrorData).code;
     throw err;
   });
+}
+
+// ---- Helpers for the workspace, access-matrix, JWT and WebSocket tests ----
+
+/** Rows of a raw SQL query against the app's database (fresh entity manager each time). */
+export async function sqlRows<T = Record<string, unknown>>(app: TestApp, query: string, params: unknown[] = []): Promise<T[]> {
+  return app.rt.orm.em.fork().getConnection().execute<T[]>(query, params);
+}
+
+/** What a workspace holds that tests check for "zero rows touched": its memberships and audit count. */
+export async function workspaceSnapshot(app: TestApp, workspaceId: string) {
+  const members = await sqlRows<{ user_id: string; role: string }>(
+    app, 'select user_id, role from memberships where workspace_id = ? order by user_id', [workspaceId]);
+  const [audit] = await sqlRows<{ n: string | number }>(app, 'select count(*) as n from audit_log where workspace_id = ?', [workspaceId]);
+  const [ws] = await sqlRows<{ name: string }>(app, 'select name from workspaces where id = ?', [workspaceId]);
+  return { name: ws?.name ?? null, members: members.map((m) => `${m.user_id}:${m.role}`), auditRows: Number(audit?.n ?? 0) };
+}
+
+export interface SubscriptionProbe<T = unknown> {
+  data: T[];
+  started: boolean;
+  completed: boolean;
+  error: (ErrorData & { message: string }) | null;
+  unsubscribe(): void;
+}
+
+type ObserverLike = {
+  onStarted: () => void;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- fits every procedure's data type
+  onData: (d: any) => void;
+  onError: (e: unknown) => void;
+  onComplete: () => void;
+};
+
+/** Starts a subscription and records what it does, for assertions with vi.waitFor. */
+export function watchSubscription<T = unknown>(start: (observer: ObserverLike) => { unsubscribe(): void }): SubscriptionProbe<T> {
+  const probe: SubscriptionProbe<T> = { data: [], started: false, completed: false, error: null, unsubscribe: () => undefined };
+  const sub = start({
+    onStarted: () => {
+      probe.started = true;
+    },
+    onData: (d: T) => {
+      probe.data.push(d);
+    },
+    onError: (e: unknown) => {
+      probe.error = e instanceof TRPCClientError
+        ? { ...(e.data as ErrorData), message: e.message }
+        : { code: 'NOT_A_TRPC_ERROR', httpStatus: 0, message: String(e) };
+    },
+    onComplete: () => {
+      probe.completed = true;
+    },
+  });
+  probe.unsubscribe = () => sub.unsubscribe();
+  return probe;
 }

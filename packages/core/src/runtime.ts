@@ -6,7 +6,7 @@ import type { Config } from '@tandem/schema';
 import { connectOrm, migrate, type Orm } from './database/orm.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './database/embedded.ts';
 import { Queues } from './queue/queues.ts';
-import { InProcessBus, RedisBus, type Bus } from './bus/bus.ts';
+import { InProcessBus, RedisBus, whenReady, type Bus } from './bus/bus.ts';
 import { TokenSigner, loadJwtSecret } from './auth/tokens.ts';
 import { LoginLimiter, type LoginLimits } from './auth/login-limiter.ts';
 
@@ -31,6 +31,9 @@ export interface RuntimeOptions {
   loginLimits?: LoginLimits;
 }
 
+/** How long start-up waits for Redis before going on (commands then fail fast, as when it is down). */
+const REDIS_READY_WAIT_MS = 10_000;
+
 export async function createRuntime(config: Config, opts: RuntimeOptions = {}): Promise<Runtime> {
   const log = opts.log ?? pino({ level: config.LOG_LEVEL });
   const prefix = opts.prefix ?? 'tandem';
@@ -52,6 +55,10 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   const queues = new Queues({ redisUrl: config.REDIS_URL, databaseUrl, prefix, pollSeconds: embedded ? 0.05 : undefined }, log);
   const bus: Bus = config.REDIS_URL ? new RedisBus(config.REDIS_URL, `${prefix}:bus:`, log) : new InProcessBus();
   const tokens = new TokenSigner(await loadJwtSecret(config.JWT_SECRET, config.DATA_DIR));
+  // These clients run without an offline queue, so every command fails until they are connected:
+  // wait (bounded) so the first requests after start-up do not fail with 500s.
+  if (redis) await whenReady(redis, REDIS_READY_WAIT_MS);
+  if (bus instanceof RedisBus) await bus.ready(REDIS_READY_WAIT_MS);
 
   return {
     config, log, orm, queues, bus, tokens, redis, databaseUrl,

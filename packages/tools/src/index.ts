@@ -1,1 +1,10 @@
-export {};
+// The assistant's tools: definitions, registry, demo data set and the offline (no-LLM) planner.
+export * from './result.ts';
+export * from './define-tool.ts';
+export * from './date-range.ts';
+export * from './get-sales-by-month.ts';
+export * from './get-inventory-status.ts';
+export * from './get-product-analytics.ts';
+export * from './registry.ts';
+export * from './demo-data.ts';
+export * from './offline-planner.ts';

@@ -11,7 +11,7 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 export async function checkReadiness(rt: Runtime) {
   const checks: Record<string, string> = {};
   try {
-    await withTimeout(rt.orm.em.getConnection().execute('select 1'), TIMEOUT_MS, 'database');
+    await withTimeout(rt.orm.em.fork().execute('select 1'), TIMEOUT_MS, 'database');
     checks.database = 'ok';
   } catch (err) {
     checks.database = (err as Error).message;

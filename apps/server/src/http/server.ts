@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
-import type { Runtime } from '@tandem/core';
+import { AppError, type Runtime } from '@tandem/core';
 import { appRouter } from '../routers/_app.ts';
 import { makeCreateContext } from '../context.ts';
 import { createMetrics } from './metrics.ts';
@@ -26,6 +26,11 @@ export function createHttpServer(rt: Runtime, opts: { webDist?: string } = {}) {
     basePath: '/trpc/',
     maxBodySize: HTTP_MAX_BODY_BYTES,
     maxBatchSize: 50,
+    // Rate-limited answers say when to come back (RELIABILITY 13): Retry-After in whole seconds.
+    responseMeta({ errors }) {
+      const retryAfterMs = Math.max(0, ...errors.map((e) => (e.cause instanceof AppError ? e.cause.details.retryAfterMs ?? 0 : 0)));
+      return retryAfterMs > 0 ? { headers: { 'retry-after': String(Math.ceil(retryAfterMs / 1000)) } } : {};
+    },
   });
   const serveStatic = makeStaticHandler(opts.webDist ?? WEB_DIST);
 

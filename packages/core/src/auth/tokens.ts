@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
-import { tokenClaimsSchema } from '@tandem/schema';
+import { idSchema, tokenClaimsSchema } from '@tandem/schema';
 import { AppError } from '../errors.ts';
 
 export const TOKEN_ISSUER = 'tandem';
@@ -43,6 +43,8 @@ export class TokenSigner {
         requiredClaims: ['exp', 'sub'],
       });
       const claims = tokenClaimsSchema.parse(payload);
+      // sub is looked up in a uuid column: anything else must be refused here, not fail the query.
+      idSchema.parse(claims.sub);
       return { userId: claims.sub, tokenVersion: claims.ver, expiresAt: (payload.exp ?? 0) * 1000 };
     } catch (err) {
       const expired = err instanceof joseErrors.JWTExpired;

@@ -12,6 +12,20 @@ export interface Bus {
   close(): Promise<void>;
 }
 
+/** Resolves when an ioredis client is ready, or after `ms` (then its commands fail fast, as when Redis is down). */
+export function whenReady(client: Redis, ms: number): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      client.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    client.once('ready', done);
+  });
+}
+
 export class InProcessBus implements Bus {
   private readonly emitter = new EventEmitter().setMaxListeners(0);
   async publish(channel: string, message: unknown): Promise<void> {
@@ -42,6 +56,11 @@ export class RedisBus implements Bus {
       const msg = JSON.parse(raw) as unknown;
       for (const h of set) h(msg);
     });
+  }
+
+  /** Waits (at most `ms`) until both connections are up; publish has no offline queue. */
+  async ready(ms: number): Promise<void> {
+    await Promise.all([whenReady(this.pub, ms), whenReady(this.sub, ms)]);
   }
 
   async publish(channel: string, message: unknown): Promise<void> {

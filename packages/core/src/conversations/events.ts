@@ -25,10 +25,11 @@ export async function appendEvents(tx: EntityManager, conversationId: string, ev
   if (!row) throw new Error(`conversation ${conversationId} does not exist`);
   const first = row.last_seq - events.length + 1;
   const seqs = events.map((_, i) => first + i);
+  // One statement for the batch; a JSON array parameter, since the query builder expands JS arrays.
   await tx.execute(
     `insert into conversation_events (conversation_id, seq, type, payload, created_at)
-     select ?, s, t, p::jsonb, now() from unnest(?::int[], ?::text[], ?::text[]) as u(s, t, p)`,
-    [conversationId, seqs, events.map((e) => e.type), events.map((e) => JSON.stringify(e))],
+     select ?, (e->>'seq')::int, e->'event'->>'type', e->'event', now() from jsonb_array_elements(?::jsonb) as e`,
+    [conversationId, JSON.stringify(events.map((event, i) => ({ seq: seqs[i], event })))],
   );
   return seqs;
 }

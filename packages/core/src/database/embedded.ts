@@ -4,6 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { keepProtocolBatchesTogether } from './pglite-batches.ts';
 
 export interface EmbeddedPostgres {
   url: string;
@@ -18,6 +19,7 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
   // startup packet's options: BullMQ's schema must be on this one session's search_path.
   await db.exec(`CREATE SCHEMA IF NOT EXISTS bullmq; SET search_path TO public, bullmq;`);
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 64 });
+  keepProtocolBatchesTogether(server);
   await server.start();
   const url = `postgres://postgres:postgres@${server.getServerConn()}/postgres?sslmode=disable`;
   return {

@@ -1,0 +1,60 @@
+// conversation.*: shared analysis sessions — CRUD, asking, cancelling, live events, typing.
+import {
+  conversationEventsInput, conversationIdInput, createConversationInput, getConversationInput,
+  listConversationsInput, renameConversationInput, runIdInput, sendMessageInput,
+} from '@tandem/schema';
+import {
+  archiveConversation, createConversation, ephemeralChannel, finishRun, getConversation,
+  listConversations, renameConversation, restoreConversation, sendMessage,
+} from '@tandem/core';
+import { conversationProcedure, router, runProcedure, workspaceProcedure } from '../trpc.ts';
+import { guardSubscription } from '../subscriptions/auth-watch.ts';
+import { conversationEvents } from '../subscriptions/conversation-events.ts';
+
+const TYPING_THROTTLE_MS = 2000;
+const lastTyping = new Map<string, number>();
+
+export const conversationRouter = router({
+  create: workspaceProcedure('member').input(createConversationInput).mutation(({ ctx, input }) =>
+    createConversation(ctx.em, ctx.workspace.id, ctx.user.id, input.title)),
+
+  list: workspaceProcedure('viewer').input(listConversationsInput).query(({ ctx, input }) =>
+    listConversations(ctx.em, ctx.workspace.id, input)),
+
+  get: conversationProcedure('viewer').input(getConversationInput).query(({ ctx, input }) =>
+    getConversation(ctx.em, input.conversationId, input)),
+
+  rename: conversationProcedure('member').input(renameConversationInput).mutation(({ ctx, input }) =>
+    renameConversation(ctx.em, ctx.rt.bus, input.conversationId, input.title)),
+
+  archive: conversationProcedure('member').input(conversationIdInput).mutation(({ ctx, input }) =>
+    archiveConversation(ctx.em, ctx.rt.bus, input.conversationId)),
+
+  restore: conversationProcedure('member').input(conversationIdInput).mutation(({ ctx, input }) =>
+    restoreConversation(ctx.em, ctx.rt.bus, input.conversationId)),
+
+  send: conversationProcedure('member').input(sendMessageInput).mutation(({ ctx, input }) =>
+    sendMessage(
+      { em: ctx.em, bus: ctx.rt.bus, queues: ctx.rt.queues, ratePerHour: ctx.rt.config.ASSISTANT_RATE_LIMIT_PER_HOUR },
+      { ...input, userId: ctx.user.id },
+    )),
+
+  /** Withdraws a queued question or stops a running reply (its partial text is kept). */
+  cancel: runProcedure('member').input(runIdInput).mutation(async ({ ctx, input }) => ({
+    cancelled: await finishRun({ em: ctx.em, bus: ctx.rt.bus }, input.runId, { status: 'cancelled', reason: `Cancelled by ${ctx.user.name}` }),
+  })),
+
+  typing: conversationProcedure('member').input(conversationIdInput).mutation(async ({ ctx, input }) => {
+    const key = `${input.conversationId}:${ctx.user.id}`;
+    const now = Date.now();
+    if (now - (lastTyping.get(key) ?? 0) >= TYPING_THROTTLE_MS) {
+      lastTyping.set(key, now);
+      await ctx.rt.bus.publish(ephemeralChannel(input.conversationId), { type: 'typing', user: { id: ctx.user.id, name: ctx.user.name } });
+    }
+    return { ok: true as const };
+  }),
+
+  events: conversationProcedure('viewer').input(conversationEventsInput).subscription(({ ctx, input, signal }) =>
+    guardSubscription({ ctx, workspaceId: ctx.workspace.id, minRole: 'viewer' }, signal, (s) =>
+      conversationEvents(ctx.rt, input.conversationId, input.lastEventId, s))),
+});

@@ -1,0 +1,313 @@
+// RELIABILITY scenarios 17 (cross-tenant) and 18 (roles, mass assignment), generated from the
+// router: every procedure of appRouter must be classified in ACCESS below, so whoever adds a
+// procedure decides who may call it and what input reaches it, and the matrix covers it at once.
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { availableModes } from '@tandem/core/testing';
+import { roleRank, type Role } from '@tandem/schema';
+import { appRouter } from '../src/routers/_app.ts';
+import { codeOf, sqlRows, startTestApp, watchSubscription, workspaceSnapshot, type TestApp } from './harness.ts';
+
+const modes = await availableModes();
+
+/** The ids a procedure's input may point at; each test fills them from one workspace. */
+interface Target {
+  workspaceId: string;
+  /** A member of the workspace (not the caller). */
+  userId: string;
+  /** An existing user who is not a member of the workspace. */
+  email: string;
+  conversationId: string;
+  runId: string;
+}
+
+type Access = 'public' | 'user' | Role;
+interface Entry {
+  /** public: anyone; user: any signed-in user; a role: the minimum role in the target's workspace. */
+  access: Access;
+  input: (t: Target) => unknown;
+}
+
+const ws = (t: Target) => ({ workspaceId: t.workspaceId });
+const conv = (t: Target) => ({ conversationId: t.conversationId });
+
+/** Every procedure of the router. A procedure missing here fails the matrix: classify it. */
+const ACCESS: Record<string, Entry> = {
+  'auth.register': { access: 'public', input: () => ({ email: `matrix-${randomUUID()}@example.com`, password: 'correct horse', name: 'M' }) },
+  'auth.login': { access: 'public', input: () => ({ email: 'nobody@example.com', password: 'whatever1' }) },
+  'auth.me': { access: 'user', input: () => undefined },
+  'auth.logout': { access: 'user', input: () => undefined },
+  'workspace.create': { access: 'user', input: () => ({ name: 'Matrix' }) },
+  'workspace.members': { access: 'viewer', input: ws },
+  'workspace.addMember': { access: 'admin', input: (t) => ({ ...ws(t), email: t.email, role: 'viewer' }) },
+  'workspace.setRole': { access: 'admin', input: (t) => ({ ...ws(t), userId: t.userId, role: 'viewer' }) },
+  'workspace.removeMember': { access: 'admin', input: (t) => ({ ...ws(t), userId: t.userId }) },
+  'workspace.events': { access: 'viewer', input: ws },
+  'audit.list': { access: 'admin', input: (t) => ({ ...ws(t), limit: 5 }) },
+  'conversation.create': { access: 'member', input: (t) => ({ ...ws(t), title: 'Matrix' }) },
+  'conversation.list': { access: 'viewer', input: ws },
+  'conversation.get': { access: 'viewer', input: conv },
+  'conversation.rename': { access: 'member', input: (t) => ({ ...conv(t), title: 'Renamed by matrix' }) },
+  'conversation.archive': { access: 'member', input: conv },
+  'conversation.restore': { access: 'member', input: conv },
+  'conversation.send': { access: 'member', input: (t) => ({ ...conv(t), content: 'Sales by month?', clientMessageId: `m-${randomUUID()}` }) },
+  'conversation.cancel': { access: 'member', input: (t) => ({ runId: t.runId }) },
+  'conversation.typing': { access: 'member', input: conv },
+  'conversation.events': { access: 'viewer', input: conv },
+};
+
+type Kind = 'query' | 'mutation' | 'subscription';
+const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: Kind } }>)
+  .map(([path, p]) => ({ path, kind: p._def.type }));
+const scoped = (a: Access): a is Role => a !== 'public' && a !== 'user';
+const ACCESS_ERRORS = ['UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'INTERNAL_SERVER_ERROR'];
+
+/** Which Target fields an entry's input uses (found by building it from sentinels). */
+function fieldsUsed(entry: Entry): (keyof Target)[] {
+  const sentinel: Target = { workspaceId: '§w', userId: '§u', email: '§e', conversationId: '§c', runId: '§r' };
+  const json = JSON.stringify(entry.input(sentinel) ?? null);
+  return (Object.keys(sentinel) as (keyof Target)[]).filter((k) => json.includes(sentinel[k]));
+}
+
+describe.each(modes)('access matrix (%s)', (mode) => {
+  let app: TestApp;
+  const users = {} as Record<'adminA' | 'memberA' | 'viewerA' | 'scratchA' | 'adminB' | 'memberB' | 'outsider', Awaited<ReturnType<TestApp['signUp']>>>;
+  let A: Target;
+  let B: Target;
+
+  /** Calls a query or mutation by path over HTTP and resolves to its code ('OK' on success). */
+  function call(token: string | undefined, path: string, kind: Kind, input: unknown): Promise<string> {
+    const node = path.split('.').reduce<any>((o, k) => o[k], app.client(token));
+    return codeOf(kind === 'query' ? node.query(input) : node.mutate(input));
+  }
+
+  /** Subscribes by path over a fresh WebSocket; resolves to 'OK' once started, or the error code. */
+  async function subscribeCode(token: string | undefined, path: string, input: unknown): Promise<string> {
+    const socket = app.wsClient(token);
+    try {
+      const node = path.split('.').reduce<any>((o, k) => o[k], socket.client);
+      const probe = watchSubscription((o) => node.subscribe(input, o));
+      await vi.waitFor(() => expect(probe.started || probe.error).toBeTruthy(), { timeout: 10_000, interval: 20 });
+      probe.unsubscribe();
+      return probe.error ? probe.error.code : 'OK';
+    } finally {
+      await socket.close();
+    }
+  }
+
+  const invoke = (token: string | undefined, path: string, kind: Kind, input: unknown) =>
+    kind === 'subscription' ? subscribeCode(token, path, input) : call(token, path, kind, input);
+
+  async function send(token: string, conversationId: string): Promise<string> {
+    const { runId } = await app.client(token).conversation.send.mutate({ conversationId, content: 'Top products?', clientMessageId: `s-${randomUUID()}` });
+    // Let the worker finish, so no background writes race the row comparisons.
+    await vi.waitFor(async () => {
+      const [run] = await sqlRows<{ status: string }>(app, 'select status from runs where id = ?', [runId]);
+      expect(['completed', 'failed', 'timeout', 'cancelled']).toContain(run?.status);
+    }, { timeout: 30_000, interval: 100 });
+    return runId;
+  }
+
+  /** Waits until the worker has nothing left to do for the workspace (no background writes). */
+  async function settle(workspaceId: string) {
+    await vi.waitFor(async () => {
+      const busy = await sqlRows(app, `select 1 from runs where workspace_id = ? and status in ('queued', 'running')`, [workspaceId]);
+      expect(busy).toEqual([]);
+    }, { timeout: 30_000, interval: 100 });
+  }
+
+  /** Every row that belongs to a workspace, fingerprinted (generic: any table with workspace_id or conversation_id). */
+  async function tenantRows(workspaceId: string, userIds: string[]) {
+    const cols = await sqlRows<{ table_name: string; column_name: string }>(app,
+      `select table_name, column_name from information_schema.columns
+        where table_schema = 'public' and column_name in ('workspace_id', 'conversation_id') order by table_name, column_name`);
+    const byTable = new Map<string, Set<string>>();
+    for (const c of cols) byTable.set(c.table_name, (byTable.get(c.table_name) ?? new Set()).add(c.column_name));
+    const out: Record<string, string> = {};
+    for (const [table, set] of byTable) {
+      const where = set.has('workspace_id') ? 'workspace_id = ?' : 'conversation_id in (select id from conversations where workspace_id = ?)';
+      const [row] = await sqlRows<{ n: number; h: string }>(app,
+        `select count(*)::int as n, md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as h from "${table}" t where ${where}`, [workspaceId]);
+      out[table] = `${row!.n}:${row!.h}`;
+    }
+    const people = await sqlRows(app, `select id, email, name, token_version from users where id in (${userIds.map(() => '?').join(', ')}) order by id`, userIds);
+    out.users = JSON.stringify(people);
+    return out;
+  }
+
+  /** A target in workspace A whose objects may be changed by a successful call. */
+  async function freshTargetInA(needs: (keyof Target)[]): Promise<Target> {
+    const t: Target = { ...A };
+    if (needs.includes('userId')) {
+      const u = await app.signUp('Scratch');
+      await app.client(users.adminA.token).workspace.addMember.mutate({ workspaceId: A.workspaceId, email: u.email, role: 'member' });
+      t.userId = u.userId;
+    }
+    if (needs.includes('email')) t.email = (await app.signUp('Invitee')).email;
+    if (needs.includes('conversationId') || needs.includes('runId')) {
+      t.conversationId = (await app.client(users.adminA.token).conversation.create.mutate({ workspaceId: A.workspaceId, title: 'Scratch' })).id;
+      if (needs.includes('runId')) t.runId = await send(users.adminA.token, t.conversationId);
+    }
+    return t;
+  }
+
+  beforeAll(async () => {
+    app = await startTestApp(mode);
+    for (const name of ['adminA', 'memberA', 'viewerA', 'scratchA', 'adminB', 'memberB', 'outsider'] as const) users[name] = await app.signUp(name);
+    const a = users.adminA.workspaceId;
+    const b = users.adminB.workspaceId;
+    const add = (admin: string, workspaceId: string, email: string, role: Role) =>
+      app.client(admin).workspace.addMember.mutate({ workspaceId, email, role });
+    await add(users.adminA.token, a, users.memberA.email, 'member');
+    await add(users.adminA.token, a, users.viewerA.email, 'viewer');
+    await add(users.adminA.token, a, users.scratchA.email, 'member');
+    await add(users.adminB.token, b, users.memberB.email, 'member');
+    const convA = (await app.client(users.adminA.token).conversation.create.mutate({ workspaceId: a, title: 'A talk' })).id;
+    const convB = (await app.client(users.adminB.token).conversation.create.mutate({ workspaceId: b, title: 'B talk' })).id;
+    A = { workspaceId: a, userId: users.scratchA.userId, email: users.outsider.email, conversationId: convA, runId: await send(users.adminA.token, convA) };
+    B = { workspaceId: b, userId: users.memberB.userId, email: users.outsider.email, conversationId: convB, runId: await send(users.adminB.token, convB) };
+  });
+  afterAll(() => app?.close());
+
+  const rolesOfA = [['admin', 'adminA'], ['member', 'memberA'], ['viewer', 'viewerA']] as const;
+
+  it('every procedure of the router is classified (and nothing stale is)', () => {
+    const unclassified = procedures.filter((p) => !ACCESS[p.path]).map((p) => p.path);
+    expect(unclassified, 'add these procedures to ACCESS in access-matrix.server.test.ts').toEqual([]);
+    const stale = Object.keys(ACCESS).filter((path) => !procedures.some((p) => p.path === path));
+    expect(stale, 'these ACCESS entries name no procedure').toEqual([]);
+    // Only the sign-in procedures are public.
+    expect(procedures.filter((p) => ACCESS[p.path]?.access === 'public').map((p) => p.path).sort()).toEqual(['auth.login', 'auth.register']);
+  });
+
+  describe.each(procedures)('$path ($kind)', ({ path, kind }) => {
+    const entry = () => {
+      const e = ACCESS[path];
+      if (!e) throw new Error(`${path} is not classified in ACCESS`);
+      return e;
+    };
+
+    it('refuses unauthenticated callers (unless public)', async () => {
+      const e = entry();
+      if (e.access === 'public') return;
+      expect(await invoke(undefined, path, kind, e.input(A))).toBe('UNAUTHORIZED');
+      expect(await invoke('not.a.token', path, kind, e.input(A))).toBe('UNAUTHORIZED');
+    });
+
+    it("every role of workspace A gets NOT_FOUND for workspace B's ids, and B's rows stay untouched", async () => {
+      const e = entry();
+      if (!scoped(e.access)) return;
+      const ids = [users.adminB.userId, users.memberB.userId, users.outsider.userId];
+      const before = await tenantRows(B.workspaceId, ids);
+      const smuggling = !fieldsUsed(e).includes('workspaceId');
+      for (const [role, who] of rolesOfA) {
+        const token = users[who].token;
+        expect(await invoke(token, path, kind, e.input(B)), `${role} of A`).toBe('NOT_FOUND');
+        // The caller's own workspaceId beside B's object ids changes nothing: the object decides.
+        if (smuggling)
+          expect(await invoke(token, path, kind, { ...(e.input(B) as object), workspaceId: A.workspaceId }), `${role} of A, smuggled workspaceId`).toBe('NOT_FOUND');
+      }
+      expect(await tenantRows(B.workspaceId, ids)).toEqual(before);
+    });
+
+    it("an admin of A naming B's users inside A gets NOT_FOUND", async () => {
+      const e = entry();
+      if (!scoped(e.access) || !fieldsUsed(e).includes('userId')) return;
+      const before = await tenantRows(B.workspaceId, [users.memberB.userId]);
+      const beforeA = await workspaceSnapshot(app, A.workspaceId);
+      for (const userId of [users.memberB.userId, users.adminB.userId, randomUUID()])
+        expect(await invoke(users.adminA.token, path, kind, e.input({ ...A, userId }))).toBe('NOT_FOUND');
+      expect(await tenantRows(B.workspaceId, [users.memberB.userId])).toEqual(before);
+      expect(await workspaceSnapshot(app, A.workspaceId)).toEqual(beforeA);
+    });
+
+    it('lets each role of A in at or above the minimum role, and refuses the rest with FORBIDDEN and no change', async () => {
+      const e = entry();
+      if (!scoped(e.access)) return;
+      const minRole = e.access;
+      const allowed = rolesOfA.filter(([role]) => roleRank[role] >= roleRank[minRole]);
+      const refused = rolesOfA.filter(([role]) => roleRank[role] < roleRank[minRole]);
+      for (const [role, who] of refused) {
+        const before = await tenantRows(A.workspaceId, [users.scratchA.userId]);
+        expect(await invoke(users[who].token, path, kind, e.input(A)), `${role} calling ${path}`).toBe('FORBIDDEN');
+        expect(await tenantRows(A.workspaceId, [users.scratchA.userId])).toEqual(before);
+      }
+      for (const [role, who] of allowed) {
+        // Calls that may change things get objects of their own, so the shared fixture stays intact.
+        const target = kind === 'mutation' ? await freshTargetInA(fieldsUsed(e)) : A;
+        const code = await invoke(users[who].token, path, kind, e.input(target));
+        expect(ACCESS_ERRORS, `${role} calling ${path} got ${code}`).not.toContain(code);
+      }
+      await settle(A.workspaceId);
+    });
+  });
+
+  it('the workspace roles read as documented: viewers read, members cannot administer, admins can', async () => {
+    // Spelled out for the procedures API.md names, on top of the generated matrix above.
+    const { memberA, viewerA, adminA } = users;
+    for (const token of [viewerA.token, memberA.token]) {
+      expect(await codeOf(app.client(token).workspace.members.query({ workspaceId: A.workspaceId }))).toBe('OK');
+      expect(await codeOf(app.client(token).workspace.addMember.mutate({ workspaceId: A.workspaceId, email: users.outsider.email, role: 'viewer' }))).toBe('FORBIDDEN');
+      expect(await codeOf(app.client(token).workspace.setRole.mutate({ workspaceId: A.workspaceId, userId: users.scratchA.userId, role: 'admin' }))).toBe('FORBIDDEN');
+      expect(await codeOf(app.client(token).workspace.setRole.mutate({ workspaceId: A.workspaceId, userId: viewerA.userId === token ? memberA.userId : viewerA.userId, role: 'admin' }))).toBe('FORBIDDEN');
+      expect(await codeOf(app.client(token).workspace.removeMember.mutate({ workspaceId: A.workspaceId, userId: users.scratchA.userId }))).toBe('FORBIDDEN');
+      expect(await codeOf(app.client(token).audit.list.query({ workspaceId: A.workspaceId }))).toBe('FORBIDDEN');
+    }
+    // Nobody promotes themselves.
+    expect(await codeOf(app.client(viewerA.token).workspace.setRole.mutate({ workspaceId: A.workspaceId, userId: viewerA.userId, role: 'admin' }))).toBe('FORBIDDEN');
+    expect(await codeOf(app.client(memberA.token).workspace.setRole.mutate({ workspaceId: A.workspaceId, userId: memberA.userId, role: 'admin' }))).toBe('FORBIDDEN');
+    const roles = Object.fromEntries((await app.client(adminA.token).workspace.members.query({ workspaceId: A.workspaceId })).map((m) => [m.userId, m.role]));
+    expect(roles).toMatchObject({ [adminA.userId]: 'admin', [memberA.userId]: 'member', [viewerA.userId]: 'viewer', [users.scratchA.userId]: 'member' });
+    expect(await codeOf(app.client(adminA.token).audit.list.query({ workspaceId: A.workspaceId }))).toBe('OK');
+  });
+
+  describe('mass assignment', () => {
+    it('auth.register ignores smuggled role, workspaceId and userId', async () => {
+      const beforeB = await workspaceSnapshot(app, B.workspaceId);
+      const email = `smuggler-${randomUUID()}@example.com`;
+      const { token, user } = await app.client().auth.register.mutate({
+        email, password: 'correct horse', name: 'Smuggler',
+        role: 'admin', workspaceId: B.workspaceId, userId: users.adminB.userId, id: users.adminB.userId, tokenVersion: -1,
+      } as never);
+      expect(user.id).not.toBe(users.adminB.userId);
+      const me = await app.client(token).auth.me.query();
+      expect(me.workspaces).toHaveLength(1);
+      expect(me.workspaces[0]!.id).not.toBe(B.workspaceId);
+      expect(await codeOf(app.client(token).workspace.members.query({ workspaceId: B.workspaceId }))).toBe('NOT_FOUND');
+      expect(await workspaceSnapshot(app, B.workspaceId)).toEqual(beforeB);
+      const [row] = await sqlRows<{ token_version: number }>(app, 'select token_version from users where id = ?', [user.id]);
+      expect(row!.token_version).toBe(0);
+      // adminB's own account is untouched.
+      expect((await app.client(users.adminB.token).auth.me.query()).user.email).toBe(users.adminB.email);
+    });
+
+    it('workspace.create ignores smuggled role, workspaceId and userId', async () => {
+      const beforeB = await workspaceSnapshot(app, B.workspaceId);
+      const viewer = users.viewerA;
+      const created = await app.client(viewer.token).workspace.create.mutate({
+        name: 'Mine', role: 'viewer', workspaceId: B.workspaceId, userId: users.adminB.userId, id: B.workspaceId,
+      } as never);
+      expect(created.id).not.toBe(B.workspaceId);
+      expect(created.role).toBe('admin');
+      const members = await app.client(viewer.token).workspace.members.query({ workspaceId: created.id });
+      expect(members.map((m) => [m.userId, m.role])).toEqual([[viewer.userId, 'admin']]);
+      expect(await workspaceSnapshot(app, B.workspaceId)).toEqual(beforeB);
+    });
+
+    it('workspace.addMember adds the user named by email, not a smuggled userId', async () => {
+      const invitee = await app.signUp('Invitee');
+      const added = await app.client(users.adminA.token).workspace.addMember.mutate({
+        workspaceId: A.workspaceId, email: invitee.email, role: 'viewer', userId: users.memberB.userId,
+      } as never);
+      expect(added.userId).toBe(invitee.userId);
+      expect(await codeOf(app.client(users.memberB.token).workspace.members.query({ workspaceId: A.workspaceId }))).toBe('NOT_FOUND');
+    });
+
+    it('roles outside the enum are refused', async () => {
+      const before = await workspaceSnapshot(app, A.workspaceId);
+      expect(await codeOf(app.client(users.adminA.token).workspace.setRole.mutate({ workspaceId: A.workspaceId, userId: users.scratchA.userId, role: 'owner' as never }))).toBe('BAD_REQUEST');
+      expect(await codeOf(app.client(users.adminA.token).workspace.addMember.mutate({ workspaceId: A.workspaceId, email: users.outsider.email, role: 'superadmin' as never }))).toBe('BAD_REQUEST');
+      expect(await workspaceSnapshot(app, A.workspaceId)).toEqual(before);
+    });
+  });
+});

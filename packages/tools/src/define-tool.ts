@@ -1,0 +1,25 @@
+// The shape of an assistant tool: name, description, zod parameters and a handler that runs
+// inside the caller's workspace. The model supplies only the parameters, never the context.
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { z } from 'zod';
+import type { ToolResult } from './result.ts';
+
+export interface ToolContext {
+  em: EntityManager;
+  workspaceId: string;
+  userId: string;
+  signal?: AbortSignal;
+  /** The clock for default ranges ("last 12 months"); tests pin it. Defaults to the current time. */
+  now?: Date;
+}
+
+export interface ToolDefinition<S extends z.ZodObject = z.ZodObject> {
+  name: string;
+  description: string;
+  parameters: S;
+  handler(params: z.output<S>, ctx: ToolContext): Promise<ToolResult>;
+}
+
+export function defineTool<S extends z.ZodObject>(tool: ToolDefinition<S>): ToolDefinition<S> {
+  return tool;
+}
