@@ -11,6 +11,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          sequence: { groupOrder: 0 },
           include: packages.map((p) => `${p}/{src,test}/**/*.test.ts`),
           exclude: ['**/*.server.test.ts', '**/node_modules/**'],
           environment: 'node',
@@ -19,6 +20,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
+          sequence: { groupOrder: 1 },
           include: packages.map((p) => `${p}/{src,test}/**/*.server.test.ts`),
           environment: 'node',
           testTimeout: 60_000,
@@ -30,6 +32,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
+          sequence: { groupOrder: 2 },
           include: ['e2e/**/*.e2e.test.ts'],
           environment: 'node',
           testTimeout: 180_000,

@@ -22,13 +22,20 @@ export function makeCreateContext(rt: Runtime) {
   return async ({ req, info }: CreateContextInput) => {
     const token = bearerToken(req.headers.authorization) ?? info?.connectionParams?.token;
     let claims: TokenClaims | null = null;
-    if (token) claims = await rt.tokens.verify(token).catch(() => null);
+    let tokenError: string | null = null;
+    if (token)
+      claims = await rt.tokens.verify(token).catch((err: Error) => {
+        tokenError = err.message;
+        return null;
+      });
     return {
       rt,
       log: rt.log,
       ip: req.socket.remoteAddress ?? 'unknown',
       /** Present when a token was sent (valid or not), so a bad token is UNAUTHORIZED, not anonymous. */
       tokenSent: !!token,
+      /** Why the token was refused (expired, invalid), to tell the user. */
+      tokenError: tokenError as string | null,
       claims,
       connection: { subscriptions: 0 } as ConnectionState,
     };

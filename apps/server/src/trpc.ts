@@ -48,7 +48,7 @@ export const publicProcedure = t.procedure.use(errorMapping);
 /** A signed-in user whose token version is still current (revocation takes effect at once). */
 export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   const claims = ctx.claims;
-  if (!claims) throw new TRPCError({ code: 'UNAUTHORIZED', message: ctx.tokenSent ? 'Invalid token' : 'Sign in first' });
+  if (!claims) throw new TRPCError({ code: 'UNAUTHORIZED', message: ctx.tokenSent ? (ctx.tokenError ?? 'Invalid token') : 'Sign in first' });
   if (claims.expiresAt <= Date.now()) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Your session has expired; sign in again' });
   const user = await ctx.em.findOne(User, { id: claims.userId });
   if (!user || user.tokenVersion !== claims.tokenVersion)

@@ -218,6 +218,7 @@ describe.each(modes)('workspaces (%s)', (mode) => {
     await expect(conn.execute(`update audit_log set action = 'tampered' where workspace_id = ?`, [workspaceId])).rejects.toThrow(/insert-only/);
     await expect(conn.execute('delete from audit_log where workspace_id = ?', [workspaceId])).rejects.toThrow(/insert-only/);
     await expect(conn.execute('delete from audit_log where id = ?', [before[0]!.id])).rejects.toThrow(/insert-only/);
+    await expect(conn.execute('truncate audit_log')).rejects.toThrow(/insert-only/);
     expect(await sqlRows(app, 'select id, action from audit_log where workspace_id = ? order by id', [workspaceId])).toEqual(before);
   });
 });

@@ -6,22 +6,23 @@ import { TokenSigner, loadJwtSecret } from '../src/auth/tokens.ts';
 import { AppError } from '../src/errors.ts';
 
 const signer = new TokenSigner('s'.repeat(40));
+const USER = '6f1c1f9e-8d2a-4c1b-9f5e-2a7d3c4b5e6f';
 
 describe('TokenSigner', () => {
   it('round-trips user id and token version', async () => {
-    const token = await signer.sign('user-1', 3);
+    const token = await signer.sign(USER, 3);
     const claims = await signer.verify(token);
-    expect(claims).toMatchObject({ userId: 'user-1', tokenVersion: 3 });
+    expect(claims).toMatchObject({ userId: USER, tokenVersion: 3 });
     expect(claims.expiresAt).toBeGreaterThan(Date.now());
   });
 
   it('refuses a token signed with another secret', async () => {
-    const other = await new TokenSigner('t'.repeat(40)).sign('user-1', 0);
+    const other = await new TokenSigner('t'.repeat(40)).sign(USER, 0);
     await expect(signer.verify(other)).rejects.toThrow(AppError);
   });
 
   it('says an expired token has expired', async () => {
-    const token = await signer.sign('user-1', 0, -10);
+    const token = await signer.sign(USER, 0, -10);
     await expect(signer.verify(token)).rejects.toThrow('Your session has expired');
   });
 });
@@ -41,4 +42,8 @@ describe('loadJwtSecret', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+});
+
+it('refuses a correctly signed token whose subject is not a user id', async () => {
+  await expect(signer.verify(await signer.sign('not-a-uuid', 0))).rejects.toThrow('Invalid token');
 });

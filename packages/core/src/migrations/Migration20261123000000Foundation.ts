@@ -16,5 +16,6 @@ export class Migration20261123000000Foundation extends Migration {
     // The audit log is kept forever: the database itself refuses edits and deletes.
     this.addSql(`create function audit_log_is_insert_only() returns trigger language plpgsql as $$ begin raise exception 'audit_log is insert-only'; end $$;`);
     this.addSql(`create trigger audit_log_insert_only before update or delete on "audit_log" for each row execute function audit_log_is_insert_only();`);
+    this.addSql(`create trigger audit_log_no_truncate before truncate on "audit_log" for each statement execute function audit_log_is_insert_only();`);
   }
 }
