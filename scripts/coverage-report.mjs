@@ -4,11 +4,11 @@ import { relative } from 'node:path';
 
 // Floors: what is reached today, rounded down. Raise them, never lower them.
 const floors = {
-  'packages/schema': 0,
-  'packages/core': 0,
-  'packages/tools': 0,
-  'apps/server': 0,
-  'apps/worker': 0,
+  'packages/schema': 98,
+  'packages/core': 93,
+  'packages/tools': 98,
+  'apps/server': 82,
+  'apps/worker': 89,
 };
 
 const summary = JSON.parse(readFileSync('coverage/coverage-summary.json', 'utf8'));
