@@ -2,6 +2,7 @@
 import { parseConfig, ConfigError } from '@tandem/schema';
 import { createRuntime, seedDemo } from '@tandem/core';
 import { startWorkers } from '@tandem/worker';
+import { seedDemoSales } from '@tandem/tools';
 import { createHttpServer } from './http/server.ts';
 
 const role = process.argv.includes('--role=server') ? 'server' : 'all';
@@ -15,8 +16,9 @@ async function main() {
 
   if (config.DEMO) {
     const demo = await seedDemo(rt.orm.em.fork());
-    if (demo)
-      console.log(`\n  Demo workspace created. Sign in with\n    email:    ${demo.email}\n    password: ${demo.password}\n  (shown once; stored hashed)\n`);
+    await seedDemoSales(rt.orm.em.fork(), demo.workspaceId);
+    if (demo.login)
+      console.log(`\n  Demo workspace created. Sign in with\n    email:    ${demo.login.email}\n    password: ${demo.login.password}\n  (shown once; stored hashed)\n`);
   }
   console.log(`Tandem listening on ${url} (${config.mode} mode, ${role === 'all' ? 'server + worker' : 'server only'})`);
 

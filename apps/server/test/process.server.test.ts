@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '../../..');
 
@@ -98,6 +98,20 @@ describe('the server process (embedded mode)', () => {
     expect(((await meGet.json()) as { result: { data: { user: { email: string } } } }).result.data.user.email).toBe('keep@example.com');
     const demoLogin = await rpc(second.url, 'auth.login', { email: demo![1], password: demo![2] });
     expect(demoLogin.body.result?.data.user.email).toBe(demo![1]);
+
+    // The demo workspace has its sales data set: the offline assistant answers from it.
+    const demoToken = demoLogin.body.result?.data.token as string;
+    const meRes = await fetch(`${second.url}/trpc/auth.me`, { headers: { authorization: `Bearer ${demoToken}` } });
+    const workspaceId = ((await meRes.json()) as { result: { data: { workspaces: { id: string }[] } } }).result.data.workspaces[0]!.id;
+    const conv = await rpc(second.url, 'conversation.create', { workspaceId, title: 'Demo' }, demoToken);
+    const conversationId = conv.body.result?.data.id as string;
+    await rpc(second.url, 'conversation.send', { conversationId, content: 'Which items are low on stock?', clientMessageId: 'demo-question-1' }, demoToken);
+    await vi.waitFor(async () => {
+      const res = await fetch(`${second.url}/trpc/conversation.get?input=${encodeURIComponent(JSON.stringify({ conversationId }))}`, { headers: { authorization: `Bearer ${demoToken}` } });
+      const messages = ((await res.json()) as { result: { data: { messages: { role: string; status: string; content: string }[] } } }).result.data.messages;
+      expect(messages[1]).toMatchObject({ role: 'assistant', status: 'complete' });
+      expect(messages[1]!.content).toMatch(/reorder/i);
+    }, { timeout: 30_000, interval: 250 });
     expect(await second.stop()).toBe(0);
   });
 });
