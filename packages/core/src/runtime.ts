@@ -45,7 +45,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     log.info({ dataDir: config.DATA_DIR }, 'embedded PostgreSQL (PGlite) started');
   }
   const orm = await connectOrm(databaseUrl, log);
-  const applied = await migrate(orm);
+  const applied = await migrate(orm, databaseUrl);
   if (applied.length) log.info({ applied }, 'migrations applied');
 
   const redis = config.REDIS_URL

@@ -1,6 +1,7 @@
 // MikroORM bootstrap shared by server and worker, in both runtime modes.
 import { MikroORM, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
+import pg from 'pg';
 import type { Logger } from 'pino';
 import { entities } from '../entities/index.ts';
 import { migrations } from '../migrations/index.ts';
@@ -40,8 +41,22 @@ export async function connectOrm(clientUrl: string, log?: Logger, poolMax?: numb
   return orm;
 }
 
-/** Applies committed migrations; never schema:update. */
-export async function migrate(orm: Orm): Promise<string[]> {
-  const done = await orm.getMigrator().up();
-  return done.map((m) => m.name);
+const MIGRATION_LOCK = 7_251_123; // any constant; names this app's migration advisory lock
+
+/**
+ * Applies committed migrations (never schema:update). Several servers and workers may start at
+ * once: a session advisory lock on a connection of its own lets one migrate while the others wait.
+ */
+export async function migrate(orm: Orm, clientUrl: string): Promise<string[]> {
+  const lock = new pg.Client({ connectionString: clientUrl });
+  lock.on('error', () => undefined);
+  await lock.connect();
+  try {
+    await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    const done = await orm.getMigrator().up();
+    return done.map((m) => m.name);
+  } finally {
+    await lock.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await lock.end();
+  }
 }
