@@ -3,6 +3,7 @@ import { Navigate, Route, Router, useParams } from '@solidjs/router';
 import { QueryClientProvider } from '@tanstack/solid-query';
 import { AppFrame } from './layout/AppFrame.tsx';
 import { queryClient } from './queryClient.ts';
+import { ConversationPage } from './pages/ConversationPage.tsx';
 import { AuditPage } from './pages/AuditPage.tsx';
 import { HomeRedirect } from './pages/HomeRedirect.tsx';
 import { JobsPage } from './pages/JobsPage.tsx';
@@ -27,6 +28,7 @@ export function App() {
           <Route path="/w/:workspaceId">
             <Route path="/" component={WorkspaceIndex} />
             <Route path="/sessions" component={SessionsPage} />
+            <Route path="/sessions/:conversationId" component={ConversationPage} />
             <Route path="/metrics" component={MetricsPage} />
             <Route path="/jobs" component={JobsPage} />
             <Route path="/audit" component={AuditPage} />

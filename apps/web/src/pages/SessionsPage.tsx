@@ -1,17 +1,147 @@
-// Shared analysis sessions (conversations with the assistant) of a workspace.
+// Shared analysis sessions (conversations with the assistant) of a workspace: the list, newest
+// activity first, with archived ones one switch away.
+import { A, useNavigate, useParams } from '@solidjs/router';
+import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/solid-query';
+import { createSignal, For, Match, Show, Switch } from 'solid-js';
 import { EmptyState } from '../components/EmptyState.tsx';
+import { ErrorNote } from '../components/ErrorNote.tsx';
+import { Icon } from '../components/Icon.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
+import { describeError } from '../errors.ts';
+import { createWorkspaceAccess } from '../me.ts';
+import { formatDateTime, formatRelativeTime } from '../time.ts';
+import { trpc } from '../trpc.ts';
 
 export function SessionsPage() {
+  const params = useParams();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const workspaceId = () => params.workspaceId ?? '';
+  const access = createWorkspaceAccess(workspaceId);
+  const canWrite = () => access.role() === 'admin' || access.role() === 'member';
+  const [archived, setArchived] = createSignal(false);
+
+  const list = useInfiniteQuery(() => ({
+    queryKey: ['conversation.list', workspaceId(), archived()] as const,
+    queryFn: ({ pageParam }) =>
+      trpc.conversation.list.query({ workspaceId: workspaceId(), archived: archived(), cursor: pageParam, limit: 30 }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (page) => page.nextCursor ?? undefined,
+    enabled: workspaceId() !== '' && access.role() !== undefined,
+    staleTime: 0,
+    refetchOnWindowFocus: true,
+  }));
+  const items = () => list.data?.pages.flatMap((page) => page.items) ?? [];
+
+  const create = useMutation(() => ({
+    mutationFn: () => trpc.conversation.create.mutate({ workspaceId: workspaceId() }),
+    onSuccess: async (conversation) => {
+      await queryClient.invalidateQueries({ queryKey: ['conversation.list', workspaceId()] });
+      navigate(`/w/${workspaceId()}/sessions/${conversation.id}`);
+    },
+  }));
+
+  const newButton = () => (
+    <Show when={canWrite()}>
+      <button
+        class="button button--primary"
+        type="button"
+        data-testid="new-session"
+        disabled={create.isPending}
+        onClick={() => create.mutate()}
+      >
+        <Icon name="plus" size={16} />
+        {create.isPending ? 'Creating…' : 'New session'}
+      </button>
+    </Show>
+  );
+
   return (
     <div class="page">
-      <PageHeader title="Sessions" description="Ask questions about your data with the assistant, together with your team." />
-      <EmptyState icon="sessions" title="No sessions yet" testId="sessions-empty">
-        <p>
-          Shared analysis sessions arrive soon. Each one will be a live conversation with the assistant — sales, inventory
-          and agent questions answered with charts — that everyone in the workspace can follow as it streams.
-        </p>
-      </EmptyState>
+      <PageHeader
+        title="Sessions"
+        description="Ask questions about your data with the assistant, together with your team."
+        actions={newButton()}
+      />
+      <ErrorNote message={create.error ? describeError(create.error).message : null} />
+      <div class="tabs tabs--inline" role="group" aria-label="Which sessions">
+        <button
+          type="button"
+          class="tabs__tab"
+          classList={{ 'tabs__tab--active': !archived() }}
+          aria-pressed={!archived()}
+          onClick={() => setArchived(false)}
+        >
+          Active
+        </button>
+        <button
+          type="button"
+          class="tabs__tab"
+          classList={{ 'tabs__tab--active': archived() }}
+          aria-pressed={archived()}
+          data-testid="sessions-archived-toggle"
+          onClick={() => setArchived(true)}
+        >
+          Archived
+        </button>
+      </div>
+      <Switch>
+        <Match when={list.isPending}>
+          <div class="card skeleton" aria-busy="true">
+            Loading sessions…
+          </div>
+        </Match>
+        <Match when={list.isError}>
+          <ErrorNote message={describeError(list.error).message} />
+        </Match>
+        <Match when={items().length === 0}>
+          <Show
+            when={!archived()}
+            fallback={
+              <EmptyState icon="sessions" title="No archived sessions" testId="sessions-archived-empty">
+                <p>Sessions you archive, or that sit idle for a while, are kept here and can be restored.</p>
+              </EmptyState>
+            }
+          >
+            <EmptyState icon="sessions" title="No sessions yet" testId="sessions-empty">
+              <p>
+                A session is a live conversation with the assistant — sales, inventory and product questions answered with
+                tables and charts — that everyone in the workspace can follow as it streams.
+              </p>
+              {newButton()}
+            </EmptyState>
+          </Show>
+        </Match>
+        <Match when={items().length > 0}>
+          <ul class="session-list card card--flush" data-testid="session-list">
+            <For each={items()}>
+              {(item) => (
+                <li>
+                  <A class="session-list__item" href={`/w/${workspaceId()}/sessions/${item.id}`} data-testid="session-item">
+                    <span class="session-list__icon" aria-hidden="true">
+                      <Icon name="sessions" size={18} />
+                    </span>
+                    <span class="session-list__title">{item.title}</span>
+                    <Show when={item.archived}>
+                      <span class="tag">Archived</span>
+                    </Show>
+                    <time class="session-list__time muted" datetime={item.lastActivityAt} title={formatDateTime(item.lastActivityAt)}>
+                      {formatRelativeTime(item.lastActivityAt)}
+                    </time>
+                  </A>
+                </li>
+              )}
+            </For>
+          </ul>
+          <Show when={list.hasNextPage}>
+            <div class="row row--center">
+              <button class="button" type="button" disabled={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
+                {list.isFetchingNextPage ? 'Loading…' : 'Load more'}
+              </button>
+            </div>
+          </Show>
+        </Match>
+      </Switch>
     </div>
   );
 }
