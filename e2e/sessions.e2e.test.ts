@@ -114,6 +114,9 @@ describe('shared sessions', () => {
     }
     expect(await b.getByTestId('composer-input').isEnabled()).toBe(true);
 
+    // --- Presence: both see both of them viewing.
+    for (const page of [a, b]) await page.locator('[data-testid="viewers"] [data-testid="viewer"]:nth-child(2)').waitFor();
+
     // --- B starts typing; A sees who.
     await b.getByTestId('composer-input').fill('hello');
     await a.getByTestId('typing-indicator').getByText(`${bea.name} is typing…`).waitFor();

@@ -2,6 +2,7 @@
 // sequenced events → subscribers, in both runtime modes.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ephemeralChannel } from '@tandem/core';
 import { availableModes } from '@tandem/core/testing';
 import { seedDemoSales } from '@tandem/tools';
 import type { ConversationEvent, EphemeralEvent } from '@tandem/schema';
@@ -95,6 +96,30 @@ describe.each(modes)('conversations (%s)', (mode) => {
     expect(resumed.received.map((r) => r.event)).toEqual(all.received.slice(k).map((r) => r.event));
     await all.close();
     await resumed.close();
+  });
+
+  it('shows who is viewing, and drops a viewer whose socket is gone within 5 s', async () => {
+    const c = await app.client(admin.token).conversation.create.mutate({ workspaceId: admin.workspaceId });
+    const other = await app.signUp('Viewer Two');
+    await app.client(admin.token).workspace.addMember.mutate({ workspaceId: admin.workspaceId, email: other.email, role: 'viewer' });
+    const viewersOf = (r: Received[]) => {
+      const last = [...r].reverse().find((x) => x.event.type === 'presence');
+      return last ? (last.event as Extract<EphemeralEvent, { type: 'presence' }>).viewers.map((v) => v.id).sort() : [];
+    };
+    const mine = record(app, admin.token, c.id, String(c.lastSeq));
+    const theirs = record(app, other.token, c.id, String(c.lastSeq));
+    const both = [admin.userId, other.userId].sort();
+    await vi.waitFor(() => expect(viewersOf(mine.received)).toEqual(both), { timeout: 10_000 });
+    await vi.waitFor(() => expect(viewersOf(theirs.received)).toEqual(both), { timeout: 10_000 });
+    await theirs.close();
+    await vi.waitFor(() => expect(viewersOf(mine.received)).toEqual([admin.userId]), { timeout: 10_000, interval: 100 });
+
+    // A viewer on a server that died says no goodbye: it expires once its beats stop.
+    const ghost = { id: randomUUID(), name: 'Ghost' };
+    await app.rt.bus.publish(ephemeralChannel(c.id), { type: 'presence.beat', user: ghost, connection: randomUUID() });
+    await vi.waitFor(() => expect(viewersOf(mine.received)).toContain(ghost.id), { timeout: 5_000, interval: 50 });
+    await vi.waitFor(() => expect(viewersOf(mine.received)).toEqual([admin.userId]), { timeout: 10_000, interval: 100 });
+    await mine.close();
   });
 
   it('sends a resync event when the id cannot be resumed', async () => {

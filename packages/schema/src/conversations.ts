@@ -81,4 +81,10 @@ export type ConversationEvent = z.infer<typeof conversationEventSchema>;
 /** Not persisted: who is looking and who is typing. Never tracked, never replayed. */
 export type EphemeralEvent =
   | { type: 'typing'; user: { id: string; name: string } }
+  | { type: 'presence'; viewers: { id: string; name: string }[] }
   | { type: 'resync'; reason: string; lastSeq: number };
+
+/** What subscribers tell each other over the bus about who is viewing (never sent to clients). */
+export type PresenceSignal =
+  | { type: 'presence.beat'; user: { id: string; name: string }; connection: string }
+  | { type: 'presence.leave'; user: { id: string; name: string }; connection: string };

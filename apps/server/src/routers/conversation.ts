@@ -56,5 +56,5 @@ export const conversationRouter = router({
 
   events: conversationProcedure('viewer').input(conversationEventsInput).subscription(({ ctx, input, signal }) =>
     guardSubscription({ ctx, workspaceId: ctx.workspace.id, minRole: 'viewer' }, signal, (s) =>
-      conversationEvents(ctx.rt, input.conversationId, input.lastEventId, s))),
+      conversationEvents(ctx.rt, input.conversationId, input.lastEventId, s, { id: ctx.user.id, name: ctx.user.name }))),
 });

@@ -5,23 +5,44 @@ import { tracked } from '@trpc/server';
 import {
   conversationChannel, ephemeralChannel, readEvents, sequenceBounds, type Runtime,
 } from '@tandem/core';
-import type { EphemeralEvent } from '@tandem/schema';
+import type { EphemeralEvent, PresenceSignal } from '@tandem/schema';
+import { BEAT_MS, PresenceTracker } from './presence.ts';
 
 const PAGE = 500;
 const MAX_EPHEMERAL_BACKLOG = 100;
 
-export async function* conversationEvents(rt: Runtime, conversationId: string, lastEventId: string | null | undefined, signal: AbortSignal) {
+export async function* conversationEvents(
+  rt: Runtime,
+  conversationId: string,
+  lastEventId: string | null | undefined,
+  signal: AbortSignal,
+  viewer: { id: string; name: string },
+) {
   let pending = true;
+  let presenceDirty = true;
+  const presence = new PresenceTracker(viewer);
+  const channel = ephemeralChannel(conversationId);
   let wake: (() => void) | null = null;
   const ephemeral: EphemeralEvent[] = [];
   const unsubscribeRows = await rt.bus.subscribe(conversationChannel(conversationId), () => {
     pending = true;
     wake?.();
   });
-  const unsubscribeEphemeral = await rt.bus.subscribe(ephemeralChannel(conversationId), (msg) => {
-    if (ephemeral.length < MAX_EPHEMERAL_BACKLOG) ephemeral.push(msg as EphemeralEvent);
+  const unsubscribeEphemeral = await rt.bus.subscribe(channel, (msg) => {
+    const m = msg as EphemeralEvent | PresenceSignal;
+    if (m.type === 'presence.beat' || m.type === 'presence.leave') {
+      presence.receive(m);
+      presenceDirty = true;
+    } else if (ephemeral.length < MAX_EPHEMERAL_BACKLOG) ephemeral.push(m);
     wake?.();
   });
+  const announce = () => void rt.bus.publish(channel, presence.beat()).catch(() => undefined);
+  announce();
+  const beats = setInterval(() => {
+    announce();
+    presenceDirty = true; // also expires viewers not heard from
+    wake?.();
+  }, BEAT_MS);
   try {
     const em = rt.orm.em.fork();
     const bounds = await sequenceBounds(em, conversationId);
@@ -36,6 +57,11 @@ export async function* conversationEvents(rt: Runtime, conversationId: string, l
     }
     while (!signal.aborted) {
       while (ephemeral.length) yield ephemeral.shift()!;
+      if (presenceDirty) {
+        presenceDirty = false;
+        const viewers = presence.changed();
+        if (viewers) yield { type: 'presence', viewers } satisfies EphemeralEvent;
+      }
       if (pending) {
         pending = false;
         let batch;
@@ -56,6 +82,8 @@ export async function* conversationEvents(rt: Runtime, conversationId: string, l
       wake = null;
     }
   } finally {
+    clearInterval(beats);
+    void rt.bus.publish(channel, presence.leave()).catch(() => undefined);
     unsubscribeRows();
     unsubscribeEphemeral();
   }

@@ -148,6 +148,15 @@ export function ConversationPage() {
                   </span>
                 </Show>
                 <div class="conversation__actions">
+                  <ul class="viewers" aria-label="Viewing now" data-testid="viewers">
+                    <For each={feed.state.viewers}>
+                      {(viewer) => (
+                        <li class="viewers__avatar" title={`${viewer.name} is viewing`} data-testid="viewer">
+                          {initialsOf(viewer.name)}
+                        </li>
+                      )}
+                    </For>
+                  </ul>
                   <Show when={canWrite()}>
                     <Show
                       when={conversation().archived}
@@ -244,4 +253,9 @@ export function ConversationPage() {
       </Switch>
     </div>
   );
+}
+
+/** "Bea Brook" → "BB": the avatar text of a viewer. */
+function initialsOf(name: string): string {
+  return name.split(/\s+/).filter(Boolean).slice(0, 2).map((w) => w[0]!.toUpperCase()).join('') || '?';
 }

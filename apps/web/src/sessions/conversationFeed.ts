@@ -39,6 +39,8 @@ interface FeedState {
   tools: Record<string, ToolCall[]>;
   /** Who else is typing: user id → name. */
   typing: Record<string, string>;
+  /** Who has this conversation open right now (everyone, you included). */
+  viewers: { id: string; name: string }[];
 }
 
 // On the wire, zod's `unknown` fields (tool args) become optional properties.
@@ -55,7 +57,7 @@ function isTracked(item: StreamItem): item is TrackedEnvelope {
 
 export function createConversationFeed(conversationId: Accessor<string>, currentUserId: Accessor<string | undefined>) {
   const queryClient = useQueryClient();
-  const [state, setState] = createStore<FeedState>({ conversation: null, messages: [], hasMore: false, runs: {}, tools: {}, typing: {} });
+  const [state, setState] = createStore<FeedState>({ conversation: null, messages: [], hasMore: false, runs: {}, tools: {}, typing: {}, viewers: [] });
   const [loading, setLoading] = createSignal(true);
   const [loadError, setLoadError] = createSignal<string | null>(null);
   const [loadingEarlier, setLoadingEarlier] = createSignal(false);
@@ -217,6 +219,10 @@ export function createConversationFeed(conversationId: Accessor<string>, current
       if (item.type === 'resync') {
         // History before our window is gone or the server was reset: start over from a fresh snapshot.
         void load(false);
+        return;
+      }
+      if (item.type === 'presence') {
+        setState('viewers', item.viewers);
         return;
       }
       if (item.user.id === currentUserId()) return;
