@@ -21,9 +21,9 @@ export interface TestApp {
 
 let counter = 0;
 
-export async function startTestApp(mode: Mode, env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(mode: Mode, env: Record<string, string> = {}, opts: { workers?: boolean } = {}): Promise<TestApp> {
   const rt = await createTestRuntime(mode, env);
-  startWorkers(rt);
+  if (opts.workers !== false) startWorkers(rt);
   const app = createHttpServer(rt);
   const url = await app.listen(0, '127.0.0.1');
   const sockets = new Set<{ close(): Promise<void> }>();

@@ -18,7 +18,7 @@ function assistantProvider(rt: Runtime): AssistantProvider {
   if (!provider) {
     if (rt.config.LLM_PROVIDER !== 'offline')
       rt.log.warn({ provider: rt.config.LLM_PROVIDER }, 'LLM providers are not built yet; using the offline assistant');
-    provider = createOfflineProvider();
+    provider = createOfflineProvider({ wordDelayMs: rt.config.OFFLINE_WORD_DELAY_MS });
   }
   return provider;
 }

@@ -36,7 +36,7 @@ const REDIS_READY_WAIT_MS = 10_000;
 
 export async function createRuntime(config: Config, opts: RuntimeOptions = {}): Promise<Runtime> {
   const log = opts.log ?? pino({ level: config.LOG_LEVEL });
-  const prefix = opts.prefix ?? 'tandem';
+  const prefix = opts.prefix ?? config.QUEUE_PREFIX;
   let embedded: EmbeddedPostgres | undefined;
   let databaseUrl = config.DATABASE_URL;
   if (!databaseUrl) {
@@ -52,7 +52,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
     : undefined;
   redis?.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
-  const queues = new Queues({ redisUrl: config.REDIS_URL, databaseUrl, prefix, pollSeconds: embedded ? 0.05 : undefined }, log);
+  const queues = new Queues({ redisUrl: config.REDIS_URL, databaseUrl, prefix, pollSeconds: embedded ? 0.05 : undefined, lockMs: config.JOB_LOCK_MS }, log);
   const bus: Bus = config.REDIS_URL ? new RedisBus(config.REDIS_URL, `${prefix}:bus:`, log) : new InProcessBus();
   const tokens = new TokenSigner(await loadJwtSecret(config.JWT_SECRET, config.DATA_DIR));
   // These clients run without an offline queue, so every command fails until they are connected:

@@ -42,7 +42,13 @@ export const configSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Extra origins allowed to open the WebSocket, comma separated (the server's own origin always is). */
     ALLOWED_ORIGINS: optionalString,
-    /** Seconds a SIGTERM waits for running jobs before handing them back to the queue. */
+    /** Prefix of queue names and Redis keys, so several deployments can share one Redis. */
+    QUEUE_PREFIX: z.string().regex(/^[\w-]{1,40}$/, 'must be 1-40 letters, digits, - or _').default('tandem'),
+    /** How long a worker's claim on a job lasts; a job whose worker died runs again after about this. */
+    JOB_LOCK_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
+    /** Pause between the words the offline assistant streams (it has no model to wait for). */
+    OFFLINE_WORD_DELAY_MS: z.coerce.number().int().min(0).max(5000).default(12),
+    /** Milliseconds a SIGTERM waits for running jobs before handing them back to the queue. */
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
   })
   .transform((c) => {

@@ -36,6 +36,8 @@ describe('parseConfig', () => {
     [{ LLM_PROVIDER: 'gemini' }, /^Invalid configuration: GEMINI_API_KEY is required when LLM_PROVIDER=gemini/],
     [{ DEMO: 'yes' }, /^Invalid configuration: DEMO /],
     [{ ASSISTANT_TIMEOUT_MS: '5' }, /^Invalid configuration: ASSISTANT_TIMEOUT_MS /],
+    [{ QUEUE_PREFIX: 'has spaces' }, /^Invalid configuration: QUEUE_PREFIX must be 1-40 letters/],
+    [{ JOB_LOCK_MS: '10' }, /^Invalid configuration: JOB_LOCK_MS /],
   ])('rejects %o with one line naming the variable', (env, message) => {
     expect(() => parseConfig(env)).toThrow(ConfigError);
     expect(() => parseConfig(env)).toThrow(message);

@@ -15,6 +15,8 @@ export interface QueueTarget {
    * never reaches the worker's LISTEN connection: embedded mode polls instead (BullMQ drainDelay).
    */
   pollSeconds?: number;
+  /** Job lock duration; a job whose worker died is re-run after about this long (stall check). */
+  lockMs?: number;
 }
 
 type AnyQueue = Queue<unknown, unknown, string>;
@@ -93,7 +95,8 @@ export class Queues {
   }
 
   startWorker(queue: string, processor: Processor, opts: Partial<WorkerOptions> = {}): Worker {
-    const common = { concurrency: 4, autorun: true, drainDelay: this.target.pollSeconds ?? 5, ...opts };
+    const lock = this.target.lockMs ?? 30_000;
+    const common = { concurrency: 4, autorun: true, drainDelay: this.target.pollSeconds ?? 5, lockDuration: lock, stalledInterval: lock, ...opts };
     const worker = this.backend === 'redis'
       ? new Worker(this.queueName(queue), processor, { ...common, connection: this.redis(true), prefix: this.target.prefix })
       : (new Worker(this.queueName(queue), processor, { ...common, ...this.pg() }, createPostgresBackend) as unknown as Worker);
