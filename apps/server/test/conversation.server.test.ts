@@ -16,12 +16,15 @@ type Received = { id?: string; event: ConversationEvent | EphemeralEvent };
 function record(app: TestApp, token: string, conversationId: string, lastEventId?: string) {
   const ws = app.wsClient(token);
   const received: Received[] = [];
+  /** Presence lists, kept apart: they arrive on their own clock, between any other events. */
+  const presence: string[][] = [];
   const errors: unknown[] = [];
   const sub = ws.client.conversation.events.subscribe(
     { conversationId, lastEventId },
     {
       onData: (d: unknown) => {
         const env = d as { id?: string; data?: ConversationEvent } & EphemeralEvent;
+        if (env.type === 'presence') return void presence.push(env.viewers.map((v) => v.id).sort());
         received.push(env.id !== undefined && env.data ? { id: env.id, event: env.data } : { event: env as EphemeralEvent });
       },
       onError: (e) => errors.push(e),
@@ -29,6 +32,9 @@ function record(app: TestApp, token: string, conversationId: string, lastEventId
   );
   return {
     received,
+    presence,
+    /** The latest list of viewers' ids, sorted. */
+    viewers: () => presence[presence.length - 1] ?? [],
     errors,
     types: () => received.map((r) => r.event.type),
     async close() {
@@ -102,23 +108,19 @@ describe.each(modes)('conversations (%s)', (mode) => {
     const c = await app.client(admin.token).conversation.create.mutate({ workspaceId: admin.workspaceId });
     const other = await app.signUp('Viewer Two');
     await app.client(admin.token).workspace.addMember.mutate({ workspaceId: admin.workspaceId, email: other.email, role: 'viewer' });
-    const viewersOf = (r: Received[]) => {
-      const last = [...r].reverse().find((x) => x.event.type === 'presence');
-      return last ? (last.event as Extract<EphemeralEvent, { type: 'presence' }>).viewers.map((v) => v.id).sort() : [];
-    };
     const mine = record(app, admin.token, c.id, String(c.lastSeq));
     const theirs = record(app, other.token, c.id, String(c.lastSeq));
     const both = [admin.userId, other.userId].sort();
-    await vi.waitFor(() => expect(viewersOf(mine.received)).toEqual(both), { timeout: 10_000 });
-    await vi.waitFor(() => expect(viewersOf(theirs.received)).toEqual(both), { timeout: 10_000 });
+    await vi.waitFor(() => expect(mine.viewers()).toEqual(both), { timeout: 10_000 });
+    await vi.waitFor(() => expect(theirs.viewers()).toEqual(both), { timeout: 10_000 });
     await theirs.close();
-    await vi.waitFor(() => expect(viewersOf(mine.received)).toEqual([admin.userId]), { timeout: 10_000, interval: 100 });
+    await vi.waitFor(() => expect(mine.viewers()).toEqual([admin.userId]), { timeout: 10_000, interval: 100 });
 
     // A viewer on a server that died says no goodbye: it expires once its beats stop.
     const ghost = { id: randomUUID(), name: 'Ghost' };
     await app.rt.bus.publish(ephemeralChannel(c.id), { type: 'presence.beat', user: ghost, connection: randomUUID() });
-    await vi.waitFor(() => expect(viewersOf(mine.received)).toContain(ghost.id), { timeout: 5_000, interval: 50 });
-    await vi.waitFor(() => expect(viewersOf(mine.received)).toEqual([admin.userId]), { timeout: 10_000, interval: 100 });
+    await vi.waitFor(() => expect(mine.viewers()).toContain(ghost.id), { timeout: 5_000, interval: 50 });
+    await vi.waitFor(() => expect(mine.viewers()).toEqual([admin.userId]), { timeout: 10_000, interval: 100 });
     await mine.close();
   });
 
