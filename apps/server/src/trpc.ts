@@ -1,7 +1,9 @@
 // The only file that calls initTRPC. Exports the three base procedures every router builds on.
 import { initTRPC, TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { AppError, User, findRun, roleIn, workspaceOfConversation } from '@tandem/core';
+import {
+  AppError, User, accessToWorkspace, accessViaConversation, accessViaRun, type Access,
+} from '@tandem/core';
 import { roleRank, idSchema, type Role } from '@tandem/schema';
 import type { Context } from './context.ts';
 
@@ -56,21 +58,21 @@ export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   return next({ ctx: { user, claims } });
 });
 
-type Resolver = (em: Context['rt']['orm']['em'], rawInput: unknown) => Promise<string | null>;
+type Resolver = (em: Context['rt']['orm']['em'], rawInput: unknown, userId: string) => Promise<Access>;
 
 /**
  * Membership check for every procedure that touches workspace data. `resolve` finds the
- * workspace the input points at (directly, or through a conversation or run). Not a member, or
- * nothing there → NOT_FOUND (never reveal that it exists); role below `minRole` → FORBIDDEN.
+ * caller's role in the workspace the input points at (directly, or through a conversation or
+ * run), in one query. Not a member, or nothing there → NOT_FOUND (never reveal that it exists);
+ * role below `minRole` → FORBIDDEN.
  */
 function scopedProcedure(minRole: Role, resolve: Resolver) {
   return authedProcedure.use(async ({ ctx, next, getRawInput }) => {
-    const workspaceId = await resolve(ctx.em, await getRawInput());
-    const role = workspaceId ? await roleIn(ctx.em, workspaceId, ctx.user.id) : null;
-    if (!workspaceId || !role) throw new TRPCError({ code: 'NOT_FOUND', message: 'Not found' });
-    if (roleRank[role] < roleRank[minRole])
-      throw new TRPCError({ code: 'FORBIDDEN', message: `This needs the ${minRole} role; you are ${role}` });
-    return next({ ctx: { workspace: { id: workspaceId, role } } });
+    const found = await resolve(ctx.em, await getRawInput(), ctx.user.id);
+    if (!found) throw new TRPCError({ code: 'NOT_FOUND', message: 'Not found' });
+    if (roleRank[found.role] < roleRank[minRole])
+      throw new TRPCError({ code: 'FORBIDDEN', message: `This needs the ${minRole} role; you are ${found.role}` });
+    return next({ ctx: { workspace: { id: found.workspaceId, role: found.role } } });
   });
 }
 
@@ -88,8 +90,8 @@ const conversationIdOf = idFrom('conversationId');
 const runIdOf = idFrom('runId');
 
 export const workspaceProcedure = (minRole: Role) =>
-  scopedProcedure(minRole, async (_em, raw) => workspaceIdOf(raw));
+  scopedProcedure(minRole, (em, raw, userId) => accessToWorkspace(em, workspaceIdOf(raw), userId));
 export const conversationProcedure = (minRole: Role) =>
-  scopedProcedure(minRole, (em, raw) => workspaceOfConversation(em, conversationIdOf(raw)));
+  scopedProcedure(minRole, (em, raw, userId) => accessViaConversation(em, conversationIdOf(raw), userId));
 export const runProcedure = (minRole: Role) =>
-  scopedProcedure(minRole, async (em, raw) => (await findRun(em, runIdOf(raw)))?.workspaceId ?? null);
+  scopedProcedure(minRole, (em, raw, userId) => accessViaRun(em, runIdOf(raw), userId));

@@ -17,3 +17,4 @@ export * from './conversations/events.ts';
 export * from './conversations/conversations.ts';
 export * from './conversations/send.ts';
 export * from './conversations/runs.ts';
+export * from './workspaces/access.ts';

@@ -1,5 +1,5 @@
 // Conversations: create, list, open, rename, archive. Callers pass an already-authorised
-// workspace id; lookups by conversation id go through `workspaceOfConversation` first.
+// workspace id; procedures reach a conversation only through workspaces/access.ts.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { MessageDto } from '@tandem/schema';
 import { Conversation, Message, type IConversation, type IMessage } from '../entities/conversation.ts';
@@ -7,12 +7,6 @@ import { User } from '../entities/user.ts';
 import { AppError } from '../errors.ts';
 import type { Bus } from '../bus/bus.ts';
 import { appendEvents, wakeSubscribers } from './events.ts';
-
-/** The workspace a conversation belongs to, or null (the caller answers NOT_FOUND). */
-export async function workspaceOfConversation(em: EntityManager, conversationId: string): Promise<string | null> {
-  const c = await em.findOne(Conversation, { id: conversationId }, { fields: ['workspaceId'] });
-  return c?.workspaceId ?? null;
-}
 
 export const toConversationDto = (c: IConversation) => ({
   id: c.id,

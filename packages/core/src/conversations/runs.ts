@@ -146,7 +146,3 @@ export async function finishRun(deps: RunDeps, runId: string, outcome: RunOutcom
   });
   return seq !== null;
 }
-
-export async function findRun(em: EntityManager, runId: string): Promise<IRun | null> {
-  return em.findOne(Run, { id: runId });
-}
