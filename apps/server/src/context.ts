@@ -18,6 +18,9 @@ export function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
+/** The signed-in user of each HTTP request, for the request log line (set by authedProcedure). */
+export const requestUsers = new WeakMap<IncomingMessage, string>();
+
 export function makeCreateContext(rt: Runtime) {
   return async ({ req, info }: CreateContextInput) => {
     const token = bearerToken(req.headers.authorization) ?? info?.connectionParams?.token;
@@ -29,6 +32,7 @@ export function makeCreateContext(rt: Runtime) {
         return null;
       });
     return {
+      req,
       rt,
       log: rt.log,
       ip: req.socket.remoteAddress ?? 'unknown',

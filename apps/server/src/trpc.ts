@@ -5,7 +5,7 @@ import {
   AppError, User, accessToWorkspace, accessViaConversation, accessViaRun, type Access,
 } from '@tandem/core';
 import { roleRank, idSchema, type Role } from '@tandem/schema';
-import type { Context } from './context.ts';
+import { requestUsers, type Context } from './context.ts';
 
 const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
@@ -55,6 +55,7 @@ export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   const user = await ctx.em.findOne(User, { id: claims.userId });
   if (!user || user.tokenVersion !== claims.tokenVersion)
     throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Your session was signed out; sign in again' });
+  requestUsers.set(ctx.req, user.id);
   return next({ ctx: { user, claims } });
 });
 

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { AppError, type Runtime } from '@tandem/core';
 import { appRouter } from '../routers/_app.ts';
-import { makeCreateContext } from '../context.ts';
+import { makeCreateContext, requestUsers } from '../context.ts';
 import { createMetrics } from './metrics.ts';
 import { makeStaticHandler } from './static-files.ts';
 import { attachWebSocket } from '../ws/websocket.ts';
@@ -13,6 +13,13 @@ import { checkReadiness } from './readiness.ts';
 
 export const HTTP_MAX_BODY_BYTES = 1024 * 1024;
 const WEB_DIST = fileURLToPath(new URL('../../../web/dist', import.meta.url));
+
+/** The metrics label of a path: a small fixed set, never raw paths (unbounded cardinality). */
+function routeLabel(path: string): string {
+  if (path.startsWith('/trpc/')) return 'trpc';
+  if (path === '/healthz' || path === '/readyz' || path === '/metrics') return path;
+  return path.startsWith('/api/') ? 'api' : 'static';
+}
 
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
@@ -34,39 +41,38 @@ export function createHttpServer(rt: Runtime, opts: { webDist?: string } = {}) {
   });
   const serveStatic = makeStaticHandler(opts.webDist ?? WEB_DIST);
 
-  const route = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<string> => {
+  const route = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
     if (path.startsWith('/trpc/')) {
       const encoding = req.headers['content-encoding'];
       if (encoding && encoding !== 'identity') {
         json(res, 415, { error: 'Content-Encoding is not supported on /trpc' });
-        return 'trpc';
+        return;
       }
       await trpc(req, res);
-      return 'trpc';
+      return;
     }
     if (path === '/healthz') {
       json(res, 200, { status: 'ok' });
-      return path;
+      return;
     }
     if (path === '/readyz') {
       const ready = await checkReadiness(rt);
       json(res, ready.ok ? 200 : 503, ready);
-      return path;
+      return;
     }
     if (path === '/metrics') {
       res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(await metrics.registry.metrics());
-      return path;
+      return;
     }
     if (path.startsWith('/api/')) {
       json(res, 404, { error: 'Not found' });
-      return 'api';
+      return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       json(res, 405, { error: 'Method not allowed' });
-      return 'static';
+      return;
     }
     await serveStatic(req, res);
-    return 'static';
   };
 
   const server = createServer({ requestTimeout: 60_000, headersTimeout: 15_000 }, (req, res) => {
@@ -74,15 +80,16 @@ export function createHttpServer(rt: Runtime, opts: { webDist?: string } = {}) {
     const reqId = (req.headers['x-request-id'] as string | undefined)?.slice(0, 64) ?? randomUUID();
     res.setHeader('x-request-id', reqId);
     const path = new URL(req.url ?? '/', 'http://x').pathname;
-    route(req, res, path)
-      .then((label) => {
-        const seconds = (performance.now() - started) / 1000;
-        metrics.httpRequests.inc({ route: label, status: String(res.statusCode) });
-        metrics.httpDuration.observe({ route: label }, seconds);
-        if (label !== 'static' && path !== '/healthz')
-          rt.log.info({ reqId, method: req.method, path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
-      })
-      .catch((err: unknown) => {
+    const label = routeLabel(path);
+    // Logged when the response is finished: tRPC's handler returns before it has answered.
+    res.once('finish', () => {
+      const seconds = (performance.now() - started) / 1000;
+      metrics.httpRequests.inc({ route: label, status: String(res.statusCode) });
+      metrics.httpDuration.observe({ route: label }, seconds);
+      if (label !== 'static' && path !== '/healthz')
+        rt.log.info({ reqId, userId: requestUsers.get(req), method: req.method, path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
+    });
+    route(req, res, path).catch((err: unknown) => {
         rt.log.error({ err, reqId, path }, 'request failed');
         if (!res.headersSent) json(res, 500, { error: 'Internal error', requestId: reqId });
         else res.destroy();
