@@ -1,51 +1,10 @@
 // The web client end to end in real Chromium against a real server: accounts, workspaces, members, roles.
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, onTestFailed, test, vi } from 'vitest';
-import { repoRoot, startTestServer, type TestServer } from './server.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, onTestFailed, test, vi } from 'vitest';
+import { useBrowser, waitForWorkspace } from './browser.ts';
 
-const distIndex = path.join(repoRoot, 'apps/web/dist/index.html');
-const screenshotDir = path.join(repoRoot, 'test-results/screenshots');
 const waitMs = 15_000;
-
-let server: TestServer | undefined;
-let browser: Browser | undefined;
-const contexts: BrowserContext[] = [];
-const pages: Page[] = [];
-
-async function openContext(options: { colorScheme?: 'light' | 'dark' } = {}): Promise<Page> {
-  if (!browser) throw new Error('browser not started');
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: options.colorScheme ?? 'light' });
-  context.setDefaultTimeout(waitMs);
-  contexts.push(context);
-  const page = await context.newPage();
-  pages.push(page);
-  return page;
-}
-
-async function snap(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
-}
-
-/** Waits until the URL is a workspace page and returns that workspace's id. */
-async function waitForWorkspace(page: Page, section = 'sessions'): Promise<string> {
-  await page.waitForURL(new RegExp(`/w/[^/]+/${section}$`));
-  const id = /\/w\/([^/]+)\//.exec(new URL(page.url()).pathname)?.[1];
-  if (!id) throw new Error(`no workspace id in ${page.url()}`);
-  return id;
-}
-
-async function register(page: Page, who: { name: string; email: string; password: string }): Promise<void> {
-  await page.goto(`${server?.url}/`);
-  await page.waitForURL(/\/login$/);
-  await page.getByRole('tab', { name: 'Create account' }).click();
-  await page.getByLabel('Name').fill(who.name);
-  await page.getByLabel('Email').fill(who.email);
-  await page.getByLabel('Password').fill(who.password);
-  await page.getByLabel('Password').press('Enter');
-}
+const { pages, url, openContext, snap, register } = useBrowser({ waitMs, height: 800 });
 
 async function signIn(page: Page, who: { email: string; password: string }): Promise<void> {
   await page.getByLabel('Email').fill(who.email);
@@ -56,33 +15,6 @@ async function signIn(page: Page, who: { email: string; password: string }): Pro
 async function switcherOptions(page: Page): Promise<string[]> {
   return page.getByTestId('workspace-switcher').locator('option').allTextContents();
 }
-
-beforeAll(async () => {
-  if (!existsSync(distIndex)) {
-    throw new Error(`apps/web/dist/index.html is missing: build the web client first (npm run build -w apps/web)`);
-  }
-  await mkdir(screenshotDir, { recursive: true });
-  server = await startTestServer();
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless=new',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-}, 90_000);
-
-afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close();
-  await server?.stop();
-}, 30_000);
 
 describe('web client', () => {
   test('two users share a workspace; roles survive a reload; sign out and back in', async () => {
@@ -96,7 +28,7 @@ describe('web client', () => {
 
     // --- A registers through the form and lands in a workspace of their own.
     const a = await openContext();
-    await a.goto(`${server?.url}/`);
+    await a.goto(url());
     await a.waitForURL(/\/login$/);
     await snap(a, '01-login');
     await a.getByRole('tab', { name: 'Create account' }).click();
@@ -136,7 +68,7 @@ describe('web client', () => {
     expect(await switcherOptions(a)).toContain('Ops Review');
 
     // --- B registers in a second browser context (dark scheme, to see the dark theme too).
-    const b = await openContext({ colorScheme: 'dark' });
+    const b = await openContext('dark');
     await register(b, bob);
     await waitForWorkspace(b);
     expect(await switcherOptions(b)).not.toContain('Ops Review');
@@ -175,7 +107,7 @@ describe('web client', () => {
     // --- B now sees "Ops Review" as a viewer: read-only members, no audit link.
     await b.reload();
     await vi.waitFor(async () => expect(await switcherOptions(b)).toContain('Ops Review'), { timeout: waitMs });
-    await b.goto(`${server?.url}/w/${opsWorkspace}/members`);
+    await b.goto(url(`/w/${opsWorkspace}/members`));
     await b.getByTestId('members-table').waitFor();
     expect(await b.getByRole('button', { name: 'Add member' }).count()).toBe(0);
     expect(await b.getByRole('link', { name: 'Audit' }).count()).toBe(0);
@@ -201,7 +133,7 @@ describe('web client', () => {
     });
     await register(page, carol);
     const workspace = await waitForWorkspace(page);
-    await page.goto(`${server?.url}/w/${workspace}/members`);
+    await page.goto(url(`/w/${workspace}/members`));
     const ownRole = page.getByLabel(`Role of ${carol.name}`);
     await ownRole.selectOption('member');
     await page.getByTestId('members-error').getByText('A workspace must keep at least one admin').waitFor();

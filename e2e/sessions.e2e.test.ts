@@ -1,75 +1,17 @@
 // Shared sessions end to end: two people in one conversation see the same question, the same
 // streamed reply from the offline assistant and the same tool call, live, in two browsers.
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, onTestFailed, test } from 'vitest';
-import { repoRoot, startTestServer, type TestServer } from './server.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, onTestFailed, test } from 'vitest';
+import { useBrowser, waitForWorkspace, type Person } from './browser.ts';
 
-const distIndex = path.join(repoRoot, 'apps/web/dist/index.html');
-const screenshotDir = path.join(repoRoot, 'test-results/screenshots');
-const waitMs = 30_000;
+const { pages, url, openContext, snap, register: fillRegisterForm } = useBrowser({ waitMs: 30_000, height: 860 });
 
-let server: TestServer | undefined;
-let browser: Browser | undefined;
-const contexts: BrowserContext[] = [];
-const pages: Page[] = [];
-
-async function openContext(colorScheme: 'light' | 'dark' = 'light'): Promise<Page> {
-  if (!browser) throw new Error('browser not started');
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, colorScheme });
-  context.setDefaultTimeout(waitMs);
-  contexts.push(context);
-  const page = await context.newPage();
-  pages.push(page);
-  return page;
+/** Registers through the form and returns the new user's own workspace id. */
+async function register(page: Page, who: Person): Promise<string> {
+  await fillRegisterForm(page, who);
+  return waitForWorkspace(page);
 }
 
-async function snap(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
-}
-
-async function register(page: Page, who: { name: string; email: string; password: string }): Promise<string> {
-  await page.goto(`${server?.url}/`);
-  await page.waitForURL(/\/login$/);
-  await page.getByRole('tab', { name: 'Create account' }).click();
-  await page.getByLabel('Name').fill(who.name);
-  await page.getByLabel('Email').fill(who.email);
-  await page.getByLabel('Password').fill(who.password);
-  await page.getByLabel('Password').press('Enter');
-  await page.waitForURL(/\/w\/[^/]+\/sessions$/);
-  const id = /\/w\/([^/]+)\//.exec(new URL(page.url()).pathname)?.[1];
-  if (!id) throw new Error(`no workspace id in ${page.url()}`);
-  return id;
-}
-
-beforeAll(async () => {
-  if (!existsSync(distIndex)) {
-    throw new Error(`apps/web/dist/index.html is missing: build the web client first (npm run build -w apps/web)`);
-  }
-  await mkdir(screenshotDir, { recursive: true });
-  server = await startTestServer();
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless=new',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-}, 90_000);
-
-afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close();
-  await server?.stop();
-}, 30_000);
 
 describe('shared sessions', () => {
   test('two members follow one conversation live: question, streamed reply, tool call', async () => {
@@ -100,7 +42,7 @@ describe('shared sessions', () => {
     // --- B registers (dark scheme); A adds B as a member through the Members page.
     const b = await openContext('dark');
     await register(b, bea);
-    await a.goto(`${server?.url}/w/${workspace}/members`);
+    await a.goto(url(`/w/${workspace}/members`));
     await a.getByLabel('Email', { exact: true }).fill(bea.email);
     await a.getByRole('button', { name: 'Add member' }).click();
     await a.getByLabel(`Role of ${bea.name}`).waitFor();

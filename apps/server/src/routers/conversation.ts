@@ -48,6 +48,9 @@ export const conversationRouter = router({
     const key = `${input.conversationId}:${ctx.user.id}`;
     const now = Date.now();
     if (now - (lastTyping.get(key) ?? 0) >= TYPING_THROTTLE_MS) {
+      // Only entries younger than the throttle matter; drop the rest so the map stays small.
+      if (lastTyping.size > 10_000)
+        for (const [k, at] of lastTyping) if (now - at >= TYPING_THROTTLE_MS) lastTyping.delete(k);
       lastTyping.set(key, now);
       await ctx.rt.bus.publish(ephemeralChannel(input.conversationId), { type: 'typing', user: { id: ctx.user.id, name: ctx.user.name } });
     }

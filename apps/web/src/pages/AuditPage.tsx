@@ -9,6 +9,7 @@ import { describeError } from '../errors.ts';
 import { createWorkspaceAccess } from '../me.ts';
 import { formatDateTime, formatRelativeTime } from '../time.ts';
 import { trpc, type AuditItem } from '../trpc.ts';
+import { LoadMore } from '../components/LoadMore.tsx';
 
 /** Readable names for the actions the server records; unknown actions show their code alone. */
 const actionLabels: Record<string, string> = {
@@ -128,18 +129,7 @@ export function AuditPage() {
           <Show when={audit.error && audit.isFetchNextPageError}>
             <ErrorNote message={describeError(audit.error).message} />
           </Show>
-          <Show when={audit.hasNextPage}>
-            <div class="row row--center">
-              <button
-                class="button"
-                type="button"
-                disabled={audit.isFetchingNextPage}
-                onClick={() => void audit.fetchNextPage()}
-              >
-                {audit.isFetchingNextPage ? 'Loading…' : 'Load more'}
-              </button>
-            </div>
-          </Show>
+          <LoadMore page={audit} />
         </Match>
       </Switch>
     </div>

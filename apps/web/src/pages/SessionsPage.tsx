@@ -11,6 +11,7 @@ import { describeError } from '../errors.ts';
 import { createWorkspaceAccess } from '../me.ts';
 import { formatDateTime, formatRelativeTime } from '../time.ts';
 import { trpc } from '../trpc.ts';
+import { LoadMore } from '../components/LoadMore.tsx';
 
 export function SessionsPage() {
   const params = useParams();
@@ -133,13 +134,7 @@ export function SessionsPage() {
               )}
             </For>
           </ul>
-          <Show when={list.hasNextPage}>
-            <div class="row row--center">
-              <button class="button" type="button" disabled={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
-                {list.isFetchingNextPage ? 'Loading…' : 'Load more'}
-              </button>
-            </div>
-          </Show>
+          <LoadMore page={list} />
         </Match>
       </Switch>
     </div>

@@ -32,11 +32,11 @@ export async function sendMessage(
     return { message: (await toMessageDtos(em, [existing]))[0]!, runId: existing.runId! };
   }
 
-  const { message, run, lastSeq } = await em.transactional(async (tx) => {
+  const { message, runId, lastSeq } = await em.transactional(async (tx) => {
     // One user's sends serialise on this lock, so the quota count below is exact across instances.
     await tx.execute(`select pg_advisory_xact_lock(hashtext(?))`, [`quota:${input.userId}`]);
     const dup = await tx.findOne(Message, { conversationId: input.conversationId, clientMessageId: input.clientMessageId });
-    if (dup) return { message: dup, run: null, lastSeq: 0 };
+    if (dup) return { message: (await toMessageDtos(tx, [dup]))[0]!, runId: dup.runId!, lastSeq: 0 };
     const [{ used }] = (await tx.execute<{ used: string }[]>(
       `select count(*) as used from runs where created_by = ? and created_at > now() - interval '1 hour'`,
       [input.userId],
@@ -67,11 +67,10 @@ export async function sendMessage(
       { type: 'message.created', message: dto! },
       { type: 'run.status', runId: r.id, status: 'queued', questionMessageId: msg.id },
     ]);
-    return { message: msg, run: r, lastSeq: seqs[seqs.length - 1]! };
+    return { message: dto!, runId: r.id, lastSeq: seqs[seqs.length - 1]! };
   });
 
-  const runId = run?.id ?? message.runId!;
   await deps.queues.add('assistant.run', { runId }, { jobId: runJobId(runId) });
   if (lastSeq) await wakeSubscribers(deps.bus, input.conversationId, lastSeq);
-  return { message: (await toMessageDtos(em, [message]))[0]!, runId };
+  return { message, runId };
 }
