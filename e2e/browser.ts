@@ -23,7 +23,7 @@ export interface Person {
 }
 
 /** Registers beforeAll/afterAll hooks in the calling spec file and returns its browser helpers. */
-export function useBrowser(opts: { waitMs: number; height: number }) {
+export function useBrowser(opts: { waitMs: number; height: number; env?: () => Promise<Record<string, string>> }) {
   let server: TestServer | undefined;
   let browser: Browser | undefined;
   const contexts: BrowserContext[] = [];
@@ -33,7 +33,7 @@ export function useBrowser(opts: { waitMs: number; height: number }) {
     if (!existsSync(distIndex))
       throw new Error('apps/web/dist/index.html is missing: build the web client first (npm run build -w apps/web)');
     await mkdir(screenshotDir, { recursive: true });
-    server = await startTestServer();
+    server = await startTestServer(await opts.env?.());
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   }, 90_000);
 

@@ -2,7 +2,7 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import {
-  AppError, User, accessToWorkspace, accessViaConversation, accessViaRun, type Access,
+  AppError, User, accessToWorkspace, accessViaConversation, accessViaRun, isDatabaseUnavailable, type Access,
 } from '@tandem/core';
 import { roleRank, idSchema, type Role } from '@tandem/schema';
 import { requestUsers, type Context } from './context.ts';
@@ -36,7 +36,10 @@ export const createCallerFactory = t.createCallerFactory;
 const errorMapping = t.middleware(async ({ ctx, next, path }) => {
   const result = await next({ ctx: { em: ctx.rt.orm.em.fork() } });
   if (!result.ok) {
-    const cause = result.error.cause;
+    // A database that is down or restarting is worth a retry, not a "something went wrong".
+    const cause = isDatabaseUnavailable(result.error.cause)
+      ? new AppError('SERVICE_UNAVAILABLE', 'The database is unavailable; try again shortly', { retryAfterMs: 5000 })
+      : result.error.cause;
     if (cause instanceof AppError)
       result.error = new TRPCError({ code: cause.code, message: cause.message, cause });
     else if (result.error.code === 'INTERNAL_SERVER_ERROR')

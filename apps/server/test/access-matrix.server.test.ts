@@ -19,6 +19,12 @@ interface Target {
   email: string;
   conversationId: string;
   runId: string;
+  /** An alert rule of the workspace. */
+  ruleId: string;
+  /** An ingest key of the workspace. */
+  keyId: string;
+  /** An agent of the workspace. */
+  agentId: string;
 }
 
 type Access = 'public' | 'user' | Role;
@@ -54,6 +60,20 @@ const ACCESS: Record<string, Entry> = {
   'conversation.cancel': { access: 'member', input: (t) => ({ runId: t.runId }) },
   'conversation.typing': { access: 'member', input: conv },
   'conversation.events': { access: 'viewer', input: conv },
+  'alert.createRule': { access: 'admin', input: (t) => ({ ...ws(t), metric: 'latency_ms', agg: 'p95', op: '>', threshold: 800, windowMs: 300_000 }) },
+  'alert.listRules': { access: 'viewer', input: ws },
+  'alert.deleteRule': { access: 'admin', input: (t) => ({ ...ws(t), ruleId: t.ruleId }) },
+  'alert.events': { access: 'viewer', input: ws },
+  'ingestKey.create': { access: 'admin', input: (t) => ({ ...ws(t), label: 'Matrix key' }) },
+  'ingestKey.list': { access: 'admin', input: ws },
+  'ingestKey.revoke': { access: 'admin', input: (t) => ({ ...ws(t), keyId: t.keyId }) },
+  'agent.list': { access: 'viewer', input: ws },
+  'agent.update': { access: 'admin', input: (t) => ({ ...ws(t), agentId: t.agentId, owner: 'matrix' }) },
+  'metrics.query': { access: 'viewer', input: (t) => ({ ...ws(t), agentIds: [t.agentId], metrics: [{ name: 'latency_ms', agg: 'p95' }], from: Date.now() - 3_600_000, to: Date.now() }) },
+  'metrics.live': { access: 'viewer', input: (t) => ({ ...ws(t), agentIds: [t.agentId] }) },
+  'metrics.costs': { access: 'viewer', input: (t) => ({ ...ws(t), from: Date.now() - 86_400_000, to: Date.now() }) },
+  'dashboard.get': { access: 'viewer', input: ws },
+  'dashboard.save': { access: 'viewer', input: (t) => ({ ...ws(t), prefs: { agentIds: [t.agentId], panels: ['latency_ms'], rangeMs: 3_600_000 } }) },
 };
 
 type Kind = 'query' | 'mutation' | 'subscription';
@@ -64,7 +84,7 @@ const ACCESS_ERRORS = ['UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'INTERNAL_SERVE
 
 /** Which Target fields an entry's input uses (found by building it from sentinels). */
 function fieldsUsed(entry: Entry): (keyof Target)[] {
-  const sentinel: Target = { workspaceId: '§w', userId: '§u', email: '§e', conversationId: '§c', runId: '§r' };
+  const sentinel: Target = { workspaceId: '§w', userId: '§u', email: '§e', conversationId: '§c', runId: '§r', ruleId: '§l', keyId: '§k', agentId: '§a' };
   const json = JSON.stringify(entry.input(sentinel) ?? null);
   return (Object.keys(sentinel) as (keyof Target)[]).filter((k) => json.includes(sentinel[k]));
 }
@@ -108,6 +128,15 @@ describe.each(modes)('access matrix (%s)', (mode) => {
     return runId;
   }
 
+  const alertRule = async (token: string, workspaceId: string) =>
+    (await app.client(token).alert.createRule.mutate({ workspaceId, metric: 'error_rate', op: '>', threshold: 0.5, windowMs: 60_000 })).id;
+
+  const ingestKey = async (token: string, workspaceId: string) =>
+    (await app.client(token).ingestKey.create.mutate({ workspaceId, label: 'Matrix key' })).id;
+
+  const agent = async (workspaceId: string) =>
+    (await sqlRows<{ id: string }>(app, `insert into agents (id, workspace_id, name) values (gen_random_uuid(), ?, 'matrix-bot') returning id`, [workspaceId]))[0]!.id;
+
   /** Waits until the worker has nothing left to do for the workspace (no background writes). */
   async function settle(workspaceId: string) {
     await vi.waitFor(async () => {
@@ -148,6 +177,8 @@ describe.each(modes)('access matrix (%s)', (mode) => {
       t.conversationId = (await app.client(users.adminA.token).conversation.create.mutate({ workspaceId: A.workspaceId, title: 'Scratch' })).id;
       if (needs.includes('runId')) t.runId = await send(users.adminA.token, t.conversationId);
     }
+    if (needs.includes('ruleId')) t.ruleId = await alertRule(users.adminA.token, A.workspaceId);
+    if (needs.includes('keyId')) t.keyId = await ingestKey(users.adminA.token, A.workspaceId);
     return t;
   }
 
@@ -164,8 +195,8 @@ describe.each(modes)('access matrix (%s)', (mode) => {
     await add(users.adminB.token, b, users.memberB.email, 'member');
     const convA = (await app.client(users.adminA.token).conversation.create.mutate({ workspaceId: a, title: 'A talk' })).id;
     const convB = (await app.client(users.adminB.token).conversation.create.mutate({ workspaceId: b, title: 'B talk' })).id;
-    A = { workspaceId: a, userId: users.scratchA.userId, email: users.outsider.email, conversationId: convA, runId: await send(users.adminA.token, convA) };
-    B = { workspaceId: b, userId: users.memberB.userId, email: users.outsider.email, conversationId: convB, runId: await send(users.adminB.token, convB) };
+    A = { workspaceId: a, userId: users.scratchA.userId, email: users.outsider.email, conversationId: convA, runId: await send(users.adminA.token, convA), ruleId: await alertRule(users.adminA.token, a), keyId: await ingestKey(users.adminA.token, a), agentId: await agent(a) };
+    B = { workspaceId: b, userId: users.memberB.userId, email: users.outsider.email, conversationId: convB, runId: await send(users.adminB.token, convB), ruleId: await alertRule(users.adminB.token, b), keyId: await ingestKey(users.adminB.token, b), agentId: await agent(b) };
   });
   afterAll(() => app?.close());
 

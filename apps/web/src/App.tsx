@@ -5,6 +5,10 @@ import { AppFrame } from './layout/AppFrame.tsx';
 import { queryClient } from './queryClient.ts';
 import { ConversationPage } from './pages/ConversationPage.tsx';
 import { AuditPage } from './pages/AuditPage.tsx';
+import { AgentPage } from './pages/AgentPage.tsx';
+import { AlertsPage } from './pages/AlertsPage.tsx';
+import { CostsPage } from './pages/CostsPage.tsx';
+import { IngestKeysPage } from './pages/IngestKeysPage.tsx';
 import { HomeRedirect } from './pages/HomeRedirect.tsx';
 import { JobsPage } from './pages/JobsPage.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
@@ -30,6 +34,10 @@ export function App() {
             <Route path="/sessions" component={SessionsPage} />
             <Route path="/sessions/:conversationId" component={ConversationPage} />
             <Route path="/metrics" component={MetricsPage} />
+            <Route path="/metrics/agents/:agentId" component={AgentPage} />
+            <Route path="/metrics/alerts" component={AlertsPage} />
+            <Route path="/metrics/costs" component={CostsPage} />
+            <Route path="/metrics/keys" component={IngestKeysPage} />
             <Route path="/jobs" component={JobsPage} />
             <Route path="/audit" component={AuditPage} />
             <Route path="/members" component={MembersPage} />

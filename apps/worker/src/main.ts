@@ -6,7 +6,7 @@ import { startWorkers } from './worker.ts';
 try {
   const config = parseConfig(process.env);
   const rt = await createRuntime(config);
-  startWorkers(rt);
+  startWorkers(rt, { schedules: true });
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

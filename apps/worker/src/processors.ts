@@ -3,8 +3,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DelayedError, UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import { jobDefinitions, type JobName, type JobPayload, type Runtime } from '@tandem/core';
 import { createOfflineProvider } from './assistant/offline-provider.ts';
+import { createOpenAiProvider } from './assistant/openai-provider.ts';
+import { createGeminiProvider } from './assistant/gemini-provider.ts';
 import { runAssistant } from './assistant/run-assistant.ts';
 import type { AssistantProvider } from './assistant/provider.ts';
+import { applyMetricsRetention, ensurePartitions, rollUpMetrics } from './jobs/metrics-maintenance.ts';
+import { updateAgentStatuses } from './jobs/agent-status.ts';
+import { deliverAlertWebhook, evaluateAlerts } from './jobs/alerts.ts';
 
 /** `signal` aborts when a shutdown drain runs out of time; handlers stop and the job is re-queued. */
 type Handler<N extends JobName> = (
@@ -12,13 +17,20 @@ type Handler<N extends JobName> = (
   ctx: { job: Job; token?: string; rt: Runtime; signal: AbortSignal },
 ) => Promise<unknown>;
 
-let provider: AssistantProvider | undefined;
-/** The configured provider; only the offline assistant exists so far (LLM providers: issue 3). */
+/** One provider per configuration (tests run several runtimes in one process). */
+const providers = new WeakMap<Runtime['config'], AssistantProvider>();
+/** The configured provider: OpenAI, Gemini, or the offline assistant when no key is set. */
 function assistantProvider(rt: Runtime): AssistantProvider {
+  let provider = providers.get(rt.config);
   if (!provider) {
-    if (rt.config.LLM_PROVIDER !== 'offline')
-      rt.log.warn({ provider: rt.config.LLM_PROVIDER }, 'LLM providers are not built yet; using the offline assistant');
-    provider = createOfflineProvider({ wordDelayMs: rt.config.OFFLINE_WORD_DELAY_MS });
+    const c = rt.config;
+    provider = c.LLM_PROVIDER === 'openai'
+      ? createOpenAiProvider({ apiKey: c.OPENAI_API_KEY, baseURL: c.OPENAI_BASE_URL, model: c.OPENAI_MODEL })
+      : c.LLM_PROVIDER === 'gemini'
+        ? createGeminiProvider({ apiKey: c.GEMINI_API_KEY!, baseUrl: c.GEMINI_BASE_URL, model: c.GEMINI_MODEL })
+        : createOfflineProvider({ wordDelayMs: c.OFFLINE_WORD_DELAY_MS });
+    rt.log.info({ provider: provider.name }, 'assistant provider');
+    providers.set(rt.config, provider);
   }
   return provider;
 }
@@ -31,6 +43,12 @@ export const handlers: { [N in JobName]: Handler<N> } = {
   },
   'assistant.run': (payload, { job, token, rt, signal }) =>
     runAssistant(rt, assistantProvider(rt), payload.runId, { job, token, shutdownSignal: signal }),
+  'metrics.partitions': (_p, { rt }) => ensurePartitions(rt),
+  'metrics.rollup': (_p, { rt }) => rollUpMetrics(rt),
+  'metrics.retention': (_p, { rt }) => applyMetricsRetention(rt),
+  'agents.status': (_p, { rt }) => updateAgentStatuses(rt),
+  'alerts.evaluate': (_p, { rt }) => evaluateAlerts(rt),
+  'alerts.webhook': (payload, { rt, job }) => deliverAlertWebhook(rt, payload, job.attemptsMade + 1),
 };
 
 export function makeProcessor(rt: Runtime) {

@@ -33,6 +33,8 @@ export interface RuntimeOptions {
 
 /** How long start-up waits for Redis before going on (commands then fail fast, as when it is down). */
 const REDIS_READY_WAIT_MS = 10_000;
+/** Sign-in limits fail (and the request with them) rather than hang on a Redis that stalls. */
+const REDIS_COMMAND_TIMEOUT_MS = 5000;
 
 export async function createRuntime(config: Config, opts: RuntimeOptions = {}): Promise<Runtime> {
   const log = opts.log ?? pino({ level: config.LOG_LEVEL });
@@ -49,7 +51,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   if (applied.length) log.info({ applied }, 'migrations applied');
 
   const redis = config.REDIS_URL
-    ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
+    ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: REDIS_COMMAND_TIMEOUT_MS })
     : undefined;
   redis?.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
   const queues = new Queues({ redisUrl: config.REDIS_URL, databaseUrl, prefix, pollSeconds: embedded ? 0.05 : undefined, lockMs: config.JOB_LOCK_MS }, log);

@@ -48,6 +48,12 @@ export const configSchema = z
     JOB_LOCK_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
     /** Pause between the words the offline assistant streams (it has no model to wait for). */
     OFFLINE_WORD_DELAY_MS: z.coerce.number().int().min(0).max(5000).default(12),
+    /** Days raw agent-metric samples are kept (whole daily partitions are dropped). */
+    METRICS_RAW_RETENTION_DAYS: z.coerce.number().int().min(8).max(3650).default(14),
+    /** Days 1-minute and 1-hour metric rollups are kept. */
+    METRICS_ROLLUP_RETENTION_DAYS: z.coerce.number().int().min(8).max(3650).default(400),
+    /** Agent-metric samples one server holds (queued or being written) before ingestion answers 429. */
+    INGEST_MAX_QUEUED_ROWS: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
     /** Milliseconds a SIGTERM waits for running jobs before handing them back to the queue. */
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
   })

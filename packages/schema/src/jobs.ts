@@ -9,3 +9,9 @@ export const pingJob = z.object({
 export type PingJob = z.input<typeof pingJob>;
 
 export const assistantRunJob = z.object({ runId: z.uuid() });
+
+/** Periodic maintenance jobs carry no input: each run looks at the clock and the database. */
+export const periodicJob = z.object({});
+
+/** One delivery of an alert event to its rule's webhook; retried with backoff. */
+export const alertWebhookJob = z.object({ workspaceId: z.uuid(), seq: z.number().int().positive() });

@@ -5,6 +5,8 @@ export * from './date-range.ts';
 export * from './get-sales-by-month.ts';
 export * from './get-inventory-status.ts';
 export * from './get-product-analytics.ts';
+export * from './list-agents.ts';
+export * from './query-agent-metrics.ts';
 export * from './registry.ts';
 export * from './demo-data.ts';
 export * from './offline-planner.ts';

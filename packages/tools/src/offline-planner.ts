@@ -7,6 +7,7 @@ import type { ToolResult } from './result.ts';
 import type { SalesMonthRow } from './get-sales-by-month.ts';
 import type { InventoryItem } from './get-inventory-status.ts';
 import type { ProductRow, ProductMetric } from './get-product-analytics.ts';
+import { planAgentQuestion } from './agent-questions.ts';
 
 export interface OfflinePlan {
   tool: string;
@@ -78,8 +79,10 @@ export function planOffline(question: string, opts: PlanOptions = {}): OfflinePl
   const q = question.toLowerCase().replace(/\s+/g, ' ').trim();
   if (!q) return null;
   const now = opts.now ?? new Date();
-  const category = findCategory(q, opts.categories ?? DEMO_CATEGORIES);
   const range = parseRange(q, now);
+  const agentPlan = planAgentQuestion(question, now, range);
+  if (agentPlan) return agentPlan;
+  const category = findCategory(q, opts.categories ?? DEMO_CATEGORIES);
   const withCategory = category ? { category } : {};
 
   if (INVENTORY.test(q) && !MARGIN.test(q)) {
@@ -112,6 +115,7 @@ export const OFFLINE_CAPABILITIES = [
   '**Sales by month**: “How did sales trend over the last 6 months?”, “Revenue in 2025”, “Monthly sales of Toys”',
   '**Inventory**: “Which items are below their reorder point?”, “Show stock levels for Outdoor”',
   '**Product rankings**: “Top 5 products by revenue”, “Worst products by margin last year”, “Best-selling products”',
+  '**Agents**: “Which agents are degraded?”, “Latency of checkout-bot last 24h”, “What did agents cost this week?”',
 ];
 
 export function offlineFallbackAnswer(): string {

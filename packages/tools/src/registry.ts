@@ -6,8 +6,10 @@ import type { ToolResult } from './result.ts';
 import { getSalesByMonth } from './get-sales-by-month.ts';
 import { getInventoryStatus } from './get-inventory-status.ts';
 import { getProductAnalytics } from './get-product-analytics.ts';
+import { listAgentsTool } from './list-agents.ts';
+import { queryAgentMetrics } from './query-agent-metrics.ts';
 
-export const tools: readonly ToolDefinition[] = [getSalesByMonth, getInventoryStatus, getProductAnalytics];
+export const tools: readonly ToolDefinition[] = [getSalesByMonth, getInventoryStatus, getProductAnalytics, listAgentsTool, queryAgentMetrics];
 
 export const toolsByName: ReadonlyMap<string, ToolDefinition> = new Map(tools.map((t) => [t.name, t]));
 

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { parseDateBound, resolveRange, toolJsonSchemas, tools, toolsByName } from '../src/index.ts';
 
 describe('tool definitions', () => {
-  it('registers the sales tools by name, each accepting {}', () => {
-    expect(tools.map((t) => t.name)).toEqual(['get_sales_by_month', 'get_inventory_status', 'get_product_analytics']);
+  it('registers the tools by name, each accepting {}', () => {
+    expect(tools.map((t) => t.name)).toEqual(['get_sales_by_month', 'get_inventory_status', 'get_product_analytics', 'list_agents', 'query_agent_metrics']);
     for (const tool of tools) {
       expect(toolsByName.get(tool.name)).toBe(tool);
       expect(tool.parameters.safeParse({}).success).toBe(true);

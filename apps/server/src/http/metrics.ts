@@ -1,4 +1,4 @@
-// Prometheus figures for /metrics: HTTP, WebSocket and queue.
+// Prometheus figures for /metrics: HTTP, WebSocket, queue and ingestion.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export function createMetrics() {
@@ -10,6 +10,8 @@ export function createMetrics() {
     httpDuration: new Histogram({ name: 'tandem_http_request_duration_seconds', help: 'HTTP latency', labelNames: ['route'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry] }),
     wsConnections: new Gauge({ name: 'tandem_ws_connections', help: 'Open WebSocket connections', registers: [registry] }),
     wsRejected: new Counter({ name: 'tandem_ws_rejected_total', help: 'WebSocket upgrades refused', labelNames: ['reason'], registers: [registry] }),
+    ingestSamples: new Counter({ name: 'tandem_ingest_samples_total', help: 'Agent-metric samples committed through POST /api/v1/metrics', registers: [registry] }),
+    ingestRejected: new Counter({ name: 'tandem_ingest_rejected_total', help: 'Ingestion requests refused, by status', labelNames: ['status'], registers: [registry] }),
     wsSlowConsumers: new Counter({ name: 'tandem_ws_slow_consumers_total', help: 'Sockets closed because their send buffer overflowed', registers: [registry] }),
   };
 }

@@ -10,6 +10,8 @@ import { createMetrics } from './metrics.ts';
 import { makeStaticHandler } from './static-files.ts';
 import { attachWebSocket } from '../ws/websocket.ts';
 import { checkReadiness } from './readiness.ts';
+import { handleApi } from './api/index.ts';
+import { sendJson } from './api/respond.ts';
 
 export const HTTP_MAX_BODY_BYTES = 1024 * 1024;
 const WEB_DIST = fileURLToPath(new URL('../../../web/dist', import.meta.url));
@@ -19,10 +21,6 @@ function routeLabel(path: string): string {
   if (path.startsWith('/trpc/')) return 'trpc';
   if (path === '/healthz' || path === '/readyz' || path === '/metrics') return path;
   return path.startsWith('/api/') ? 'api' : 'static';
-}
-
-function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
 }
 
 export function createHttpServer(rt: Runtime, opts: { webDist?: string } = {}) {
@@ -45,19 +43,19 @@ export function createHttpServer(rt: Runtime, opts: { webDist?: string } = {}) {
     if (path.startsWith('/trpc/')) {
       const encoding = req.headers['content-encoding'];
       if (encoding && encoding !== 'identity') {
-        json(res, 415, { error: 'Content-Encoding is not supported on /trpc' });
+        sendJson(res, 415, { error: 'Content-Encoding is not supported on /trpc' });
         return;
       }
       await trpc(req, res);
       return;
     }
     if (path === '/healthz') {
-      json(res, 200, { status: 'ok' });
+      sendJson(res, 200, { status: 'ok' });
       return;
     }
     if (path === '/readyz') {
       const ready = await checkReadiness(rt);
-      json(res, ready.ok ? 200 : 503, ready);
+      sendJson(res, ready.ok ? 200 : 503, ready);
       return;
     }
     if (path === '/metrics') {
@@ -65,11 +63,11 @@ export function createHttpServer(rt: Runtime, opts: { webDist?: string } = {}) {
       return;
     }
     if (path.startsWith('/api/')) {
-      json(res, 404, { error: 'Not found' });
+      await handleApi({ rt, metrics, req, res, url: new URL(req.url ?? '/', 'http://x') });
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      json(res, 405, { error: 'Method not allowed' });
+      sendJson(res, 405, { error: 'Method not allowed' });
       return;
     }
     await serveStatic(req, res);
@@ -86,12 +84,14 @@ export function createHttpServer(rt: Runtime, opts: { webDist?: string } = {}) {
       const seconds = (performance.now() - started) / 1000;
       metrics.httpRequests.inc({ route: label, status: String(res.statusCode) });
       metrics.httpDuration.observe({ route: label }, seconds);
-      if (label !== 'static' && path !== '/healthz')
-        rt.log.info({ reqId, userId: requestUsers.get(req), method: req.method, path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
+      if (label === 'static' || path === '/healthz') return;
+      // Agents post samples every second or so: accepted ingestion is debug, anything else info.
+      const level = path === '/api/v1/metrics' && res.statusCode === 202 ? 'debug' : 'info';
+      rt.log[level]({ reqId, userId: requestUsers.get(req), method: req.method, path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
     });
     route(req, res, path).catch((err: unknown) => {
         rt.log.error({ err, reqId, path }, 'request failed');
-        if (!res.headersSent) json(res, 500, { error: 'Internal error', requestId: reqId });
+        if (!res.headersSent) sendJson(res, 500, { error: 'Internal error', requestId: reqId });
         else res.destroy();
       });
   });

@@ -3,12 +3,22 @@ import { authRouter } from './auth.ts';
 import { workspaceRouter } from './workspace.ts';
 import { auditRouter } from './audit.ts';
 import { conversationRouter } from './conversation.ts';
+import { ingestKeyRouter } from './ingest-key.ts';
+import { agentRouter } from './agent.ts';
+import { metricsRouter } from './metrics.ts';
+import { alertRouter } from './alert.ts';
+import { dashboardRouter } from './dashboard.ts';
 
 export const appRouter = router({
   auth: authRouter,
   workspace: workspaceRouter,
   audit: auditRouter,
   conversation: conversationRouter,
+  ingestKey: ingestKeyRouter,
+  agent: agentRouter,
+  metrics: metricsRouter,
+  alert: alertRouter,
+  dashboard: dashboardRouter,
 });
 
 export type AppRouter = typeof appRouter;

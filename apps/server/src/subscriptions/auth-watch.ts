@@ -62,7 +62,8 @@ export async function* guardSubscription<T>(
   );
   const recheck = () =>
     void currentAccessError(caller).then((err) => err && stop(err), (err: unknown) => ctx.log.warn({ err }, 'auth re-check failed'));
-  const unsubscribe = await ctx.rt.bus.subscribe(authChannel(ctx.user.id), recheck);
+  // After a bus outage an announcement may be lost: check again once the bus is back.
+  const unsubscribe = await ctx.rt.bus.subscribe(authChannel(ctx.user.id), recheck, { onGap: recheck });
   // A change between the procedure's own check and this subscribe would otherwise go unseen.
   recheck();
   try {

@@ -1,15 +1,15 @@
 // conversation.events: replay from the database, then live. The bus only says "something new";
-// the rows say what. The listener is attached before the first read and the cursor drops
-// anything already delivered, so nothing slips through the gap and nothing arrives twice.
-import { tracked } from '@trpc/server';
-import {
-  conversationChannel, ephemeralChannel, readEvents, sequenceBounds, type Runtime,
-} from '@tandem/core';
-import type { EphemeralEvent, PresenceSignal } from '@tandem/schema';
-import { BEAT_MS, PresenceTracker } from './presence.ts';
+// the rows say what. The conversation's hub on this instance listens before anything is read and
+// reads each new event once for all its subscribers; this subscription takes what lies after its
+// cursor — from the hub's window, or from the database while it is further behind — so nothing
+// slips through the gap and nothing arrives twice.
+import { readEvents, sequenceBounds, type Runtime } from '@tandem/core';
+import type { EphemeralEvent } from '@tandem/schema';
+import { envelopeOf, joinConversation } from './conversation-hub.ts';
 
 const PAGE = 500;
-const MAX_EPHEMERAL_BACKLOG = 100;
+/** After this many events in a row, let the event loop run (other sockets, I/O, timers). */
+const FAIR_SHARE = 64;
 
 export async function* conversationEvents(
   rt: Runtime,
@@ -18,31 +18,15 @@ export async function* conversationEvents(
   signal: AbortSignal,
   viewer: { id: string; name: string },
 ) {
-  let pending = true;
-  let presenceDirty = true;
-  const presence = new PresenceTracker(viewer);
-  const channel = ephemeralChannel(conversationId);
-  let wake: (() => void) | null = null;
-  const ephemeral: EphemeralEvent[] = [];
-  const unsubscribeRows = await rt.bus.subscribe(conversationChannel(conversationId), () => {
-    pending = true;
-    wake?.();
-  });
-  const unsubscribeEphemeral = await rt.bus.subscribe(channel, (msg) => {
-    const m = msg as EphemeralEvent | PresenceSignal;
-    if (m.type === 'presence.beat' || m.type === 'presence.leave') {
-      presence.receive(m);
-      presenceDirty = true;
-    } else if (ephemeral.length < MAX_EPHEMERAL_BACKLOG) ephemeral.push(m);
-    wake?.();
-  });
-  const announce = () => void rt.bus.publish(channel, presence.beat()).catch(() => undefined);
-  announce();
-  const beats = setInterval(() => {
-    announce();
-    presenceDirty = true; // also expires viewers not heard from
-    wake?.();
-  }, BEAT_MS);
+  const member = await joinConversation(rt, conversationId, viewer);
+  const { hub } = member;
+  // A flag, not `signal.aborted` per event: that getter showed up in the fan-out profile.
+  let stopped = signal.aborted;
+  const onAbort = () => {
+    stopped = true;
+    member.notify();
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
   try {
     const em = rt.orm.em.fork();
     const bounds = await sequenceBounds(em, conversationId);
@@ -55,36 +39,26 @@ export async function* conversationEvents(
         yield { type: 'resync', reason: purged ? 'history purged' : 'unknown event id', lastSeq: bounds.lastSeq } satisfies EphemeralEvent;
       } else cursor = last;
     }
-    while (!signal.aborted) {
-      while (ephemeral.length) yield ephemeral.shift()!;
-      if (presenceDirty) {
-        presenceDirty = false;
-        const viewers = presence.changed();
-        if (viewers) yield { type: 'presence', viewers } satisfies EphemeralEvent;
+    while (!stopped) {
+      for (const event of member.takeEphemeral()) yield event;
+      const viewers = member.presenceChanged();
+      if (viewers) yield { type: 'presence', viewers } satisfies EphemeralEvent;
+      if (cursor < hub.lastSeq) {
+        const batch = hub.covers(cursor) ? hub.since(cursor) : (await readEvents(em, conversationId, cursor, PAGE)).map(envelopeOf);
+        let sent = 0;
+        for (const { seq, envelope } of batch) {
+          if (stopped) return;
+          cursor = seq;
+          yield envelope;
+          // Taking from memory never waits: subscribers catching up would starve the process.
+          if (++sent % FAIR_SHARE === 0) await new Promise(setImmediate);
+        }
+        if (batch.length) continue;
       }
-      if (pending) {
-        pending = false;
-        let batch;
-        do {
-          batch = await readEvents(em, conversationId, cursor, PAGE);
-          for (const { seq, event } of batch) {
-            if (signal.aborted) return;
-            cursor = seq;
-            yield tracked(String(seq), event);
-          }
-        } while (batch.length === PAGE);
-        continue;
-      }
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        signal.addEventListener('abort', () => resolve(), { once: true });
-      });
-      wake = null;
+      await member.next();
     }
   } finally {
-    clearInterval(beats);
-    void rt.bus.publish(channel, presence.leave()).catch(() => undefined);
-    unsubscribeRows();
-    unsubscribeEphemeral();
+    signal.removeEventListener('abort', onAbort);
+    member.leave();
   }
 }

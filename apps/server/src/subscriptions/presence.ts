@@ -1,7 +1,10 @@
-// Who is viewing a conversation, across server instances without shared state: every open
-// subscription announces itself on the conversation's ephemeral bus channel every BEAT_MS and
-// says goodbye when it ends; a viewer not heard from for EXPIRE_MS (a dropped socket, a killed
-// server) is gone.
+// Who is viewing a conversation, across server instances without shared state. Each instance
+// keeps one room per conversation it serves: its own viewers (local), and what other instances
+// announce on the conversation's ephemeral bus channel (remote). An instance announces each of its
+// viewing users once every BEAT_MS, however many sockets they have open, and says goodbye when a
+// user's last socket goes; a user not heard from for EXPIRE_MS (a killed server) is gone.
+// One beat per user and instance, not per socket: with N viewers a beat per socket made every
+// instance handle N²/BEAT_MS presence messages per second.
 import { randomUUID } from 'node:crypto';
 import type { PresenceSignal } from '@tandem/schema';
 
@@ -11,40 +14,83 @@ export const EXPIRE_MS = 3400;
 
 type Viewer = { id: string; name: string };
 
-export class PresenceTracker {
-  readonly connection = randomUUID();
-  /** connection id → viewer and when last heard. */
-  private readonly seen = new Map<string, { user: Viewer; at: number }>();
-  private lastShown = '';
+export class PresenceRoom {
+  /** Prefix of this instance's connection ids, so it can tell its own beats coming back. */
+  private readonly instance = randomUUID();
+  /** user id → the user and how many of this instance's subscriptions they have open. */
+  private readonly local = new Map<string, { user: Viewer; sockets: number }>();
+  /** connection id → a viewer announced by another instance and when it was last heard. */
+  private readonly remote = new Map<string, { user: Viewer; at: number }>();
+  private dirty = true;
+  private shownKey = '';
+  private viewers: Viewer[] = [];
+  private version = 0;
 
-  constructor(readonly me: Viewer) {
-    this.seen.set(this.connection, { user: me, at: Date.now() });
+  private connectionOf(user: Viewer): string {
+    return `${this.instance}:${user.id}`;
   }
 
-  beat(): PresenceSignal {
-    this.seen.set(this.connection, { user: this.me, at: Date.now() });
-    return { type: 'presence.beat', user: this.me, connection: this.connection };
+  /** A subscription opened; returns the beat to announce if the user is new on this instance. */
+  join(user: Viewer): PresenceSignal | null {
+    const entry = this.local.get(user.id);
+    if (entry) {
+      entry.sockets++;
+      return null;
+    }
+    this.local.set(user.id, { user, sockets: 1 });
+    this.dirty = true;
+    return { type: 'presence.beat', user, connection: this.connectionOf(user) };
   }
 
-  leave(): PresenceSignal {
-    return { type: 'presence.leave', user: this.me, connection: this.connection };
+  /** A subscription ended; returns the goodbye to announce if it was the user's last one here. */
+  leave(user: Viewer): PresenceSignal | null {
+    const entry = this.local.get(user.id);
+    if (!entry || --entry.sockets > 0) return null;
+    this.local.delete(user.id);
+    this.dirty = true;
+    return { type: 'presence.leave', user, connection: this.connectionOf(user) };
   }
 
-  /** Takes a signal from the bus. */
-  receive(signal: PresenceSignal): void {
-    if (signal.type === 'presence.beat') this.seen.set(signal.connection, { user: signal.user, at: Date.now() });
-    else this.seen.delete(signal.connection);
+  /** What this instance announces every BEAT_MS. */
+  beats(): PresenceSignal[] {
+    return [...this.local.values()].map(({ user }) => ({ type: 'presence.beat', user, connection: this.connectionOf(user) }));
   }
 
-  /** The viewers, one entry per user, if the list changed since it was last returned. */
-  changed(now = Date.now()): Viewer[] | null {
-    for (const [connection, entry] of this.seen)
-      if (connection !== this.connection && now - entry.at > EXPIRE_MS) this.seen.delete(connection);
-    const viewers = [...new Map([...this.seen.values()].map((e) => [e.user.id, e.user])).values()]
-      .sort((a, b) => a.name.localeCompare(b.name));
-    const shown = viewers.map((v) => v.id).join(',');
-    if (shown === this.lastShown) return null;
-    this.lastShown = shown;
-    return viewers;
+  /** Takes a signal from the bus; true if the set of viewers may have changed. */
+  receive(signal: PresenceSignal, now = Date.now()): boolean {
+    if (signal.connection.startsWith(`${this.instance}:`)) return false;
+    const known = this.remote.has(signal.connection);
+    if (signal.type === 'presence.leave') this.remote.delete(signal.connection);
+    else this.remote.set(signal.connection, { user: signal.user, at: now });
+    if (known !== (signal.type === 'presence.beat')) this.dirty = true;
+    return this.dirty;
+  }
+
+  /** Drops remote viewers not heard from for EXPIRE_MS; true if the set may have changed. */
+  expire(now = Date.now()): boolean {
+    for (const [connection, entry] of this.remote)
+      if (now - entry.at > EXPIRE_MS) this.dirty = this.remote.delete(connection) || this.dirty;
+    return this.dirty;
+  }
+
+  /**
+   * The viewers, one entry per user, sorted by name, and a version that changes when they do.
+   * Recomputed only after a change, by whichever subscriber asks first.
+   */
+  current(): { version: number; viewers: Viewer[] } {
+    if (this.dirty) {
+      this.dirty = false;
+      const users = new Map<string, Viewer>();
+      for (const { user } of this.local.values()) users.set(user.id, user);
+      for (const { user } of this.remote.values()) users.set(user.id, user);
+      const viewers = [...users.values()].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+      const key = viewers.map((v) => v.id).join(',');
+      if (key !== this.shownKey) {
+        this.shownKey = key;
+        this.viewers = viewers;
+        this.version++;
+      }
+    }
+    return { version: this.version, viewers: this.viewers };
   }
 }

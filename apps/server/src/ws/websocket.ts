@@ -8,6 +8,7 @@ import type { Runtime } from '@tandem/core';
 import { appRouter } from '../routers/_app.ts';
 import { makeCreateContext } from '../context.ts';
 import type { Metrics } from '../http/metrics.ts';
+import { createEventEncoder } from '../subscriptions/event-encoder.ts';
 
 export const WS_MAX_PAYLOAD = 1024 * 1024;
 /** A socket whose unsent data passes this is a slow consumer: closed so it cannot hold memory. */
@@ -25,9 +26,19 @@ export function isAllowedOrigin(origin: string | undefined, host: string | undef
   }
 }
 
-/** Wraps send so a client that stops reading is cut off instead of growing our memory. */
+/**
+ * Wraps send so a client that stops reading is cut off instead of growing our memory, and so the
+ * frames sent to one socket in one tick (a subscription catching up) leave in one write.
+ */
 function boundSendBuffer(ws: WebSocket, metrics: Metrics): void {
   const send = ws.send.bind(ws);
+  // `ws` exposes no cork; its socket is `_socket` (stable across ws 8.x).
+  const socket = (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    socket?.uncork();
+  };
   ws.send = ((data: Parameters<WebSocket['send']>[0], ...rest: unknown[]) => {
     if (ws.bufferedAmount > WS_MAX_BUFFERED_BYTES) {
       if (ws.readyState === ws.OPEN) {
@@ -36,6 +47,11 @@ function boundSendBuffer(ws: WebSocket, metrics: Metrics): void {
         setTimeout(() => ws.terminate(), 1000).unref();
       }
       return;
+    }
+    if (!corked && socket) {
+      corked = true;
+      socket.cork();
+      process.nextTick(uncork);
     }
     (send as (...a: unknown[]) => void)(data, ...rest);
   }) as WebSocket['send'];
@@ -48,6 +64,7 @@ export function attachWebSocket(server: Server, rt: Runtime, metrics: Metrics) {
     router: appRouter,
     createContext: makeCreateContext(rt) as never,
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
+    experimental_encoder: createEventEncoder(),
   });
 
   wss.on('connection', (ws: WebSocket) => {

@@ -17,6 +17,8 @@ export interface ChartProps {
   height?: number;
   title?: string;
   testId?: string;
+  /** Value-axis labels from the value and the tick spacing; default a compact number. */
+  formatTick?: (value: number, increment: number) => string;
 }
 
 const compact = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 });
@@ -67,7 +69,12 @@ export function Chart(props: ChartProps) {
             return splits.map((v, i) => (i % step === 0 ? v : null));
           },
         },
-        { ...axis, size: 56, values: (_u, splits) => splits.map((v) => compact.format(v)) },
+        {
+          ...axis,
+          size: 56,
+          values: (_u, splits, _axisIdx, _space, increment) =>
+            splits.map((v) => (props.formatTick ? props.formatTick(v, increment) : compact.format(v))),
+        },
       ],
       series: [
         { label: 'x', value: (_u, v) => (v == null ? '' : (labels[v] ?? '')) },

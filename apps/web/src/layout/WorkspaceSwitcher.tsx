@@ -45,7 +45,15 @@ export function WorkspaceSwitcher() {
             Choose a workspace
           </option>
         )}
-        <For each={me.data?.workspaces ?? []}>{(workspace) => <option value={workspace.id}>{workspace.name}</option>}</For>
+        <For each={me.data?.workspaces ?? []}>
+          {/* `selected` on the option itself: when auth.me refetches, the options are rebuilt and a
+              value set on the select alone is lost (it showed "New workspace…"). */}
+          {(workspace) => (
+            <option value={workspace.id} selected={workspace.id === params.workspaceId}>
+              {workspace.name}
+            </option>
+          )}
+        </For>
         <option value={newWorkspaceValue}>New workspace…</option>
       </select>
       <NewWorkspaceDialog

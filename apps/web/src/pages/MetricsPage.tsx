@@ -1,17 +1,89 @@
-// Live metrics of the workspace's AI agents.
+// Live metrics of the workspace's AI agents: the status board, then chart panels that follow the
+// agents live. The user's choices (agents, panels, range) are kept server-side per user.
+import { A, useParams } from '@solidjs/router';
+import { createMemo, Match, Show, Switch } from 'solid-js';
 import { EmptyState } from '../components/EmptyState.tsx';
+import { ErrorNote } from '../components/ErrorNote.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
+import { describeError } from '../errors.ts';
+import { createWorkspaceAccess } from '../me.ts';
+import { AgentFilter } from '../metrics/AgentFilter.tsx';
+import { createAgentRoster } from '../metrics/agentRoster.ts';
+import { createDashboardPrefs } from '../metrics/dashboardPrefs.ts';
+import { CopyBlock, curlExample } from '../metrics/IngestExample.tsx';
+import { createLiveMetrics } from '../metrics/liveMetrics.ts';
+import { LiveDashboard } from '../metrics/LiveDashboard.tsx';
+import { MetricsTabs } from '../metrics/MetricsTabs.tsx';
+import { PanelPicker } from '../metrics/PanelPicker.tsx';
+import { panelSpec, type PanelSpec } from '../metrics/panels.ts';
+import { StatusBoard } from '../metrics/StatusBoard.tsx';
 
 export function MetricsPage() {
+  const params = useParams();
+  const workspaceId = () => params.workspaceId ?? '';
+  const access = createWorkspaceAccess(workspaceId);
+  const dashboard = createDashboardPrefs(workspaceId);
+  // Subscribed even with no agents yet: the first sample of a new agent shows up on its own.
+  const live = createLiveMetrics(() => (workspaceId() && access.role() ? { workspaceId: workspaceId() } : null));
+  const roster = createAgentRoster(workspaceId, live);
+
+  const panels = createMemo(() => dashboard.prefs().panels.map(panelSpec).filter((p): p is PanelSpec => p !== undefined));
+  // Chosen agents that have since gone are ignored rather than charted as nothing.
+  const agentIds = createMemo(() => dashboard.prefs().agentIds.filter((id) => roster.byId(id)));
+
   return (
-    <div class="page">
-      <PageHeader title="Metrics" description="Latency, tokens, cost and load of the AI agents that report to this workspace." />
-      <EmptyState icon="metrics" title="No agents reporting yet" testId="metrics-empty">
-        <p>
-          Once an agent sends samples to <code>POST /api/v1/metrics</code> with an ingest key, its latency, cost and
-          throughput will chart here live, with p50/p95 and alerts.
-        </p>
-      </EmptyState>
+    <div class="page page--wide">
+      <PageHeader title="Metrics" description="Latency, throughput, cost and load of the AI agents that report to this workspace, live." />
+      <MetricsTabs workspaceId={workspaceId()} isAdmin={access.isAdmin()} />
+      <ErrorNote message={dashboard.saveError()} testId="dashboard-save-error" />
+      <Switch>
+        <Match when={roster.query.isPending}>
+          <div class="card skeleton" aria-busy="true">
+            Loading agents…
+          </div>
+        </Match>
+        <Match when={roster.query.isError}>
+          <ErrorNote message={describeError(roster.query.error).message} testId="agents-error" />
+        </Match>
+        <Match when={roster.agents().length === 0}>
+          <EmptyState icon="metrics" title="No agents reporting yet" testId="metrics-empty">
+            <p>
+              An agent appears here with its first sample: it sends <code>POST /api/v1/metrics</code> with an ingest key,
+              and its latency, cost and throughput chart here live. This page updates by itself.
+            </p>
+            <Show
+              when={access.isAdmin()}
+              fallback={<p>Ask a workspace admin for an ingest key.</p>}
+            >
+              <A class="button button--primary" href={`/w/${workspaceId()}/metrics/keys`} data-testid="create-key-link">
+                Create an ingest key
+              </A>
+            </Show>
+            <CopyBlock text={curlExample('<ingest key>')} label="Example request" />
+          </EmptyState>
+        </Match>
+        <Match when={roster.agents().length > 0}>
+          <StatusBoard agents={roster.agents()} workspaceId={workspaceId()} />
+          <Show when={dashboard.ready()} fallback={<div class="card skeleton">Loading your dashboard…</div>}>
+            <LiveDashboard
+              workspaceId={workspaceId()}
+              live={live}
+              roster={roster}
+              agentIds={agentIds()}
+              panels={panels()}
+              rangeMs={dashboard.prefs().rangeMs}
+              onRangeChange={(rangeMs) => dashboard.update({ rangeMs })}
+              syncKey={`metrics-${workspaceId()}`}
+              controls={
+                <>
+                  <AgentFilter agents={roster.agents()} selected={agentIds()} onChange={(ids) => dashboard.update({ agentIds: ids })} />
+                  <PanelPicker selected={dashboard.prefs().panels} onChange={(list) => dashboard.update({ panels: list })} />
+                </>
+              }
+            />
+          </Show>
+        </Match>
+      </Switch>
     </div>
   );
 }

@@ -1,4 +1,4 @@
-// What every assistant provider implements: the offline planner today, OpenAI and Gemini next.
+// What every assistant provider implements (offline planner, OpenAI, Gemini).
 // A provider streams text and tool calls into a sink; the pipeline owns persistence and timing.
 import type { ToolResult } from '@tandem/tools';
 
@@ -25,6 +25,17 @@ export interface ProviderInput {
 export interface ProviderUsage {
   tokens?: number | null;
   costUsd?: number | null;
+}
+
+/**
+ * Thrown by a provider that stops early (aborted, timed out, API error) with what the run spent
+ * so far, so the run records its tokens and cost even though it has no answer.
+ */
+export class ProviderError extends Error {
+  override name = 'ProviderError';
+  constructor(message: string, readonly usage: ProviderUsage, options?: ErrorOptions) {
+    super(message, options);
+  }
 }
 
 export interface AssistantProvider {

@@ -1,15 +1,18 @@
 // One assistant run, end to end: claim the run, let the provider answer with tools, flush text
-// every FLUSH_MS as sequenced deltas, and finalise exactly once (completed, timeout, failed).
+// every FLUSH_MS as sequenced deltas, and finalise exactly once (completed, timeout, failed);
+// a database outage of up to DATABASE_RETRY_MS is waited out without losing or doubling text.
 import { randomUUID } from 'node:crypto';
 import { DelayedError, type Job } from 'bullmq';
-import { appendRunOutput, finishRun, startRun, type Runtime } from '@tandem/core';
-import type { ConversationEvent } from '@tandem/schema';
+import { finishRun, isDatabaseUnavailable, retryWhileDatabaseUnavailable, startRun, type Runtime } from '@tandem/core';
 import { runTool } from '@tandem/tools';
-import type { AssistantProvider, ToolCallOutcome } from './provider.ts';
+import { ProviderError, type AssistantProvider, type ToolCallOutcome } from './provider.ts';
+import { ReplyOutput } from './reply-output.ts';
 
 export const FLUSH_MS = 150;
 /** How long a run waits before re-checking when an earlier question in its conversation is still running. */
 export const QUEUE_RECHECK_MS = 300;
+/** How long a run waits for an unavailable database (keeping its output) before it gives up. */
+export const DATABASE_RETRY_MS = 60_000;
 
 class Cancelled extends Error {}
 
@@ -20,7 +23,15 @@ export async function runAssistant(
   opts: { job: Job; token?: string; shutdownSignal: AbortSignal },
 ): Promise<{ outcome: string }> {
   const deps = { em: rt.orm.em.fork(), bus: rt.bus };
-  const started = await startRun(deps, runId);
+  // startRun and finishRun check the run's status under its row lock, so repeating one whose
+  // connection broke mid-commit is safe: the repeat sees what the first attempt did.
+  const whileDatabaseDown = <T>(fn: () => Promise<T>) =>
+    retryWhileDatabaseUnavailable(fn, {
+      windowMs: DATABASE_RETRY_MS,
+      signal: opts.shutdownSignal,
+      onRetry: (err) => rt.log.warn({ runId, err: (err as Error).message }, 'database unavailable; retrying'),
+    });
+  const started = await whileDatabaseDown(() => startRun(deps, runId));
   if (started.state === 'gone') return { outcome: 'nothing to do' };
   if (started.state === 'wait') {
     await opts.job.moveToDelayed(Date.now() + QUEUE_RECHECK_MS, opts.token);
@@ -29,23 +40,15 @@ export async function runAssistant(
   const { run, replyMessageId } = started;
   const startedAt = Date.now();
   const stop = new AbortController();
-  const signal = AbortSignal.any([stop.signal, opts.shutdownSignal, AbortSignal.timeout(rt.config.ASSISTANT_TIMEOUT_MS)]);
+  // Kept in a variable read after the run: on Node 20 a timeout signal referenced only by
+  // AbortSignal.any() is garbage-collected before it fires, and the run would never time out.
+  const timeout = AbortSignal.timeout(rt.config.ASSISTANT_TIMEOUT_MS);
+  const signal = AbortSignal.any([stop.signal, opts.shutdownSignal, timeout]);
 
-  let buffered = '';
-  let toolEvents: ConversationEvent[] = [];
-  let flushing: Promise<void> = Promise.resolve();
-  const flush = () => {
-    flushing = flushing.then(async () => {
-      if (!buffered && !toolEvents.length) return;
-      const [text, extra] = [buffered, toolEvents];
-      buffered = '';
-      toolEvents = [];
-      const stillRunning = await appendRunOutput({ em: rt.orm.em.fork(), bus: rt.bus }, run, replyMessageId, text, extra);
-      if (!stillRunning) stop.abort(new Cancelled('run is no longer running'));
-    });
-    return flushing;
-  };
-  const timer = setInterval(() => void flush(), FLUSH_MS);
+  const output = new ReplyOutput(rt, run, replyMessageId, () => stop.abort(new Cancelled('run is no longer running')));
+  // While the database is down the output stays buffered; any other write error ends the run.
+  const flushSoon = () => output.flush().catch((err: unknown) => void (isDatabaseUnavailable(err) || stop.abort(err)));
+  const timer = setInterval(() => void flushSoon(), FLUSH_MS);
 
   const ctx = { em: rt.orm.em.fork(), workspaceId: run.workspaceId, userId: run.createdBy, signal };
   try {
@@ -53,39 +56,47 @@ export async function runAssistant(
       { question: started.question, history: started.history },
       {
         signal,
-        text: (chunk) => void (buffered += chunk),
+        text: (chunk) => output.text(chunk),
         callTool: async (name, args): Promise<ToolCallOutcome> => {
           const callId = randomUUID();
           const t0 = Date.now();
-          toolEvents.push({ type: 'tool.started', runId, callId, name, args });
-          await flush();
+          output.event({ type: 'tool.started', runId, callId, name, args });
+          await flushSoon();
           const outcome = await runTool(name, args, ctx);
-          toolEvents.push({
+          output.event({
             type: 'tool.finished', runId, callId, name, args, latencyMs: Date.now() - t0,
             ...(outcome.ok ? { result: outcome.result.data, chart: outcome.result.chart } : { error: outcome.error }),
           });
-          await flush();
+          await flushSoon();
           return outcome.ok ? { ok: true, result: outcome.result } : { ok: false, error: outcome.error };
         },
       },
     );
     clearInterval(timer);
-    await flush();
-    await finishRun(deps, runId, { status: 'completed', tokens: usage.tokens, costUsd: usage.costUsd, latencyMs: Date.now() - startedAt });
+    if (stop.signal.aborted) throw stop.signal.reason;
+    // The whole text is stored before the reply is marked complete, never a part of it.
+    await whileDatabaseDown(() => output.flush());
+    await whileDatabaseDown(() =>
+      finishRun(deps, runId, { status: 'completed', tokens: usage.tokens, costUsd: usage.costUsd, latencyMs: Date.now() - startedAt }, run));
     return { outcome: 'completed' };
-  } catch (err) {
+  } catch (caught) {
     clearInterval(timer);
-    await flush().catch(() => undefined);
-    if (stop.signal.aborted) return { outcome: 'cancelled' };
+    const err: unknown = stop.signal.aborted ? stop.signal.reason : caught;
+    if (err instanceof Cancelled) return { outcome: 'cancelled' };
+    await whileDatabaseDown(() => output.flush()).catch(() => undefined);
     if (opts.shutdownSignal.aborted) throw err; // the processor hands the job back
-    if (signal.aborted) {
+    // What a provider spent before it stopped is still recorded (RELIABILITY 21).
+    const spent = err instanceof ProviderError ? { tokens: err.usage.tokens, costUsd: err.usage.costUsd } : {};
+    if (timeout.aborted && !stop.signal.aborted) {
       const seconds = Math.round(rt.config.ASSISTANT_TIMEOUT_MS / 1000);
-      await finishRun(deps, runId, { status: 'timeout', reason: `The assistant took longer than ${seconds} s`, latencyMs: Date.now() - startedAt });
+      await whileDatabaseDown(() =>
+        finishRun(deps, runId, { status: 'timeout', reason: `The assistant took longer than ${seconds} s`, ...spent, latencyMs: Date.now() - startedAt }, run));
       return { outcome: 'timeout' };
     }
     const lastAttempt = opts.job.attemptsMade + 1 >= (opts.job.opts.attempts ?? 1);
     if (lastAttempt)
-      await finishRun(deps, runId, { status: 'failed', reason: (err as Error).message, latencyMs: Date.now() - startedAt });
+      await whileDatabaseDown(() =>
+        finishRun(deps, runId, { status: 'failed', reason: (err as Error).message, ...spent, latencyMs: Date.now() - startedAt }, run));
     throw err;
   }
 }

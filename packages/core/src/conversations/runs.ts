@@ -1,6 +1,8 @@
 // The worker's side of an assistant run. Every state change is one transaction that checks the
 // run's status under its row lock: a cancelled run stops writing, a retried run never finishes
 // twice (RELIABILITY 1, 2), and partial text is flushed as sequenced `message.delta` events.
+// Each start of a run is a new attempt; writes carry the attempt they belong to, and an older
+// attempt (a worker that lost its job lock but still runs) is refused.
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ConversationEvent, RunStatus } from '@tandem/schema';
@@ -53,6 +55,7 @@ export async function startRun(deps: RunDeps, runId: string, historyLimit = 20):
       return null;
     }
     const events: ConversationEvent[] = [];
+    run.attempt += 1;
     let replyId = run.replyMessageId;
     if (!replyId) {
       replyId = randomUUID();
@@ -71,6 +74,7 @@ export async function startRun(deps: RunDeps, runId: string, historyLimit = 20):
     } else {
       // A retry after a crash: start the reply over, so viewers never see text twice.
       await tx.execute(`update messages set content = '' where id = ?`, [replyId]);
+      await tx.flush();
       events.push({ type: 'message.delta', messageId: replyId, text: '', replace: true });
     }
     const question = await tx.findOneOrFail(Message, { id: run.questionMessageId });
@@ -88,12 +92,15 @@ export async function startRun(deps: RunDeps, runId: string, historyLimit = 20):
   return result;
 }
 
-/** Appends text and tool events while the run is still running; false once it is not (cancelled). */
+/**
+ * Appends text and tool events while the run is still running this attempt; false once it is not
+ * (cancelled, finished, or restarted by another worker).
+ */
 export async function appendRunOutput(deps: RunDeps, run: IRun, replyMessageId: string, text: string, extra: ConversationEvent[] = []): Promise<boolean> {
   let running = false;
   await commitEvents(deps, run.conversationId, async (tx) => {
-    const [row] = await tx.execute<{ status: string }[]>(`select status from runs where id = ? for update`, [run.id]);
-    if (row?.status !== 'running') return null;
+    const [row] = await tx.execute<{ status: string; attempt: number }[]>(`select status, attempt from runs where id = ? for update`, [run.id]);
+    if (row?.status !== 'running' || row.attempt !== run.attempt) return null;
     running = true;
     const events: ConversationEvent[] = [...extra];
     if (text) {
@@ -117,14 +124,17 @@ const messageStatusOf = { completed: 'complete', failed: 'error', timeout: 'time
 
 /**
  * Finalises a run exactly once: only a run still queued or running changes, so a second
- * finaliser (a retried job, a cancel racing completion) writes nothing. Returns whether it did.
+ * finaliser (a retried job, a cancel racing completion) writes nothing. A worker passes the
+ * attempt it runs (`fence`), so it cannot finalise a run another worker has restarted since.
+ * Returns whether it did.
  */
-export async function finishRun(deps: RunDeps, runId: string, outcome: RunOutcome): Promise<boolean> {
+export async function finishRun(deps: RunDeps, runId: string, outcome: RunOutcome, fence?: { attempt: number }): Promise<boolean> {
   const probe = await deps.em.fork().findOne(Run, { id: runId });
   if (!probe) return false;
   const seq = await commitEvents(deps, probe.conversationId, async (tx) => {
     const run = await lockRun(tx, runId);
     if (!run || (run.status !== 'queued' && run.status !== 'running')) return null;
+    if (fence && run.attempt !== fence.attempt) return null;
     run.status = outcome.status;
     run.reason = outcome.reason?.slice(0, 500) ?? null;
     run.finishedAt = new Date();

@@ -60,3 +60,62 @@ export async function migrate(orm: Orm, clientUrl: string): Promise<string[]> {
     await lock.end();
   }
 }
+
+/** Error codes of a database that is down, restarting or unreachable (not of a bad query). */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND',
+  '57P01', '57P02', '57P03', // admin shutdown, crash shutdown, cannot connect now (starting up)
+  '08000', '08001', '08003', '08004', '08006', // connection exceptions
+]);
+// node-postgres and knex report a lost connection without a code.
+const UNAVAILABLE_MESSAGE = /Connection terminated|Connection ended unexpectedly|connection error|Timeout acquiring a connection/i;
+
+/**
+ * Whether an error means "the database is unavailable right now" (retry later) rather than
+ * "this statement is wrong". A statement interrupted this way may or may not have committed.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof AggregateError && e.errors.some(isDatabaseUnavailable)) return true;
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+    if (typeof message === 'string' && UNAVAILABLE_MESSAGE.test(message)) return true;
+  }
+  return false;
+}
+
+/**
+ * Runs `fn`, and again with backoff while the database is unavailable, for at most `windowMs`
+ * (then, or once `signal` aborts, the last error is thrown). Only for work that is safe to
+ * repeat when an interrupted attempt may have committed.
+ */
+export async function retryWhileDatabaseUnavailable<T>(
+  fn: () => Promise<T>,
+  opts: { windowMs: number; signal?: AbortSignal; onRetry?: (err: unknown) => void },
+): Promise<T> {
+  const deadline = Date.now() + opts.windowMs;
+  for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!isDatabaseUnavailable(err) || opts.signal?.aborted || Date.now() + delay > deadline) throw err;
+      opts.onRetry?.(err);
+      const aborted = await sleep(delay, opts.signal);
+      if (aborted) throw err;
+    }
+  }
+}
+
+/** Resolves after `ms`, or early (with true) when `signal` aborts. */
+function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (aborted: boolean) => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      resolve(aborted);
+    };
+    const onAbort = () => done(true);
+    const timer = setTimeout(() => done(false), ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -56,6 +56,11 @@ export const Run = defineEntity({
     replyMessageId: p.uuid().nullable(),
     createdBy: p.uuid(),
     status: p.enum(['queued', 'running', 'completed', 'failed', 'timeout', 'cancelled'] as const),
+    /**
+     * How many times a worker has started this run. A worker writes only while the attempt it
+     * started is the current one, so one that lost its job lock cannot write over the retry.
+     */
+    attempt: p.integer().default(0),
     reason: p.string().length(500).nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     finishedAt: p.datetime().nullable(),

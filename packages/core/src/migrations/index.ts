@@ -1,9 +1,16 @@
 // Every migration, in order. Listed explicitly so they load the same under tsx, vitest and builds.
 import { Migration20261123000000Foundation } from './Migration20261123000000Foundation.ts';
 import { Migration20261123090000Conversations } from './Migration20261123090000Conversations.ts';
+import { Migration20261123100000Sales } from './Migration20261123100000Sales.ts';
+import { Migration20261123200000Metrics } from './Migration20261123200000Metrics.ts';
+import { Migration20261124000000RunAttempts } from './Migration20261124000000RunAttempts.ts';
+import { Migration20261124120000OpenRunsIndex } from './Migration20261124120000OpenRunsIndex.ts';
 
 export const migrations = [
   { name: 'Migration20261123000000Foundation', class: Migration20261123000000Foundation },
   { name: 'Migration20261123090000Conversations', class: Migration20261123090000Conversations },
+  { name: 'Migration20261123100000Sales', class: Migration20261123100000Sales },
+  { name: 'Migration20261123200000Metrics', class: Migration20261123200000Metrics },
+  { name: 'Migration20261124000000RunAttempts', class: Migration20261124000000RunAttempts },
+  { name: 'Migration20261124120000OpenRunsIndex', class: Migration20261124120000OpenRunsIndex },
 ];
-import { Migration20261123100000Sales } from './Migration20261123100000Sales.ts'; migrations.push({ name: 'Migration20261123100000Sales', class: Migration20261123100000Sales });

@@ -1,11 +1,24 @@
 // Every job kind: queue, payload schema, retry policy. The worker registers a handler per name.
 import type { z } from 'zod';
-import { assistantRunJob, pingJob } from '@tandem/schema';
+import { alertWebhookJob, assistantRunJob, periodicJob, pingJob } from '@tandem/schema';
 
 export const jobDefinitions = {
   ping: { queue: 'system', payload: pingJob, attempts: 1 },
   /** One assistant reply; the job id derives from the run id, so a run is enqueued once. */
   'assistant.run': { queue: 'assistant', payload: assistantRunJob, attempts: 3 },
+  // Periodic upkeep has its own queue, so a backlog of it (a demo backfill to roll up, say)
+  // never delays the `ping` that /readyz waits for.
+  /** Makes the coming days' metric_samples partitions (schedules.ts runs the periodic ones). */
+  'metrics.partitions': { queue: 'maintenance', payload: periodicJob, attempts: 1 },
+  /** Folds recent raw samples into 1-minute and 1-hour rollups. */
+  'metrics.rollup': { queue: 'maintenance', payload: periodicJob, attempts: 1 },
+  /** Drops raw partitions and rollups past their retention. */
+  'metrics.retention': { queue: 'maintenance', payload: periodicJob, attempts: 1 },
+  /** Recomputes agent status (ok / degraded / down) and announces changes. */
+  'agents.status': { queue: 'maintenance', payload: periodicJob, attempts: 1 },
+  /** Evaluates alert rules; fired/resolved events enqueue webhook deliveries. */
+  'alerts.evaluate': { queue: 'maintenance', payload: periodicJob, attempts: 1 },
+  'alerts.webhook': { queue: 'maintenance', payload: alertWebhookJob, attempts: 6 },
 } as const;
 
 export type JobName = keyof typeof jobDefinitions;

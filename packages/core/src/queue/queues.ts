@@ -1,4 +1,5 @@
 // BullMQ on Redis (services mode) or on its PostgreSQL backend (embedded), behind one small API.
+import { hostname } from 'node:os';
 import { Queue, Worker, createPostgresBackend, type Job, type Processor, type WorkerOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -21,11 +22,17 @@ export interface QueueTarget {
 
 type AnyQueue = Queue<unknown, unknown, string>;
 
+/** How long a producer waits for Redis to answer before telling the caller to try again. */
+const PRODUCER_COMMAND_TIMEOUT_MS = 5000;
+/** What a refused enqueue suggests as Retry-After: about how long a Redis restart takes. */
+const QUEUE_RETRY_AFTER_MS = 5000;
+
 export class Queues {
   private readonly queues = new Map<string, AnyQueue>();
   private readonly workers: Worker[] = [];
   private readonly redisClients: Redis[] = [];
   private readonly draining = new AbortController();
+  private readonly closing = new AbortController();
 
   constructor(
     readonly target: QueueTarget,
@@ -40,17 +47,21 @@ export class Queues {
     return this.draining.signal;
   }
 
+  /** Aborts when close() begins: periodic work tied to these queues stops with them. */
+  get closingSignal(): AbortSignal {
+    return this.closing.signal;
+  }
+
   get backend(): 'redis' | 'postgres' {
     return this.target.redisUrl ? 'redis' : 'postgres';
   }
 
   private redis(forWorker: boolean): Redis {
-    // Workers block and must retry forever; producers fail fast instead of hanging (RELIABILITY 4).
-    const client = new Redis(this.target.redisUrl!, {
-      maxRetriesPerRequest: forWorker ? null : 1,
-      enableOfflineQueue: forWorker,
-      connectTimeout: 5000,
-    });
+    // Workers block and must retry forever; producers fail fast instead of hanging (RELIABILITY 4):
+    // no offline queue while disconnected, and a reply timeout for a Redis that stalls.
+    const client = new Redis(this.target.redisUrl!, forWorker
+      ? { maxRetriesPerRequest: null, connectTimeout: 5000 }
+      : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5000, commandTimeout: PRODUCER_COMMAND_TIMEOUT_MS });
     client.on('error', (err) => this.log.warn({ err: err.message }, 'redis connection error'));
     this.redisClients.push(client);
     return client;
@@ -90,13 +101,35 @@ export class Queues {
       });
     } catch (err) {
       this.log.error({ err }, 'enqueue failed');
-      throw new AppError('SERVICE_UNAVAILABLE', 'The job queue is unavailable; try again shortly');
+      throw new AppError('SERVICE_UNAVAILABLE', 'The job queue is unavailable; try again shortly', { retryAfterMs: QUEUE_RETRY_AFTER_MS });
     }
+  }
+
+  /**
+   * Makes sure the job with this id is going to run, for work the caller knows is not done: adds
+   * it when the queue does not have it (lost, or never added), runs it again when it has ended.
+   */
+  async ensureJob<N extends JobName>(name: N, payload: JobInput<N>, jobId: string): Promise<'present' | 'added' | 'retried'> {
+    const job = await this.queue(jobDefinitions[name].queue).getJob(jobId);
+    if (!job) {
+      await this.add(name, payload, { jobId }); // ignored if a producer added it meanwhile
+      return 'added';
+    }
+    const state = await job.getState();
+    if (state !== 'completed' && state !== 'failed') return 'present';
+    await job.retry(state);
+    return 'retried';
   }
 
   startWorker(queue: string, processor: Processor, opts: Partial<WorkerOptions> = {}): Worker {
     const lock = this.target.lockMs ?? 30_000;
-    const common = { concurrency: 4, autorun: true, drainDelay: this.target.pollSeconds ?? 5, lockDuration: lock, stalledInterval: lock, ...opts };
+    // runRetryDelay: after a failed fetch (Redis restarting) try again in a second, not BullMQ's 15.
+    const common = {
+      concurrency: 4, autorun: true, drainDelay: this.target.pollSeconds ?? 5, lockDuration: lock, stalledInterval: lock, runRetryDelay: 1000,
+      // Stored on each job it takes (processedBy): which process runs a job, for operators and fault tests.
+      name: `${hostname()}:${process.pid}`,
+      ...opts,
+    };
     const worker = this.backend === 'redis'
       ? new Worker(this.queueName(queue), processor, { ...common, connection: this.redis(true), prefix: this.target.prefix })
       : (new Worker(this.queueName(queue), processor, { ...common, ...this.pg() }, createPostgresBackend) as unknown as Worker);
@@ -126,6 +159,7 @@ export class Queues {
    * get `timeoutMs` to finish; then they are aborted and handed back to the queue.
    */
   async close(timeoutMs = 10_000): Promise<void> {
+    this.closing.abort();
     const graceful = Promise.all(this.workers.map((w) => w.close()));
     const within = (ms: number) => Promise.race([
       graceful.then(() => true),

@@ -1,1 +1,2 @@
 export * from './modes.ts';
+export * from './metrics-fixtures.ts';

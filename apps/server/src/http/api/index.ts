@@ -1,0 +1,29 @@
+// REST routes under /api/v1 (API.md "HTTP"): metrics ingestion for agents, reads for scripts.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Runtime } from '@tandem/core';
+import type { createMetrics } from '../metrics.ts';
+import { handleIngest } from './ingest.ts';
+import { handleAgentsRead, handleMetricsRead } from './metrics-read.ts';
+import { sendJson } from './respond.ts';
+
+export interface ApiContext {
+  rt: Runtime;
+  metrics: ReturnType<typeof createMetrics>;
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+}
+
+type Handler = (ctx: ApiContext) => Promise<void>;
+const ROUTES: Record<string, Partial<Record<string, Handler>>> = {
+  '/api/v1/metrics': { POST: handleIngest, GET: handleMetricsRead },
+  '/api/v1/agents': { GET: handleAgentsRead },
+};
+
+export async function handleApi(ctx: ApiContext): Promise<void> {
+  const methods = ROUTES[ctx.url.pathname];
+  if (!methods) return sendJson(ctx.res, 404, { error: 'Not found' });
+  const handler = methods[ctx.req.method ?? 'GET'];
+  if (!handler) return sendJson(ctx.res, 405, { error: 'Method not allowed' }, { allow: Object.keys(methods).join(', ') });
+  await handler(ctx);
+}

@@ -1,0 +1,58 @@
+// POST /api/v1/metrics (API.md "Metrics samples"): an ingest key, a JSON or NDJSON body of at most
+// 1 MiB (gzip allowed, measured decompressed), all samples valid or nothing stored, 202 only
+// after the commit. Failures: 400 problems, 401, 413, 415, 429 / 503 with Retry-After.
+import { AppError, createIngestion, isDatabaseUnavailable, type Ingestion, type Runtime } from '@tandem/core';
+import { bearerToken } from '../../context.ts';
+import type { ApiContext } from './index.ts';
+import { BodyError, readBody } from './body.ts';
+import { WHOLE_BODY, ingestFormatOf, parseIngestBody } from './ingest-body.ts';
+import { sendJson } from './respond.ts';
+
+export const INGEST_MAX_BODY_BYTES = 1024 * 1024;
+
+/** One key cache and one write queue per runtime, shared by every HTTP server on it. */
+const ingestions = new WeakMap<Runtime, Ingestion>();
+function ingestionOf(rt: Runtime): Ingestion {
+  let ingestion = ingestions.get(rt);
+  if (!ingestion) ingestions.set(rt, (ingestion = createIngestion(rt)));
+  return ingestion;
+}
+
+const REALM = 'Bearer realm="tandem-ingest"';
+
+export async function handleIngest({ rt, metrics, req, res }: ApiContext): Promise<void> {
+  const refuse = (status: number, body: Record<string, unknown>, headers: Record<string, string> = {}) => {
+    metrics.ingestRejected.inc({ status: String(status) });
+    sendJson(res, status, body, headers);
+  };
+  const ingestion = ingestionOf(rt);
+  try {
+    const key = bearerToken(req.headers.authorization);
+    if (!key) return refuse(401, { error: 'Send an ingest key: Authorization: Bearer <key>' }, { 'www-authenticate': REALM });
+    const owner = await ingestion.keys.resolve(key);
+    if (!owner) return refuse(401, { error: 'The ingest key is wrong or revoked' }, { 'www-authenticate': `${REALM}, error="invalid_token"` });
+
+    const format = ingestFormatOf(req.headers['content-type']);
+    if (!format) return refuse(415, { error: 'Send Content-Type application/json or application/x-ndjson' });
+    const body = await readBody(req, INGEST_MAX_BODY_BYTES);
+    const parsed = parseIngestBody(format, body.toString('utf8'), Date.now());
+    if (!parsed.ok) return refuse(400, { error: parsed.error, problems: parsed.problems });
+
+    const accepted = await ingestion.writer.write(owner.workspaceId, parsed.samples);
+    metrics.ingestSamples.inc(accepted);
+    sendJson(res, 202, { accepted });
+  } catch (err) {
+    if (err instanceof BodyError) {
+      // Every 400 has the same shape; an unreadable body is a problem of the whole body.
+      const problems = err.status === 400 ? { problems: [{ index: WHOLE_BODY, field: 'body', message: err.message }] } : {};
+      return refuse(err.status, { error: err.message, ...problems }, err.drained ? {} : { connection: 'close' });
+    }
+    const failure = err instanceof AppError ? err
+      : isDatabaseUnavailable(err) ? new AppError('SERVICE_UNAVAILABLE', 'The database is unavailable; retry shortly', { retryAfterMs: 5000 })
+      : null;
+    if (failure?.code !== 'TOO_MANY_REQUESTS' && failure?.code !== 'SERVICE_UNAVAILABLE') throw err;
+    refuse(failure.httpStatus, { error: failure.message }, retryAfter(failure.details.retryAfterMs));
+  }
+}
+
+const retryAfter = (ms = 1000): Record<string, string> => ({ 'retry-after': String(Math.max(1, Math.ceil(ms / 1000))) });

@@ -1,0 +1,22 @@
+// alert.*: rules (admins write, viewers read) and the live fired/resolved stream.
+import { alertEventsInput, createAlertRuleInput, deleteAlertRuleInput, workspaceIdInput } from '@tandem/schema';
+import { createAlertRule, deleteAlertRule, listAlertRules } from '@tandem/core';
+import { router, workspaceProcedure } from '../trpc.ts';
+import { guardSubscription } from '../subscriptions/auth-watch.ts';
+import { alertEvents } from '../subscriptions/alert-events.ts';
+
+export const alertRouter = router({
+  createRule: workspaceProcedure('admin').input(createAlertRuleInput).mutation(({ ctx, input }) =>
+    createAlertRule(ctx.em, ctx.workspace.id, ctx.user.id, input)),
+
+  listRules: workspaceProcedure('viewer').input(workspaceIdInput).query(({ ctx }) =>
+    listAlertRules(ctx.em, ctx.workspace.id, { showWebhookUrls: ctx.workspace.role === 'admin' })),
+
+  deleteRule: workspaceProcedure('admin').input(deleteAlertRuleInput).mutation(({ ctx, input }) =>
+    deleteAlertRule({ em: ctx.em, bus: ctx.rt.bus, queues: ctx.rt.queues, log: ctx.log }, ctx.workspace.id, ctx.user.id, input.ruleId)),
+
+  /** Fired and resolved events as tracked(seq); without lastEventId, the latest 50 first. */
+  events: workspaceProcedure('viewer').input(alertEventsInput).subscription(({ ctx, input, signal }) =>
+    guardSubscription({ ctx, workspaceId: ctx.workspace.id, minRole: 'viewer' }, signal, (s) =>
+      alertEvents(ctx.rt, ctx.workspace.id, input.lastEventId, s))),
+});

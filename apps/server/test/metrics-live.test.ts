@@ -1,0 +1,142 @@
+// metrics.live's batching on the in-process bus with a fake clock: at most one push per 250 ms,
+// the first point after a quiet spell goes out at once, nothing lost within the cap, the newest
+// kept beyond it, filters applied, status changes coalesced per agent, one batch object shared.
+import fc from 'fast-check';
+import { jsonEncoder } from '@trpc/server/adapters/ws';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { InProcessBus, agentsChannel, metricsChannel } from '@tandem/core';
+import type { MetricsLiveBatch } from '@tandem/schema';
+import { LIVE_BATCH_MS, MAX_LIVE_POINTS, metricsLive } from '../src/subscriptions/metrics-live.ts';
+import { createEventEncoder } from '../src/subscriptions/event-encoder.ts';
+
+describe('metrics.live batching', () => {
+  let bus: InProcessBus;
+  let abort: AbortController;
+  let batches: { at: number; batch: MetricsLiveBatch }[];
+  let done: Promise<void>;
+  const point = (agentId: string, i: number) => ({ agentId, ts: i, values: { latency_ms: i, cpu_pct: 50 } });
+
+  async function start(filter: Parameters<typeof metricsLive>[2]) {
+    const live = metricsLive(bus, 'w1', filter, async () => [{ agentId: 'a1', status: 'ok', reason: null }], abort.signal);
+    const first = await live.next();
+    batches = [];
+    done = (async () => {
+      for await (const batch of live) batches.push({ at: Date.now(), batch });
+    })();
+    return first.value as MetricsLiveBatch;
+  }
+  const publish = (points: unknown[]) => bus.publish(metricsChannel('w1'), { points });
+
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 1_000_000 });
+    bus = new InProcessBus();
+    abort = new AbortController();
+  });
+  afterEach(async () => {
+    abort.abort();
+    await vi.runAllTimersAsync();
+    await done;
+    vi.useRealTimers();
+  });
+
+  it('pushes at most every 250 ms, leading edge first, and loses nothing', async () => {
+    const t0 = Date.now();
+    expect(await start({ agentIds: ['a1'], metrics: ['latency_ms'] })).toEqual({ points: [], statuses: [{ agentId: 'a1', status: 'ok', reason: null }] });
+    await vi.advanceTimersByTimeAsync(10);
+    await publish([point('a1', 1), point('a2', 1)]);
+    await vi.advanceTimersByTimeAsync(LIVE_BATCH_MS - 11);
+    expect(batches).toEqual([]); // the first batch went out at t0: wait for t0 + 250
+    await vi.advanceTimersByTimeAsync(1);
+    expect(batches.map((b) => b.at - t0)).toEqual([250]);
+    for (let i = 2; i <= 50; i++) {
+      await publish([point('a1', i)]);
+      await vi.advanceTimersByTimeAsync(5);
+    }
+    await vi.advanceTimersByTimeAsync(1000);
+    await publish([point('a1', 51)]); // quiet for longer than the window: goes out at once
+    await vi.advanceTimersByTimeAsync(0);
+    // Points 2..50 arrived every 5 ms from t0 + 250 on. The workspace's feed released 2 and 3 at
+    // t0 + 260 (250 ms after it released point 1), pushed at t0 + 500 (250 ms after this
+    // subscriber's last push); the rest at t0 + 510, pushed at t0 + 750; point 51 after a quiet
+    // spell went at once.
+    expect(batches.map((b) => b.at - t0)).toEqual([250, 500, 750, 1495]);
+    expect(batches.map((b) => b.batch.points.length)).toEqual([1, 2, 47, 1]);
+    const points = batches.flatMap((b) => b.batch.points);
+    expect(points.map((p) => p.ts)).toEqual(Array.from({ length: 51 }, (_, i) => i + 1));
+    // Only a1, only latency_ms.
+    expect(points.every((p) => p.agentId === 'a1' && Object.keys(p.values).join() === 'latency_ms')).toBe(true);
+  });
+
+  it('bounds the buffer between pushes and says how many points it left out', async () => {
+    await start({});
+    await publish(Array.from({ length: MAX_LIVE_POINTS + 700 }, (_, i) => point('a1', i)));
+    await vi.advanceTimersByTimeAsync(LIVE_BATCH_MS);
+    expect(batches).toHaveLength(1);
+    expect(batches[0]!.batch.points).toHaveLength(MAX_LIVE_POINTS);
+    expect(batches[0]!.batch.dropped).toBe(700);
+    await publish([point('a1', 1)]);
+    await vi.advanceTimersByTimeAsync(LIVE_BATCH_MS);
+    expect(batches[1]!.batch).toEqual({ points: [point('a1', 1)], statuses: [] });
+  });
+
+  it('keeps the latest status change per agent of the filter', async () => {
+    await start({ agentIds: ['a1', 'a2'] });
+    await bus.publish(agentsChannel('w1'), { agentId: 'a1', status: 'degraded', reason: 'slow' });
+    await bus.publish(agentsChannel('w1'), { agentId: 'a3', status: 'down', reason: 'not in the filter' });
+    await bus.publish(agentsChannel('w1'), { agentId: 'a2', status: 'down', reason: 'silent' });
+    await bus.publish(agentsChannel('w1'), { agentId: 'a1', status: 'ok', reason: null });
+    await vi.advanceTimersByTimeAsync(LIVE_BATCH_MS);
+    expect(batches.map((b) => b.batch)).toEqual([{
+      points: [],
+      statuses: [{ agentId: 'a1', status: 'ok', reason: null }, { agentId: 'a2', status: 'down', reason: 'silent' }],
+    }]);
+  });
+
+  it('hands subscribers with the same filter the same batch object (serialised once)', async () => {
+    const pull = async (filter: Parameters<typeof metricsLive>[2]) => {
+      const live = metricsLive(bus, 'w1', filter, async () => [], abort.signal);
+      await live.next();
+      return live;
+    };
+    const [x, y, z] = [await pull({}), await pull({}), await pull({ metrics: ['cpu_pct'] })];
+    await publish([point('a1', 1)]);
+    const next = Promise.all([x.next(), y.next(), z.next()]);
+    await vi.advanceTimersByTimeAsync(LIVE_BATCH_MS);
+    const [bx, by, bz] = await next;
+    expect(bx.value).toBe(by.value);
+    expect(bx.value).toEqual({ points: [point('a1', 1)], statuses: [] });
+    expect(bz.value).toEqual({ points: [{ agentId: 'a1', ts: 1, values: { cpu_pct: 50 } }], statuses: [] });
+    batches = [];
+    done = Promise.all([x.return(undefined), y.return(undefined), z.return(undefined)]).then(() => undefined);
+  });
+
+  it('ends when the signal aborts, and stops listening', async () => {
+    await start({});
+    abort.abort();
+    await vi.advanceTimersByTimeAsync(0);
+    await done;
+    await publish([point('a1', 1)]);
+    await vi.advanceTimersByTimeAsync(LIVE_BATCH_MS);
+    expect(batches).toEqual([]);
+  });
+});
+
+describe('WebSocket encoder for metrics.live batches', () => {
+  it('encodes an untracked batch exactly as tRPC does, serialising one object once for every socket', () => {
+    const encoder = createEventEncoder();
+    const message = fc.record({
+      id: fc.oneof(fc.integer(), fc.string()),
+      jsonrpc: fc.option(fc.constant('2.0' as const), { nil: undefined }),
+      data: fc.dictionary(fc.string(), fc.jsonValue()),
+    }).map(({ id, jsonrpc, data }) => ({ id, jsonrpc, result: { type: 'data' as const, data } }));
+    fc.assert(fc.property(message, (m) => {
+      expect(encoder.encode(m)).toBe(jsonEncoder.encode(m));
+      expect(encoder.encode({ ...m, id: 'other' })).toBe(jsonEncoder.encode({ ...m, id: 'other' }));
+    }));
+    const batch = { points: [{ agentId: 'a1', ts: 1, values: { latency_ms: 1 } }], statuses: [] };
+    const stringify = vi.spyOn(JSON, 'stringify');
+    for (let id = 1; id <= 3; id++) encoder.encode({ id, jsonrpc: undefined, result: { type: 'data', data: batch } });
+    expect(stringify.mock.calls.filter(([v]) => v === batch)).toHaveLength(1);
+    stringify.mockRestore();
+  });
+});

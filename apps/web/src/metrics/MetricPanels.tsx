@@ -1,0 +1,72 @@
+// The grid of chart panels fed by one MetricsFeed: a card per metric with its unit and the
+// resolution the server answered with, one line per agent (and per aggregate).
+import { createMemo, For, Show } from 'solid-js';
+import type { MetricsFeed } from './metricsFeed.ts';
+import { seriesVar } from './palette.ts';
+import { formatStep, type PanelSpec } from './panels.ts';
+import { TimeSeriesChart, type ChartLine } from './TimeSeriesChart.tsx';
+
+interface PanelGridProps {
+  feed: MetricsFeed;
+  panels: PanelSpec[];
+  colorIndex: (agentId: string) => number;
+  hidden: () => ReadonlySet<string>;
+  syncKey: string;
+  onZoom: (fromMs: number, toMs: number) => void;
+  onResetZoom: () => void;
+}
+
+const sourceLabels = { raw: 'raw samples', '1m': '1-minute rollups', '1h': '1-hour rollups' } as const;
+
+function MetricPanel(props: PanelGridProps & { panel: PanelSpec }) {
+  const series = createMemo(() => props.feed.seriesOf(props.panel.metric));
+  const lines = createMemo<ChartLine[]>(() =>
+    series().map((s) => ({
+      label: props.panel.aggs.length > 1 ? `${s.agentName} ${s.agg}` : s.agentName,
+      group: s.agentId,
+      colorVar: seriesVar(props.colorIndex(s.agentId)),
+      dashed: s.agg !== props.panel.aggs[0],
+    })),
+  );
+  const resolution = () => {
+    const source = props.feed.source();
+    return props.feed.stepMs() > 0 && source ? `${formatStep(props.feed.stepMs())} buckets · ${sourceLabels[source]}` : '';
+  };
+  return (
+    <section class="card metric-panel" data-testid="metric-panel" data-metric={props.panel.metric} aria-label={props.panel.title}>
+      <header class="metric-panel__head">
+        <h3 class="metric-panel__title">{props.panel.title}</h3>
+        <span class="metric-panel__unit">{props.panel.unit}</span>
+        <span class="metric-panel__resolution" title="Bucket width and the table that answered">
+          {resolution()}
+        </span>
+      </header>
+      <TimeSeriesChart
+        label={`${props.panel.title} chart`}
+        lines={lines()}
+        data={() => props.feed.dataOf(series())}
+        frame={props.feed.frame}
+        hidden={props.hidden}
+        xRange={props.feed.xRange}
+        stepMs={props.feed.stepMs}
+        format={props.panel.format}
+        formatTick={props.panel.formatTick}
+        emptyMax={props.panel.emptyMax}
+        syncKey={props.syncKey}
+        onZoom={props.onZoom}
+        onResetZoom={props.onResetZoom}
+      />
+    </section>
+  );
+}
+
+export function MetricPanelGrid(props: PanelGridProps) {
+  return (
+    <div class="metric-grid" data-testid="metric-grid" aria-busy={props.feed.loading()}>
+      <For each={props.panels}>{(panel) => <MetricPanel {...props} panel={panel} />}</For>
+      <Show when={props.panels.length === 0}>
+        <p class="muted">No panels chosen.</p>
+      </Show>
+    </div>
+  );
+}

@@ -1,0 +1,225 @@
+// A uPlot time-series chart for live metrics: built once per set of lines (and colour scheme),
+// fed with setData when `frame` changes, x range from the caller (a sliding live window or a
+// zoomed one), drag to select a range to zoom into, double-click to reset, crosshair tooltip;
+// lines are hidden and shown by group from outside (one legend serves every panel). The sibling of components/Chart.tsx, which draws the
+// small category charts of tool cards.
+import { createEffect, on, onCleanup, onMount, type Accessor } from 'solid-js';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import { tooltipPlugin } from './chartTooltip.ts';
+import { colorSchemeKey, cssVar } from './palette.ts';
+
+export interface ChartLine {
+  label: string;
+  /** Lines of one group (an agent) are hidden and shown together. */
+  group: string;
+  /** CSS variable holding the line colour. */
+  colorVar: string;
+  dashed?: boolean;
+}
+
+interface TimeSeriesChartProps {
+  lines: ChartLine[];
+  /** Read (untracked) whenever `frame` changes. */
+  data: () => uPlot.AlignedData;
+  frame: Accessor<number>;
+  /** Groups whose lines are hidden. */
+  hidden: Accessor<ReadonlySet<string>>;
+  /** Visible x range in epoch seconds. */
+  xRange: () => [number, number];
+  /** Bucket width: gaps narrower than three buckets are jitter and get bridged. */
+  stepMs: () => number;
+  format: (value: number) => string;
+  formatTick?: (value: number, increment: number) => string;
+  /** Top of the value axis while all values are zero or missing. */
+  emptyMax?: number;
+  height?: number;
+  /** Charts with the same key share the crosshair. */
+  syncKey?: string;
+  onZoom?: (fromMs: number, toMs: number) => void;
+  onResetZoom?: () => void;
+  label: string;
+}
+
+const MIN_SELECTION_PX = 6;
+
+const clockSeconds = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit', second: '2-digit' });
+const clockMinutes = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
+const dayOnly = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
+
+/**
+ * One short line per time tick, as precise as the tick spacing; midnights name the day (uPlot's
+ * default adds a second date line that collides with its neighbours on narrow panels).
+ */
+function timeTicks(_u: uPlot, splits: number[], _axisIdx: number, _space: number, increment: number): string[] {
+  return splits.map((v) => {
+    const at = new Date(v * 1000);
+    if (increment >= 86_400 || (at.getHours() === 0 && at.getMinutes() === 0 && at.getSeconds() === 0)) return dayOnly.format(at);
+    return (increment < 60 ? clockSeconds : clockMinutes).format(at);
+  });
+}
+
+export function TimeSeriesChart(props: TimeSeriesChartProps) {
+  let container!: HTMLDivElement;
+  let plot: uPlot | undefined;
+
+  const shape = () => `${colorSchemeKey()}|${props.lines.map((l) => `${l.label}:${l.colorVar}:${l.dashed ?? false}`).join(',')}`;
+
+  /** Exposed for tests and tools: how many buckets the chart holds and the newest one. */
+  function describeData(data: uPlot.AlignedData) {
+    const x = data[0];
+    container.dataset.points = String(x.length);
+    container.dataset.lastX = String(x[x.length - 1] ?? '');
+    container.dataset.series = String(data.length - 1);
+    let any = false;
+    for (let i = 1; i < data.length && !any; i++) any = (data[i] as (number | null)[]).some((v) => v != null);
+    container.classList.toggle('ts-chart__plot--empty', !any);
+  }
+
+  const refineGaps: uPlot.Series.GapsRefiner = (u, _seriesIdx, _idx0, _idx1, gaps) => {
+    const min = u.scales.x?.min ?? 0;
+    const bridge = u.valToPos(min + (3 * props.stepMs()) / 1000, 'x', true) - u.valToPos(min, 'x', true);
+    return gaps.filter(([from, to]) => to - from > bridge);
+  };
+
+  /**
+   * Where lines are too dense for dots, still dots for values with no neighbour close enough to
+   * draw a line to (a single sample in a wide range would otherwise be invisible).
+   */
+  const isolatedPoints: uPlot.Series.Points.Filter = (u, seriesIdx, show, gaps) => {
+    // Dots for all, or a line with no gaps: then no value stands alone (the common, big case).
+    if (show || !gaps || gaps.length === 0) return null;
+    const xs = u.data[0];
+    const ys = u.data[seriesIdx];
+    if (!ys) return null;
+    const bridge = (3 * props.stepMs()) / 1000;
+    const [from, to] = u.series[0]?.idxs ?? [0, xs.length - 1];
+    const found: number[] = [];
+    let prevX = -Infinity;
+    let candidate = -1;
+    let aloneOnTheLeft = false;
+    for (let i = from; i <= to; i++) {
+      if (ys[i] == null) continue;
+      const x = xs[i] ?? 0;
+      if (candidate >= 0 && aloneOnTheLeft && x - (xs[candidate] ?? 0) > bridge) found.push(candidate);
+      aloneOnTheLeft = x - prevX > bridge;
+      prevX = x;
+      candidate = i;
+    }
+    if (candidate >= 0 && aloneOnTheLeft) found.push(candidate);
+    return found.length > 0 ? found : null;
+  };
+
+  function build() {
+    plot?.destroy();
+    const axisColor = cssVar('--text-muted', '#5d6473');
+    const gridColor = cssVar('--border', '#e1e4ea');
+    const axis = { stroke: axisColor, grid: { stroke: gridColor, width: 1 }, ticks: { stroke: gridColor, width: 1 } };
+    const options: uPlot.Options = {
+      width: Math.max(200, container.clientWidth),
+      height: props.height ?? 200,
+      legend: { show: false },
+      cursor: {
+        drag: { x: true, y: false, setScale: false },
+        points: { size: 6 },
+        ...(props.syncKey
+          ? {
+              sync: {
+                key: props.syncKey,
+                setSeries: false,
+                // Share the crosshair only: a drag zooms every panel through onZoom, once.
+                filters: { pub: (type: string) => type === 'mousemove' || type === 'mouseleave' },
+              },
+            }
+          : {}),
+        bind: {
+          dblclick: () => () => {
+            props.onResetZoom?.();
+            return null;
+          },
+        },
+      },
+      scales: {
+        x: { time: true, range: () => props.xRange() },
+        // Every metric here is zero or more: measured from zero, with room above the highest
+        // value; flat or empty data gets the panel's usual scale instead of uPlot's 0–100.
+        y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.08 : (props.emptyMax ?? 1)] },
+      },
+      axes: [
+        { ...axis, space: 80, values: timeTicks },
+        {
+          ...axis,
+          size: 64,
+          values: (_u, splits, _axisIdx, _space, increment) =>
+            splits.map((v) => (props.formatTick ? props.formatTick(v, increment) : props.format(v))),
+        },
+      ],
+      series: [
+        {},
+        ...props.lines.map((line) => ({
+          label: line.label,
+          show: !props.hidden().has(line.group),
+          stroke: cssVar(line.colorVar, '#4f46e5'),
+          width: 1.5,
+          ...(line.dashed ? { dash: [6, 4] } : {}),
+          gaps: refineGaps,
+          points: { size: 5, filter: isolatedPoints },
+        })),
+      ],
+      hooks: {
+        setSelect: [
+          (u) => {
+            const { left, width } = u.select;
+            if (width >= MIN_SELECTION_PX) props.onZoom?.(u.posToVal(left, 'x') * 1000, u.posToVal(left + width, 'x') * 1000);
+            u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+          },
+        ],
+      },
+      plugins: [tooltipPlugin((v) => props.format(v))],
+    };
+    const data = props.data();
+    plot = new uPlot(options, data, container);
+    describeData(data);
+  }
+
+  onMount(() => {
+    build();
+    const observer = new ResizeObserver(() => {
+      if (plot && container.clientWidth > 0 && container.clientWidth !== plot.width)
+        plot.setSize({ width: container.clientWidth, height: props.height ?? 200 });
+    });
+    observer.observe(container);
+    onCleanup(() => {
+      observer.disconnect();
+      plot?.destroy();
+      plot = undefined;
+    });
+  });
+
+  createEffect(on(shape, () => build(), { defer: true }));
+  createEffect(
+    on(
+      props.hidden,
+      (hidden) => {
+        if (!plot) return;
+        const target = plot;
+        target.batch(() => props.lines.forEach((line, i) => target.setSeries(i + 1, { show: !hidden.has(line.group) })));
+      },
+      { defer: true },
+    ),
+  );
+  createEffect(
+    on(
+      props.frame,
+      () => {
+        if (!plot) return;
+        const data = props.data();
+        plot.setData(data);
+        describeData(data);
+      },
+      { defer: true },
+    ),
+  );
+
+  return <div ref={container} class="ts-chart__plot" role="img" aria-label={props.label} data-testid="ts-chart" />;
+}

@@ -1,0 +1,256 @@
+// Fan-out of one conversation's live events to many WebSocket subscribers (default 1,000) through
+// the real path — each event appended to PostgreSQL and announced on the bus, as the worker does;
+// the server wakes, reads and sends it on every conversation.events subscription — side by side
+// with a bare `ws` broadcast of the same messages to the same number of clients.
+// Services mode (real PostgreSQL + Redis; the server and the baseline each in their own process,
+// like production) when they answer, else embedded (everything in this process).
+// Subscribers are raw `ws` sockets speaking the tRPC subscription protocol (1,000 full tRPC
+// clients would cost this process more than the server); the baseline's clients are the same
+// sockets, parsing the same JSON. Phases: a steady rate (latency), then a high rate (throughput).
+// Goals: p99 < 50 ms at the steady rate; delivered msgs/s at the high rate ≥ 50% of raw ws.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { WebSocket } from 'ws';
+import { appendEvents, wakeSubscribers } from '@tandem/core';
+import { availableModes, createTestRuntime, TEST_REDIS_URL } from '@tandem/core/testing';
+import { createHttpServer } from '../apps/server/src/http/server.ts';
+import { RAW_CHANNEL, startRawBroadcast } from './fanout/raw-broadcast.ts';
+
+const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
+/** Events per second at the steady rate: a streaming reply flushes every 150 ms (~7/s), plus tool events. */
+const RATE = Number(process.env.BENCH_RATE ?? 10);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const HIGH_RATE = Number(process.env.BENCH_HIGH_RATE ?? 100);
+const HIGH_SECONDS = Number(process.env.BENCH_HIGH_SECONDS ?? 5);
+/** Directory for a CPU profile of the server process (services mode), to find the hot path. */
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
+const ROOT = join(import.meta.dirname, '..');
+const progress = (msg: string) => process.stderr.write(`${msg}\n`);
+
+const mode = (await availableModes()).includes('services') ? 'services' : 'embedded';
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+const rt = await createTestRuntime(mode);
+
+/** Starts a process and resolves with the first URL it prints after `marker`. */
+function spawnPrinting(args: string[], env: Record<string, string>, marker: RegExp): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  process.once('exit', () => child.kill('SIGKILL')); // never leave a server behind
+  let out = '';
+  child.stderr!.on('data', (d: Buffer) => (out += d));
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d;
+      const m = marker.exec(out);
+      if (m) resolve({ url: m[1]!, child });
+    });
+    child.once('exit', (code) => {
+      if (code) progress(`${args.join(' ')} exited with ${code}:\n${out.slice(-4000)}`);
+      reject(new Error(`${args.join(' ')} exited with ${code}`));
+    });
+  });
+}
+
+/** Our server: its own process in services mode (as in production), else in this process. */
+async function startApi(): Promise<{ url: string; close(): Promise<void> }> {
+  if (mode === 'embedded') {
+    const app = createHttpServer(rt);
+    return { url: await app.listen(0, '127.0.0.1'), close: () => app.close() };
+  }
+  const { url, child } = await spawnPrinting(
+    [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), '--import', 'tsx', 'apps/server/src/main.ts', '--role=server'],
+    { DATABASE_URL: rt.databaseUrl, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: rt.queues.target.prefix, DATA_DIR: rt.dataDir, PORT: '0', HOST: '127.0.0.1', DEMO: '0', LOG_LEVEL: 'warn' },
+    /listening on (http:\/\/\S+)/,
+  );
+  return { url, close: () => stop(child) };
+}
+
+/** The baseline, likewise. */
+async function startRaw(): Promise<{ url: string; close(): Promise<void> }> {
+  if (mode === 'embedded') return startRawBroadcast(rt.bus);
+  const { url, child } = await spawnPrinting(
+    ['--import', 'tsx', 'bench/fanout/raw-broadcast.ts'],
+    { REDIS_URL: TEST_REDIS_URL, BUS_PREFIX: `${rt.queues.target.prefix}:bus:` },
+    /listening on (ws:\/\/\S+)/,
+  );
+  return { url, close: () => stop(child) };
+}
+
+const stop = (child: ChildProcess) => new Promise<void>((resolve) => {
+  child.once('exit', () => resolve());
+  child.kill('SIGTERM');
+});
+
+/** What the clients received during one phase. */
+class Deliveries {
+  latencies: Float64Array;
+  count = 0;
+  lastAt = 0;
+  orderViolations = 0;
+  constructor(readonly expected: number) {
+    this.latencies = new Float64Array(expected);
+  }
+  record(sentAt: number) {
+    const now = performance.now();
+    if (this.count < this.latencies.length) this.latencies[this.count] = now - sentAt;
+    this.count++;
+    this.lastAt = now;
+  }
+}
+let current = new Deliveries(0);
+
+/** A subscriber speaking tRPC's WebSocket protocol: connectionParams, then one subscription. */
+function trpcSubscriber(api: string, token: string, conversationId: string, lastEventId: number): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${api.replace('http', 'ws')}/trpc?connectionParams=1`);
+    let last = lastEventId;
+    ws.on('open', () => {
+      ws.send(JSON.stringify({ method: 'connectionParams', data: { token } }));
+      ws.send(JSON.stringify({ id: 1, method: 'subscription', params: { path: 'conversation.events', input: { conversationId, lastEventId: String(lastEventId) } } }));
+    });
+    ws.on('message', (raw) => {
+      const text = String(raw);
+      if (text === 'PING') return void ws.send('PONG');
+      const msg = JSON.parse(text) as { result?: { type: string; id?: string; data?: { data: { type: string; text?: string } } }; error?: unknown };
+      if (!msg.result) return reject(new Error(JSON.stringify(msg.error)));
+      if (msg.result.type === 'started') return resolve(ws);
+      if (msg.result.type !== 'data' || msg.result.id === undefined) return; // presence, typing
+      const id = Number(msg.result.id);
+      if (id !== last + 1) current.orderViolations++;
+      last = id;
+      const event = msg.result.data!.data;
+      if (event.type === 'message.delta') current.record(Number(event.text));
+    });
+    ws.on('error', reject);
+  });
+}
+
+function rawSubscriber(url: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    let last = -1;
+    ws.on('open', () => resolve(ws));
+    ws.on('message', (raw) => {
+      const m = JSON.parse(String(raw)) as { i: number; t: number };
+      if (last !== -1 && m.i !== last + 1) current.orderViolations++;
+      last = m.i;
+      current.record(m.t);
+    });
+    ws.on('error', reject);
+  });
+}
+
+async function connectAll(open: () => Promise<WebSocket>): Promise<WebSocket[]> {
+  const sockets: WebSocket[] = [];
+  for (let i = 0; i < SUBSCRIBERS; i += 50) {
+    sockets.push(...(await Promise.all(Array.from({ length: Math.min(50, SUBSCRIBERS - i) }, open))));
+    progress(`  ${sockets.length}/${SUBSCRIBERS} subscribed`);
+  }
+  return sockets;
+}
+
+const percentile = (xs: Float64Array, p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+const round = (x: number) => Math.round(x * 100) / 100;
+
+/** Publishes `count` events at `rate` per second and waits until every subscriber has them. */
+async function phase(name: string, count: number, rate: number, publish: (i: number) => Promise<void>) {
+  current = new Deliveries(count * SUBSCRIBERS);
+  const publishing = new Float64Array(count);
+  const start = performance.now();
+  for (let i = 0; i < count; i++) {
+    const wait = start + (i * 1000) / rate - performance.now();
+    if (wait > 0) await sleep(wait);
+    const t0 = performance.now();
+    await publish(i);
+    publishing[i] = performance.now() - t0;
+  }
+  publishing.sort();
+  const published = performance.now();
+  const deadline = published + 30_000;
+  while (current.count < current.expected && performance.now() < deadline) await sleep(20);
+  const d = current;
+  const got = d.latencies.subarray(0, Math.min(d.count, d.expected)).sort();
+  const figures = {
+    events: count,
+    offered_events_per_s: round((count * 1000) / (published - start)),
+    /** How long one publish took (for tRPC: the append transaction and the bus message). */
+    publish_p50_ms: round(percentile(publishing, 50)),
+    delivered: d.count,
+    missing: Math.max(0, d.expected - d.count),
+    order_violations: d.orderViolations,
+    p50_ms: round(percentile(got, 50)),
+    p99_ms: round(percentile(got, 99)),
+    max_ms: round(got[got.length - 1] ?? NaN),
+    delivered_msgs_per_s: Math.round((d.count * 1000) / (d.lastAt - start)),
+  };
+  progress(`  ${name}: ${JSON.stringify(figures)}`);
+  return figures;
+}
+
+async function measure(label: string, connect: () => Promise<WebSocket[]>, publish: (i: number) => Promise<void>) {
+  progress(`${label}: connecting ${SUBSCRIBERS} subscribers`);
+  const sockets = await connect();
+  await sleep(3000); // let the joins (presence) settle before measuring
+  let n = 0;
+  const next = () => publish(n++);
+  await phase(`${label} warm-up`, Math.max(20, RATE), RATE, next);
+  const steady = await phase(`${label} steady`, RATE * SECONDS, RATE, next);
+  const high = await phase(`${label} high`, HIGH_RATE * HIGH_SECONDS, HIGH_RATE, next);
+  await Promise.all(sockets.map((ws) => new Promise((r) => {
+    if (ws.readyState === ws.CLOSED) return r(null);
+    ws.once('close', r);
+    ws.close();
+  })));
+  return { steady, high };
+}
+
+const api = await startApi();
+progress(`${mode} mode; server ${api.url}`);
+const post = async (path: string, input: unknown, token?: string) => {
+  const res = await fetch(`${api.url}/trpc/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(input),
+  });
+  return ((await res.json()) as { result: { data: any } }).result.data;
+};
+const { token } = await post('auth.register', { email: `fanout-${Date.now()}@example.com`, password: 'correct horse', name: 'Fanout' });
+const me = await (await fetch(`${api.url}/trpc/auth.me`, { headers: { authorization: `Bearer ${token}` } })).json() as { result: { data: { workspaces: { id: string }[] } } };
+const conversation = await post('conversation.create', { workspaceId: me.result.data.workspaces[0]!.id, title: 'Fan-out' }, token);
+const messageId = crypto.randomUUID();
+
+const trpc = await measure(
+  'tRPC conversation.events',
+  () => connectAll(() => trpcSubscriber(api.url, token, conversation.id, conversation.lastSeq)),
+  async () => {
+    const sentAt = performance.now();
+    const [seq] = await rt.orm.em.fork().transactional((tx) =>
+      appendEvents(tx, conversation.id, [{ type: 'message.delta', messageId, text: sentAt.toFixed(3) }]));
+    await wakeSubscribers(rt.bus, conversation.id, seq!);
+  },
+);
+await api.close();
+
+const rawServer = await startRaw();
+progress(`raw ws ${rawServer.url}`);
+const raw = await measure(
+  'raw ws broadcast',
+  () => connectAll(() => rawSubscriber(rawServer.url)),
+  (i) => rt.bus.publish(RAW_CHANNEL, { i, t: performance.now() }),
+);
+await rawServer.close();
+await rt.close();
+const throughputVsRaw = round(trpc.high.delivered_msgs_per_s / raw.high.delivered_msgs_per_s);
+console.log(JSON.stringify({
+  mode, subscribers: SUBSCRIBERS, steady_rate: RATE, high_rate: HIGH_RATE,
+  // Latency figures mean little on a busy machine: say how busy it was.
+  cpus: cpus().length, load_avg_1m: round(loadavg()[0]!),
+  trpc, raw,
+  throughput_vs_raw: throughputVsRaw,
+  goals: { p99_under_50ms: trpc.steady.p99_ms < 50 && trpc.steady.missing === 0, throughput_at_least_half_raw: throughputVsRaw >= 0.5 },
+}));

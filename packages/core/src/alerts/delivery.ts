@@ -1,0 +1,103 @@
+// After an alert event commits: wake alert.events subscribers and hand the event to the rule's
+// webhook. Webhooks are at-least-once: a job per (workspace, seq), retried with backoff by
+// BullMQ; receivers dedupe on the X-Tandem-Delivery header.
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
+import type { Bus } from '../bus/bus.ts';
+import type { Queues } from '../queue/queues.ts';
+import { readAlertEvent, wakeAlertSubscribers } from './event-log.ts';
+import type { StoredAlertEvent } from './transitions.ts';
+
+export const WEBHOOK_TIMEOUT_MS = 5000;
+/** Pending deliveries older than this whose job never got enqueued are enqueued again. */
+const REQUEUE_AFTER_MS = 60_000;
+const REQUEUE_WITHIN_MS = 24 * 3600_000;
+
+/** One job per event: re-enqueueing it (after a crash, by the sweep) is a no-op in BullMQ. */
+export const webhookJobId = (workspaceId: string, seq: number) => `alert-webhook-${workspaceId}-${seq}`;
+
+export async function publishAlertEvents(deps: { bus: Bus; queues: Queues; log?: Logger }, events: StoredAlertEvent[]): Promise<void> {
+  for (const e of events) {
+    // Both are best effort here: rows are the record, subscribers catch up on the next wake-up
+    // and enqueuePendingWebhooks picks up a delivery whose enqueue failed.
+    await wakeAlertSubscribers(deps.bus, e.workspaceId, e.seq).catch((err: unknown) => deps.log?.warn({ err }, 'alert wake-up failed'));
+    if (e.hasWebhook)
+      await deps.queues.add('alerts.webhook', { workspaceId: e.workspaceId, seq: e.seq }, { jobId: webhookJobId(e.workspaceId, e.seq) })
+        .catch((err: unknown) => deps.log?.warn({ err, seq: e.seq }, 'alert webhook not enqueued; the next evaluation retries'));
+  }
+}
+
+/** Enqueues deliveries still pending after a minute (their enqueue failed, or the job was lost). */
+export async function enqueuePendingWebhooks(em: EntityManager, queues: Queues, now: Date): Promise<number> {
+  const rows = await em.execute<{ workspace_id: string; seq: number }[]>(
+    `select workspace_id, seq from alert_events where webhook_state = 'pending' and created_at < ? and created_at > ? order by created_at limit 500`,
+    [new Date(now.getTime() - REQUEUE_AFTER_MS), new Date(now.getTime() - REQUEUE_WITHIN_MS)],
+  );
+  for (const r of rows) await queues.add('alerts.webhook', { workspaceId: r.workspace_id, seq: r.seq }, { jobId: webhookJobId(r.workspace_id, r.seq) });
+  return rows.length;
+}
+
+export class WebhookError extends Error {
+  override name = 'WebhookError';
+}
+
+/**
+ * Delivers one event to its rule's webhook: POST JSON, 5 s timeout, redirects not followed,
+ * response body ignored. Anything but 2xx throws, so the job is retried; the outcome of each
+ * attempt is recorded on the event row (`final`: no retry follows a failure).
+ */
+export async function deliverWebhook(
+  em: EntityManager,
+  target: { workspaceId: string; seq: number },
+  attempt: { number: number; final: boolean },
+  fetchImpl: typeof fetch = fetch,
+): Promise<{ delivered: boolean; status?: number; skipped?: string }> {
+  const [row] = await em.execute<{ webhook_state: string | null; webhook_url: string | null; id: string; name: string; agent_id: string | null; metric: string; agg: string; op: string; threshold: number; window_ms: number }[]>(
+    `select e.webhook_state, r.webhook_url, r.id, r.name, r.agent_id, r.metric, r.agg, r.op, r.threshold, r.window_ms
+       from alert_events e join alert_rules r on r.id = e.rule_id and r.workspace_id = e.workspace_id
+      where e.workspace_id = ? and e.seq = ?`,
+    [target.workspaceId, target.seq],
+  );
+  if (!row?.webhook_url || row.webhook_state !== 'pending') return { delivered: false, skipped: row ? `state ${row.webhook_state}` : 'no such event' };
+  const event = (await readAlertEvent(em, target.workspaceId, target.seq))!;
+  const url = new URL(row.webhook_url);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    // The schema only accepts http(s); this guards rows written some other way.
+    await settle(em, target, attempt.number, 'failed', `refused scheme ${url.protocol}`);
+    return { delivered: false, skipped: 'scheme' };
+  }
+
+  const body = {
+    event,
+    workspaceId: target.workspaceId,
+    rule: { id: row.id, name: row.name, agentId: row.agent_id, metric: row.metric, agg: row.agg, op: row.op, threshold: row.threshold, windowMs: row.window_ms },
+  };
+  let problem: string;
+  try {
+    const res = await fetchImpl(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': 'Tandem-Alerts/1', 'x-tandem-delivery': `${target.workspaceId}:${target.seq}` },
+      body: JSON.stringify(body),
+      redirect: 'manual',
+      signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
+    });
+    await res.body?.cancel().catch(() => undefined);
+    if (res.status >= 200 && res.status < 300) {
+      await settle(em, target, attempt.number, 'delivered', null);
+      return { delivered: true, status: res.status };
+    }
+    problem = `answered ${res.status}`;
+  } catch (err) {
+    problem = err instanceof Error && err.name === 'TimeoutError' ? `no answer within ${WEBHOOK_TIMEOUT_MS} ms` : `unreachable: ${(err as Error).message}`;
+  }
+  await settle(em, target, attempt.number, attempt.final ? 'failed' : 'pending', problem);
+  throw new WebhookError(`webhook ${url.origin} ${problem}`);
+}
+
+async function settle(em: EntityManager, target: { workspaceId: string; seq: number }, attempts: number, state: 'pending' | 'delivered' | 'failed', error: string | null): Promise<void> {
+  await em.execute(
+    `update alert_events set webhook_state = ?, webhook_attempts = ?, webhook_error = ?, webhook_delivered_at = case when ? then now() end
+      where workspace_id = ? and seq = ?`,
+    [state, attempts, error?.slice(0, 300) ?? null, state === 'delivered', target.workspaceId, target.seq],
+  );
+}

@@ -1,0 +1,6 @@
+export * from './event-log.ts';
+export * from './window-value.ts';
+export * from './transitions.ts';
+export * from './rules.ts';
+export * from './delivery.ts';
+export * from './evaluate.ts';
