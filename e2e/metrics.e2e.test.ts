@@ -251,23 +251,33 @@ describe('live metrics', () => {
     // One panel over a day, saved as this user's dashboard before any big data arrives.
     await page.goto(url(`/w/${workspace}/metrics`));
     await page.getByTestId('metric-grid').waitFor();
+    const hidden = ['latency_ms', 'cost_usd', 'tokens', 'cpu_pct', 'memory_mb'];
+    // Saves are debounced: on a slow machine an intermediate save (some panels still on) can
+    // answer first, and reloading then would chart several panels of 500,000 points each.
+    const saved = page.waitForResponse((r) => {
+      const body = r.url().includes('dashboard.save') ? (r.request().postData() ?? '') : '';
+      return body.includes('86400000') && hidden.every((metric) => !body.includes(`"${metric}"`));
+    });
     await page.getByTestId('range-picker').getByRole('button', { name: '24 h' }).click();
     await page.getByTestId('panel-picker').locator('summary').click();
-    for (const metric of ['latency_ms', 'cost_usd', 'tokens', 'cpu_pct', 'memory_mb'])
-      await page.locator(`[data-testid="panel-picker"] input[data-metric="${metric}"]`).uncheck();
+    for (const metric of hidden) await page.locator(`[data-testid="panel-picker"] input[data-metric="${metric}"]`).uncheck();
     await page.keyboard.press('Escape');
-    await page.waitForResponse((r) => r.url().includes('dashboard.save'));
+    await saved;
 
     // The server's answer is swapped for 50,000 one-second buckets per agent (the real series
     // list, synthetic values): what the chart would hold for a long range of raw samples.
     const POINTS = 50_000;
+    // What the route saw, printed if the chart never gets the big answer (a flake seen once in CI).
+    const routed: string[] = [];
     await page.route('**/trpc/**', async (route) => {
       const procedures = new URL(route.request().url()).pathname.replace('/trpc/', '').split(',');
+      routed.push(procedures.join(','));
       const at = procedures.indexOf('metrics.query');
       if (at < 0) return route.fallback();
       const response = await route.fetch();
       const body = (await response.json()) as { result: { data: { stepMs: number; source: string; x: number[]; series: { values: (number | null)[] }[] } } }[];
       const data = body[at]?.result.data;
+      routed.push(`metrics.query answered ${data ? `with ${data.series.length} series` : 'without data'}`);
       if (data) {
         const end = Math.floor(Date.now() / 1000) - 1;
         data.stepMs = 1000;
@@ -280,8 +290,13 @@ describe('live metrics', () => {
     const started = Date.now();
     await page.reload();
     const chart = '[data-testid="metric-panel"][data-metric="throughput"] [data-testid="ts-chart"]';
-    await page.waitForFunction((sel) => Number(document.querySelector<HTMLElement>(sel)?.dataset.points ?? 0) >= 50_000, chart);
+    await page.waitForFunction((sel) => Number(document.querySelector<HTMLElement>(sel)?.dataset.points ?? 0) >= 50_000, chart).catch(async (error: unknown) => {
+      await shoot(page, 'm07-dashboard-50k-failed');
+      const shown = await chartState(page, 'throughput');
+      throw new Error(`chart shows ${shown.points} points; requests routed: ${routed.join(' | ')}`, { cause: error });
+    });
     const loadedMs = Date.now() - started;
+    await expect.poll(() => page.locator('[data-testid="metric-panel"]').count()).toBe(1);
     const before = await chartState(page, 'throughput');
     expect(before.series).toBe(10);
 
