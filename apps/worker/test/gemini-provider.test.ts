@@ -117,9 +117,13 @@ describe('Gemini provider', () => {
     expect(err).toBeInstanceOf(ProviderError);
     expect((err as Error).message).toBe('Gemini rejected the API key (HTTP 401): API key not valid. Please pass a valid API key.');
     expect(unauthorized.fake.requests).toHaveLength(1);
+    expect((err as ProviderError).permanent).toBe(true);
 
     const down = await setup([{ error: { status: 503, message: 'The model is overloaded.' } }]);
-    await expect(down.provider.answer(input('Hi'), recordingSink().sink)).rejects.toThrow('Gemini is unavailable right now (HTTP 503): The model is overloaded.');
+    await expect(down.provider.answer(input('Hi'), recordingSink().sink)).rejects.toMatchObject({
+      message: 'Gemini is unavailable right now (HTTP 503): The model is overloaded.',
+      permanent: false,
+    });
     expect(down.fake.requests).toHaveLength(1 + LLM_LIMITS.sdkRetries);
   });
 

@@ -194,13 +194,13 @@ describe.each(cases)('LLM runs (%s, %s)', (mode, providerName) => {
     await vi.waitFor(() => expect(requests.at(-1)!.closedEarly).toBe(true));
   });
 
-  it('an API error (401) fails the run with a clear reason after the job retries', async () => {
+  it('an API error (401) fails the run at once with a clear reason: the job is not retried', async () => {
     const { run, reply, requests } = await ask('[reject] Hello');
 
     const label = providerName === 'openai' ? 'OpenAI' : 'Gemini';
     expect(run).toEqual({ status: 'failed', reason: `${label} rejected the API key (HTTP 401): The API key is not valid.` });
     expect(reply.status).toBe('error');
-    expect(requests).toHaveLength(3); // one per job attempt: a 401 is not retried by the SDK
+    expect(requests).toHaveLength(1); // neither the SDK nor the job asks again after a 401
   });
 });
 

@@ -144,9 +144,13 @@ describe('OpenAI provider', () => {
     expect(err).toBeInstanceOf(ProviderError);
     expect((err as Error).message).toBe('OpenAI rejected the API key (HTTP 401): Incorrect API key provided: sk-test.');
     expect(unauthorized.fake.requests).toHaveLength(1);
+    expect((err as ProviderError).permanent).toBe(true);
 
     const down = await setup([{ error: { status: 500, message: 'The server had an error.' } }]);
-    await expect(down.provider.answer(input('Hi'), recordingSink().sink)).rejects.toThrow('OpenAI is unavailable right now (HTTP 500): The server had an error.');
+    await expect(down.provider.answer(input('Hi'), recordingSink().sink)).rejects.toMatchObject({
+      message: 'OpenAI is unavailable right now (HTTP 500): The server had an error.',
+      permanent: false,
+    });
     expect(down.fake.requests).toHaveLength(1 + LLM_LIMITS.sdkRetries);
   });
 

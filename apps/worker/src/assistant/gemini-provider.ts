@@ -3,7 +3,7 @@
 import { ApiError, FinishReason, GoogleGenAI, type Content, type FunctionDeclaration, type Part } from '@google/genai';
 import { toolJsonSchemas } from '@tandem/tools';
 import type { AssistantProvider } from './provider.ts';
-import { LLM_LIMITS, UsageMeter, answerWithTools, describeHttpError, describeUnreachable, systemPrompt, trimHistory, type ModelSession, type ToolCallRequest } from './llm-loop.ts';
+import { LLM_LIMITS, UsageMeter, answerWithTools, describeUnreachable, httpFailure, systemPrompt, trimHistory, type DescribedError, type ModelSession, type ToolCallRequest } from './llm-loop.ts';
 
 export interface GeminiProviderOptions {
   apiKey: string;
@@ -102,10 +102,10 @@ export function createGeminiProvider(opts: GeminiProviderOptions): AssistantProv
   };
 }
 
-function describeGeminiError(err: unknown): string | undefined {
-  if (err instanceof ApiError) return describeHttpError('Gemini', err.status, errorDetail(err.message));
+function describeGeminiError(err: unknown): DescribedError | undefined {
+  if (err instanceof ApiError) return httpFailure('Gemini', err.status, errorDetail(err.message));
   // Node's fetch reports an unreachable host as "fetch failed" with the socket error as its cause.
-  if (err instanceof TypeError && err.message === 'fetch failed') return describeUnreachable('Gemini', err);
+  if (err instanceof TypeError && err.message === 'fetch failed') return { message: describeUnreachable('Gemini', err) };
   return undefined;
 }
 

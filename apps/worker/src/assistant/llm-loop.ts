@@ -159,7 +159,7 @@ export async function answerWithTools(
   session: ModelSession,
   sink: AssistantSink,
   meter: UsageMeter,
-  describeError: (err: unknown) => string | undefined,
+  describeError: (err: unknown) => DescribedError | undefined,
 ): Promise<ProviderUsage> {
   let wroteText = false;
   let breakBeforeText = false;
@@ -200,13 +200,28 @@ export async function answerWithTools(
     }
   } catch (err) {
     if (sink.signal.aborted) throw new ProviderError('The assistant was stopped', meter.usage(), { cause: err });
-    const message = describeError(err) ?? (err instanceof Error ? err.message : String(err));
-    throw new ProviderError(message, meter.usage(), { cause: err });
+    const described = describeError(err);
+    const message = described?.message ?? (err instanceof Error ? err.message : String(err));
+    throw new ProviderError(message, meter.usage(), { cause: err, permanent: described?.permanent });
   }
 }
 
+/** An SDK error as people should read it, and whether asking again could give another answer. */
+export interface DescribedError {
+  message: string;
+  permanent?: boolean;
+}
+
+/** A 4xx other than timeout, conflict and rate limit fails the same way however often it is sent. */
+const isPermanentStatus = (status: number | undefined) =>
+  status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 409 && status !== 429;
+
+/** A provider's HTTP error, described (describeHttpError) and classed as permanent or not. */
+export const httpFailure = (provider: string, status: number | undefined, detail?: string): DescribedError =>
+  ({ message: describeHttpError(provider, status, detail), permanent: isPermanentStatus(status) });
+
 /** A provider's HTTP error as a sentence: who refused, the status, and the provider's own words. */
-export function describeHttpError(provider: string, status: number | undefined, detail?: string): string {
+function describeHttpError(provider: string, status: number | undefined, detail?: string): string {
   const why = status === 401 || status === 403 ? `${provider} rejected the API key`
     : status === 404 ? `${provider} does not know this model or endpoint`
     : status === 429 ? `${provider} rate limit or quota exceeded; try again later`

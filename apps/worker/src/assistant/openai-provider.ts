@@ -5,8 +5,8 @@ import type { ChatCompletionFunctionTool, ChatCompletionMessageParam } from 'ope
 import { toolJsonSchemas } from '@tandem/tools';
 import type { AssistantProvider } from './provider.ts';
 import {
-  LLM_LIMITS, UsageMeter, answerWithTools, describeHttpError, describeUnreachable, parseToolArgs, systemPrompt, trimHistory,
-  type ModelSession, type ToolCallRequest,
+  LLM_LIMITS, UsageMeter, answerWithTools, describeUnreachable, httpFailure, parseToolArgs, systemPrompt, trimHistory,
+  type DescribedError, type ModelSession, type ToolCallRequest,
 } from './llm-loop.ts';
 
 export interface OpenAiProviderOptions {
@@ -86,13 +86,13 @@ export function createOpenAiProvider(opts: OpenAiProviderOptions): AssistantProv
   };
 }
 
-function describeOpenAiError(err: unknown): string | undefined {
-  if (err instanceof OpenAI.APIConnectionTimeoutError) return 'OpenAI did not answer in time';
-  if (err instanceof OpenAI.APIConnectionError) return describeUnreachable('OpenAI', err);
+function describeOpenAiError(err: unknown): DescribedError | undefined {
+  if (err instanceof OpenAI.APIConnectionTimeoutError) return { message: 'OpenAI did not answer in time' };
+  if (err instanceof OpenAI.APIConnectionError) return { message: describeUnreachable('OpenAI', err) };
   if (err instanceof OpenAI.APIError) {
     const detail = (err.error as { message?: unknown } | undefined)?.message;
-    return describeHttpError('OpenAI', err.status, typeof detail === 'string' ? detail : undefined);
+    return httpFailure('OpenAI', err.status, typeof detail === 'string' ? detail : undefined);
   }
-  if (err instanceof SyntaxError) return 'OpenAI sent a response that is not valid JSON';
+  if (err instanceof SyntaxError) return { message: 'OpenAI sent a response that is not valid JSON' };
   return undefined;
 }

@@ -33,8 +33,11 @@ export interface ProviderUsage {
  */
 export class ProviderError extends Error {
   override name = 'ProviderError';
-  constructor(message: string, readonly usage: ProviderUsage, options?: ErrorOptions) {
+  /** True when asking again cannot help (a rejected key, an unknown model): the job is not retried. */
+  readonly permanent: boolean;
+  constructor(message: string, readonly usage: ProviderUsage, options?: ErrorOptions & { permanent?: boolean }) {
     super(message, options);
+    this.permanent = options?.permanent ?? false;
   }
 }
 

@@ -2,7 +2,7 @@
 // every FLUSH_MS as sequenced deltas, and finalise exactly once (completed, timeout, failed);
 // a database outage of up to DATABASE_RETRY_MS is waited out without losing or doubling text.
 import { randomUUID } from 'node:crypto';
-import { DelayedError, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { finishRun, isDatabaseUnavailable, retryWhileDatabaseUnavailable, startRun, type Runtime } from '@tandem/core';
 import { runTool } from '@tandem/tools';
 import { ProviderError, type AssistantProvider, type ToolCallOutcome } from './provider.ts';
@@ -93,10 +93,12 @@ export async function runAssistant(
         finishRun(deps, runId, { status: 'timeout', reason: `The assistant took longer than ${seconds} s`, ...spent, latencyMs: Date.now() - startedAt }, run));
       return { outcome: 'timeout' };
     }
-    const lastAttempt = opts.job.attemptsMade + 1 >= (opts.job.opts.attempts ?? 1);
+    // A rejected key or unknown model fails the same way on every attempt: the run ends now.
+    const permanent = err instanceof ProviderError && err.permanent;
+    const lastAttempt = permanent || opts.job.attemptsMade + 1 >= (opts.job.opts.attempts ?? 1);
     if (lastAttempt)
       await whileDatabaseDown(() =>
         finishRun(deps, runId, { status: 'failed', reason: (err as Error).message, ...spent, latencyMs: Date.now() - startedAt }, run));
-    throw err;
+    throw permanent ? new UnrecoverableError((err as Error).message) : err;
   }
 }
