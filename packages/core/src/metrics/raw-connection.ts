@@ -4,8 +4,11 @@
 // which node-postgres runs for any Submittable that answers CopyInResponse (no extra package).
 import type { Orm } from '../database/orm.ts';
 
-/** Runs one statement on the lent connection. */
-export type Query = <R = Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<R[]>;
+/**
+ * Runs one statement on the lent connection. A `name` prepares it once per connection (parsed
+ * and planned once, not on every call): for hot statements whose text never changes.
+ */
+export type Query = <R = Record<string, unknown>>(sql: string, params?: unknown[], name?: string) => Promise<R[]>;
 
 export interface RawConnection {
   query: Query;
@@ -68,7 +71,8 @@ export async function withConnection<T>(orm: Orm, fn: (conn: RawConnection) => P
     releaseConnection(c: PgConnection): Promise<void>;
   };
   const pg = await pool.acquireConnection();
-  const query: Query = async <R>(sql: string, params: unknown[] = []) => (await pg.query(sql, params)).rows as R[];
+  const query: Query = async <R>(sql: string, params: unknown[] = [], name?: string) =>
+    (await (name ? pg.query({ name, text: sql, values: params }) : pg.query(sql, params))).rows as R[];
   const conn: RawConnection = {
     query,
     copyFrom: (sql, data) => new Promise((resolve, reject) => {

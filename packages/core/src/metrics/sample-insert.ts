@@ -64,8 +64,11 @@ export async function writeSamples(
   for (const g of groups) rows += g.samples.length;
   if (!opts.copy || rows < COPY_MIN_ROWS) {
     const columns = unnestColumns(groups, agentIdOf, markBefore, late);
-    if (!late.ts.length) await conn.query(UNNEST_INSERT, columns);
-    else await conn.query(UNNEST_INSERT_MARKING, [arrayLiteral(late.agents), arrayLiteral(late.ts), ...columns]);
+    // Prepared once per connection on real PostgreSQL; PGlite serves every socket from one
+    // session, where a second connection could not prepare the same name again.
+    const name = (statement: string) => (opts.copy ? statement : undefined);
+    if (!late.ts.length) await conn.query(UNNEST_INSERT, columns, name('tandem_insert_samples'));
+    else await conn.query(UNNEST_INSERT_MARKING, [arrayLiteral(late.agents), arrayLiteral(late.ts), ...columns], name('tandem_insert_samples_marking'));
     return;
   }
   const data = encodeSamplesBinary(groups, agentIdOf);

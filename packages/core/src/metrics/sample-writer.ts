@@ -68,7 +68,7 @@ export class SampleWriter {
   ) {
     this.flushRows = opts.flushRows ?? 5000;
     this.flushDelayMs = opts.flushDelayMs ?? 1;
-    this.maxConcurrentFlushes = opts.maxConcurrentFlushes ?? 4;
+    this.maxConcurrentFlushes = opts.maxConcurrentFlushes ?? 2;
   }
 
   /** Resolves with the number of samples once they are committed. */
