@@ -105,7 +105,10 @@ export async function* metricsLive(
         ? pointsOnly(points)
         : { points, statuses: [...statuses.values()], ...(dropped ? { dropped } : {}), ...(gap ? { gap } : {}) };
       statuses.clear();
-      last = Date.now();
+      // Paced by the feed's ticks (already an interval apart) rather than by when this push went
+      // out: timed from the push, a subscriber slowed by a busy event loop would drift out of
+      // step with the ticks, wait longer each time, and lose the batch it shares with the others.
+      last = points.length ? Math.max(feed.lastTick, last + LIVE_BATCH_MS) : Date.now();
       yield batch;
     }
   } finally {

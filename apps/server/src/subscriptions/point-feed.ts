@@ -31,7 +31,8 @@ export class PointFeed {
   /** The last tick released [tickFrom, tickTo). */
   private tickFrom = 0;
   private tickTo = 0;
-  private lastTick = -Infinity;
+  /** When the last tick released points (Date.now()). */
+  lastTick = -Infinity;
   private timer: NodeJS.Timeout | null = null;
   /** Points of the last tick per filter, for the readers that were at tickFrom. */
   private readonly shared = new Map<string, LivePoint[]>();
