@@ -50,7 +50,7 @@ async function runJob(rt: Runtime, name: 'alerts.evaluate') {
 describe.each(modes)('alerts over the API (%s)', (mode) => {
   let app: TestApp;
   beforeAll(async () => {
-    app = await startTestApp(mode);
+    app = await startTestApp(mode, { WEBHOOK_ALLOW_PRIVATE: '1' }); // the test's receiver is on 127.0.0.1
   });
   afterAll(() => app?.close());
 

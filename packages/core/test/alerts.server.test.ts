@@ -2,11 +2,12 @@
 // the data says, fire/resolve once across a crossing with hysteresis, racing evaluators make one
 // event, sequences are gapless per workspace, deleting a rule resolves what it fires for.
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Aggregate, MetricName } from '@tandem/schema';
 import { availableModes, createTestRuntime, type TestRuntime } from '../src/testing/index.ts';
 import {
-  createAlertRule, deleteAlertRule, evaluateAlertRules, listAlertRules, nextFiring, readAlertEvents, windowValues,
+  createAlertRule, deleteAlertRule, deliverWebhook, evaluateAlertRules, listAlertRules, nextFiring, readAlertEvents, windowValues,
   type CreateAlertRuleInput,
 } from '../src/alerts/index.ts';
 
@@ -178,6 +179,32 @@ describe.each(modes)('alerts (%s)', (mode) => {
     expect(audit.map((e) => e.action)).toEqual(['alert.rule.create', 'alert.rule.delete']);
     // The audit log is kept forever: it names the webhook's origin, never its secret path.
     expect(audit[0]!.data.webhook).toBe('http://127.0.0.1:9');
+  });
+
+  it('a webhook to a private address fails at once without a request, unless the operator allows it', async () => {
+    let requests = 0;
+    const receiver = createServer((_req, res) => void (requests++, res.end()));
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const port = (receiver.address() as { port: number }).port;
+    try {
+      const { workspaceId, userId } = await workspace();
+      const a = await agent(workspaceId, 'hooked');
+      await rule(workspaceId, userId, { agentId: a, metric: 'latency_ms', op: '>', threshold: 100, webhookUrl: `http://localhost:${port}/hook` });
+      await samples(workspaceId, a, [{ ago: 1000, latency_ms: 500 }]);
+      await evaluateAlertRules(deps(), now);
+
+      const refused = await deliverWebhook(rt.orm.em.fork(), { workspaceId, seq: 1 }, { number: 1, final: false }, { allowPrivate: false });
+      expect(refused).toEqual({ delivered: false, skipped: 'private address' });
+      const [row] = await sql<{ webhook_state: string; webhook_error: string }>(`select webhook_state, webhook_error from alert_events where workspace_id = ? and seq = 1`, [workspaceId]);
+      expect(row).toEqual({ webhook_state: 'failed', webhook_error: expect.stringMatching(/^refused: localhost \((127\.0\.0\.1|::1)\) is a private address; set WEBHOOK_ALLOW_PRIVATE=1/) });
+      expect(requests).toBe(0);
+
+      await sql(`update alert_events set webhook_state = 'pending' where workspace_id = ? and seq = 1`, [workspaceId]);
+      expect(await deliverWebhook(rt.orm.em.fork(), { workspaceId, seq: 1 }, { number: 2, final: false }, { allowPrivate: true })).toEqual({ delivered: true, status: 200 });
+      expect(requests).toBe(1);
+    } finally {
+      await new Promise((resolve) => receiver.close(resolve));
+    }
   });
 
   it('refuses an agent of another workspace and per-sample aggregates of ratio metrics', async () => {

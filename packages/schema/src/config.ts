@@ -54,6 +54,8 @@ export const configSchema = z
     METRICS_ROLLUP_RETENTION_DAYS: z.coerce.number().int().min(8).max(3650).default(400),
     /** Agent-metric samples one server holds (queued or being written) before ingestion answers 429. */
     INGEST_MAX_QUEUED_ROWS: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
+    /** Let alert webhooks reach loopback and private-network addresses (refused by default: SSRF). */
+    WEBHOOK_ALLOW_PRIVATE: flag,
     /** Milliseconds a SIGTERM waits for running jobs before handing them back to the queue. */
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
   })
@@ -66,6 +68,7 @@ export const configSchema = z
       mode,
       LLM_PROVIDER: llmProvider,
       DEMO: c.DEMO ?? mode === 'embedded',
+      WEBHOOK_ALLOW_PRIVATE: c.WEBHOOK_ALLOW_PRIVATE ?? false,
       allowedOrigins: (c.ALLOWED_ORIGINS ?? '')
         .split(',')
         .map((o) => o.trim())

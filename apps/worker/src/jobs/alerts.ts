@@ -7,5 +7,5 @@ export function evaluateAlerts(rt: Runtime) {
 
 export function deliverAlertWebhook(rt: Runtime, payload: { workspaceId: string; seq: number }, attempt: number) {
   const final = attempt >= jobDefinitions['alerts.webhook'].attempts;
-  return deliverWebhook(rt.orm.em.fork(), payload, { number: attempt, final });
+  return deliverWebhook(rt.orm.em.fork(), payload, { number: attempt, final }, { allowPrivate: rt.config.WEBHOOK_ALLOW_PRIVATE });
 }

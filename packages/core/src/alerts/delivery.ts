@@ -7,6 +7,7 @@ import type { Bus } from '../bus/bus.ts';
 import type { Queues } from '../queue/queues.ts';
 import { readAlertEvent, wakeAlertSubscribers } from './event-log.ts';
 import type { StoredAlertEvent } from './transitions.ts';
+import { refusedDestination } from './webhook-destination.ts';
 
 export const WEBHOOK_TIMEOUT_MS = 5000;
 /** Pending deliveries older than this whose job never got enqueued are enqueued again. */
@@ -44,13 +45,14 @@ export class WebhookError extends Error {
 /**
  * Delivers one event to its rule's webhook: POST JSON, 5 s timeout, redirects not followed,
  * response body ignored. Anything but 2xx throws, so the job is retried; the outcome of each
- * attempt is recorded on the event row (`final`: no retry follows a failure).
+ * attempt is recorded on the event row (`final`: no retry follows a failure). Private
+ * destinations fail at once unless `allowPrivate` (webhook-destination.ts).
  */
 export async function deliverWebhook(
   em: EntityManager,
   target: { workspaceId: string; seq: number },
   attempt: { number: number; final: boolean },
-  fetchImpl: typeof fetch = fetch,
+  opts: { allowPrivate: boolean },
 ): Promise<{ delivered: boolean; status?: number; skipped?: string }> {
   const [row] = await em.execute<{ webhook_state: string | null; webhook_url: string | null; id: string; name: string; agent_id: string | null; metric: string; agg: string; op: string; threshold: number; window_ms: number }[]>(
     `select e.webhook_state, r.webhook_url, r.id, r.name, r.agent_id, r.metric, r.agg, r.op, r.threshold, r.window_ms
@@ -74,7 +76,13 @@ export async function deliverWebhook(
   };
   let problem: string;
   try {
-    const res = await fetchImpl(url, {
+    const refused = opts.allowPrivate ? null : await refusedDestination(url);
+    if (refused) {
+      // Asking again will not change the address: the delivery fails now, without retries.
+      await settle(em, target, attempt.number, 'failed', `refused: ${refused}`);
+      return { delivered: false, skipped: 'private address' };
+    }
+    const res = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'user-agent': 'Tandem-Alerts/1', 'x-tandem-delivery': `${target.workspaceId}:${target.seq}` },
       body: JSON.stringify(body),

@@ -4,3 +4,4 @@ export * from './transitions.ts';
 export * from './rules.ts';
 export * from './delivery.ts';
 export * from './evaluate.ts';
+export * from './webhook-destination.ts';
