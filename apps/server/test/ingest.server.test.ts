@@ -298,10 +298,13 @@ describe.each(modes)('ingestion (%s)', (mode) => {
         return r;
       }));
       await vi.waitFor(() => expect(statuses.filter((s) => s === 429)).toHaveLength(3), { timeout: 10_000 });
+      const backlog = async () => Number(/^tandem_ingest_backlog_rows (\d+)/m.exec(await (await fetch(`${app.url}/metrics`)).text())?.[1]);
+      expect(await backlog()).toBe(QUEUE_BOUND * 0.6); // the accepted request, waiting for the stalled write
       await release();
       const results = await Promise.all(settled);
       expect(results.map((r) => r.status).sort()).toEqual([202, 429, 429, 429]);
       expect(await sampleCount(app, admin.workspaceId)).toBe(before + 1 + QUEUE_BOUND * 0.6);
+      expect(await backlog()).toBe(0);
     });
 
     it('/metrics counts ingested samples and refused requests', async () => {

@@ -1,7 +1,7 @@
 // Prometheus figures for /metrics: HTTP, WebSocket, queue and ingestion.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-export function createMetrics() {
+export function createMetrics(sources: { ingestBacklogRows?: () => number } = {}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   return {
@@ -12,6 +12,14 @@ export function createMetrics() {
     wsRejected: new Counter({ name: 'tandem_ws_rejected_total', help: 'WebSocket upgrades refused', labelNames: ['reason'], registers: [registry] }),
     ingestSamples: new Counter({ name: 'tandem_ingest_samples_total', help: 'Agent-metric samples committed through POST /api/v1/metrics', registers: [registry] }),
     ingestRejected: new Counter({ name: 'tandem_ingest_rejected_total', help: 'Ingestion requests refused, by status', labelNames: ['status'], registers: [registry] }),
+    ingestBacklog: new Gauge({
+      name: 'tandem_ingest_backlog_rows',
+      help: 'Agent-metric samples queued or being written; ingestion answers 429 past INGEST_MAX_QUEUED_ROWS',
+      registers: [registry],
+      collect() {
+        this.set(sources.ingestBacklogRows?.() ?? 0);
+      },
+    }),
     wsSlowConsumers: new Counter({ name: 'tandem_ws_slow_consumers_total', help: 'Sockets closed because their send buffer overflowed', registers: [registry] }),
   };
 }

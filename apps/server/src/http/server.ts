@@ -11,6 +11,7 @@ import { makeStaticHandler } from './static-files.ts';
 import { attachWebSocket } from '../ws/websocket.ts';
 import { checkReadiness } from './readiness.ts';
 import { handleApi } from './api/index.ts';
+import { ingestBacklogRows } from './api/ingest.ts';
 import { sendJson } from './api/respond.ts';
 
 export const HTTP_MAX_BODY_BYTES = 1024 * 1024;
@@ -24,7 +25,7 @@ function routeLabel(path: string): string {
 }
 
 export function createHttpServer(rt: Runtime, opts: { webDist?: string } = {}) {
-  const metrics = createMetrics();
+  const metrics = createMetrics({ ingestBacklogRows: () => ingestBacklogRows(rt) });
   const trpc = createHTTPHandler({
     router: appRouter,
     createContext: makeCreateContext(rt) as never,

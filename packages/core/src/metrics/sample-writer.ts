@@ -71,6 +71,11 @@ export class SampleWriter {
     this.maxConcurrentFlushes = opts.maxConcurrentFlushes ?? 2;
   }
 
+  /** Rows queued or being written: what `maxQueuedRows` bounds (a gauge on /metrics). */
+  get backlogRows(): number {
+    return this.pendingRows;
+  }
+
   /** Resolves with the number of samples once they are committed. */
   write(workspaceId: string, samples: IngestSample[]): Promise<number> {
     if (this.pendingRows + samples.length > this.opts.maxQueuedRows)

@@ -18,6 +18,9 @@ function ingestionOf(rt: Runtime): Ingestion {
   return ingestion;
 }
 
+/** Samples this runtime's ingestion holds, queued or being written (0 before its first request). */
+export const ingestBacklogRows = (rt: Runtime): number => ingestions.get(rt)?.writer.backlogRows ?? 0;
+
 const REALM = 'Bearer realm="tandem-ingest"';
 
 export async function handleIngest({ rt, metrics, req, res }: ApiContext): Promise<void> {
