@@ -198,10 +198,15 @@ describe.each(modes)('alerts (%s)', (mode) => {
       const [row] = await sql<{ webhook_state: string; webhook_error: string }>(`select webhook_state, webhook_error from alert_events where workspace_id = ? and seq = 1`, [workspaceId]);
       expect(row).toEqual({ webhook_state: 'failed', webhook_error: expect.stringMatching(/^refused: localhost \((127\.0\.0\.1|::1)\) is a private address; set WEBHOOK_ALLOW_PRIVATE=1/) });
       expect(requests).toBe(0);
+      // Admins see why on the rule; others see no delivery details.
+      const [listed] = await listAlertRules(rt.orm.em.fork(), workspaceId, { showWebhookUrls: true });
+      expect(listed!.lastDelivery).toEqual({ state: 'failed', attempts: 1, error: row!.webhook_error, eventAt: expect.any(String) });
+      expect((await listAlertRules(rt.orm.em.fork(), workspaceId, { showWebhookUrls: false }))[0]!.lastDelivery).toBeNull();
 
       await sql(`update alert_events set webhook_state = 'pending' where workspace_id = ? and seq = 1`, [workspaceId]);
       expect(await deliverWebhook(rt.orm.em.fork(), { workspaceId, seq: 1 }, { number: 2, final: false }, { allowPrivate: true })).toEqual({ delivered: true, status: 200 });
       expect(requests).toBe(1);
+      expect((await listAlertRules(rt.orm.em.fork(), workspaceId, { showWebhookUrls: true }))[0]!.lastDelivery).toMatchObject({ state: 'delivered', attempts: 2, error: null });
     } finally {
       await new Promise((resolve) => receiver.close(resolve));
     }

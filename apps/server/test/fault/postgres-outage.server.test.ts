@@ -19,12 +19,9 @@ const OUTAGE_MS = 4000;
 
 // Both queue backends: on Redis (server and worker processes), and on PostgreSQL itself
 // (DATABASE_URL without REDIS_URL: its bus is in-process, so server and worker are one process).
-// The PostgreSQL-queue shape passes on its own but timed out twice inside the full suite on a
-// loaded machine (the reply stopped after the outage; cause not found yet): it runs only with
-// FAULT_PG_QUEUE=1 until that is understood, so CI is not held on an unexplained flake.
 const shapes = [
   { shape: 'queue on Redis', redis: true },
-  ...(process.env.FAULT_PG_QUEUE === '1' ? [{ shape: 'queue on PostgreSQL', redis: false }] : []),
+  { shape: 'queue on PostgreSQL', redis: false },
 ];
 
 describe.runIf(privatePostgresAvailable() && redisServerAvailable()).each(shapes)('PostgreSQL unavailable mid-run ($shape)', ({ redis: withRedis }) => {
@@ -70,12 +67,18 @@ describe.runIf(privatePostgresAvailable() && redisServerAvailable()).each(shapes
     await pg.start();
 
     await vi.waitFor(() => expect(finalStatuses(viewer)).not.toEqual([]), { timeout: 60_000, interval: 100 });
-    await vi.waitFor(async () => expect((await readyz(server.url)).status).toBe(200), { timeout: 15_000, interval: 200 });
+    await vi.waitFor(async () => {
+      const ready = await readyz(server.url);
+      expect(ready.status, JSON.stringify(ready.body.checks)).toBe(200);
+    }, { timeout: 15_000, interval: 200 });
     expect(server.alive(), server.output()).toBe(true);
     expect(worker.alive(), worker.output()).toBe(true);
 
     // The answer was complete before the database came back: the worker waited to store it.
-    expect(worker.output()).toContain('database unavailable; retrying');
+    // (With the queue on PostgreSQL the job's lock cannot be renewed during the outage either, so
+    // BullMQ may instead hand the job to a new attempt, which answers again; attempts are fenced,
+    // and the checks below hold either way.)
+    if (withRedis) expect(worker.output()).toContain('database unavailable; retrying');
     expect(finalStatuses(viewer)).toEqual(['completed']);
     expect(completedOf(viewer)).toHaveLength(1);
     const got = await api.conversation.get.query({ conversationId: c.id });

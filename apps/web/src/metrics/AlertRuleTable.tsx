@@ -57,6 +57,18 @@ export function AlertRuleTable(props: { rules: AlertRule[]; canDelete: boolean; 
                         webhook {rule.webhookUrl}
                       </span>
                     </Show>
+                    <Show when={rule.lastDelivery}>
+                      {(d) => (
+                        <span
+                          class={`alert-rule__delivery${d().state === 'failed' ? ' alert-rule__delivery--failed' : ''}`}
+                          data-testid="webhook-delivery"
+                          data-state={d().state}
+                        >
+                          Last delivery: {d().state === 'pending' ? `retrying (attempt ${d().attempts})` : d().state}
+                          {d().error ? ` — ${d().error}` : ''}
+                        </span>
+                      )}
+                    </Show>
                   </td>
                   <td>{rule.agentName ?? <span class="muted">All agents</span>}</td>
                   <td>

@@ -98,6 +98,19 @@ export async function listAlertRules(em: EntityManager, workspaceId: string, opt
       order by st.changed_at`,
     [workspaceId, ...(opts.ruleId ? [opts.ruleId] : [])],
   );
+  // The outcome of each rule's latest webhook delivery, for admins to see a failing receiver.
+  const deliveries = opts.showWebhookUrls
+    ? await em.execute<{ rule_id: string; webhook_state: 'pending' | 'delivered' | 'failed'; webhook_attempts: number; webhook_error: string | null; created_at: Date }[]>(
+      `select distinct on (rule_id) rule_id, webhook_state, webhook_attempts, webhook_error, created_at
+         from alert_events where workspace_id = ? and webhook_state is not null ${opts.ruleId ? 'and rule_id = ?' : ''}
+        order by rule_id, seq desc`,
+      [workspaceId, ...(opts.ruleId ? [opts.ruleId] : [])],
+    )
+    : [];
+  const lastDelivery = (ruleId: string) => {
+    const d = deliveries.find((x) => x.rule_id === ruleId);
+    return d ? { state: d.webhook_state, attempts: d.webhook_attempts, error: d.webhook_error, eventAt: new Date(d.created_at).toISOString() } : null;
+  };
   return rules.map((r) => ({
     id: r.id,
     name: r.name,
@@ -109,6 +122,8 @@ export async function listAlertRules(em: EntityManager, workspaceId: string, opt
     threshold: r.threshold,
     windowMs: r.window_ms,
     webhookUrl: r.webhook_url && (opts.showWebhookUrls ? r.webhook_url : `${webhookOrigin(r.webhook_url)}/…`),
+    /** Admins only (null for others): the latest event's webhook delivery. */
+    lastDelivery: lastDelivery(r.id),
     createdAt: new Date(r.created_at).toISOString(),
     firing: firing.filter((f) => f.rule_id === r.id).map((f) => ({
       agentId: f.agent_id, agentName: f.agent_name, value: f.value, since: new Date(f.changed_at).toISOString(),

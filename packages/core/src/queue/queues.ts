@@ -87,12 +87,25 @@ export class Queues {
     return q;
   }
 
+  /**
+   * Forgets a queue client after a failed call, so the next call makes a fresh one. BullMQ's
+   * PostgreSQL backend memoizes its first connection attempt: a Queue first used while PostgreSQL
+   * was down kept failing after it came back (found by the outage test with the queue on
+   * PostgreSQL: /readyz's ping and later questions failed for good). Redis clients reconnect.
+   */
+  private discardAfterFailure(name: string, q: AnyQueue): void {
+    if (this.backend !== 'postgres' || this.queues.get(name) !== q) return;
+    this.queues.delete(name);
+    void q.close().catch(() => undefined);
+  }
+
   /** Enqueues a job; `jobId` makes a retried request idempotent. */
   async add<N extends JobName>(name: N, payload: JobInput<N>, opts: { jobId?: string } = {}): Promise<Job> {
     const def = jobDefinitions[name];
     const data = def.payload.parse(payload);
+    const q = this.queue(def.queue);
     try {
-      return await this.queue(def.queue).add(name, data, {
+      return await q.add(name, data, {
         jobId: opts.jobId,
         attempts: def.attempts,
         backoff: { type: 'exponential', delay: 1000 },
@@ -100,6 +113,7 @@ export class Queues {
         removeOnFail: { age: 7 * 24 * 3600 },
       });
     } catch (err) {
+      this.discardAfterFailure(def.queue, q);
       this.log.error({ err }, 'enqueue failed');
       throw new AppError('SERVICE_UNAVAILABLE', 'The job queue is unavailable; try again shortly', { retryAfterMs: QUEUE_RETRY_AFTER_MS });
     }
@@ -110,7 +124,12 @@ export class Queues {
    * it when the queue does not have it (lost, or never added), runs it again when it has ended.
    */
   async ensureJob<N extends JobName>(name: N, payload: JobInput<N>, jobId: string): Promise<'present' | 'added' | 'retried'> {
-    const job = await this.queue(jobDefinitions[name].queue).getJob(jobId);
+    const queueName = jobDefinitions[name].queue;
+    const q = this.queue(queueName);
+    const job = await q.getJob(jobId).catch((err: unknown) => {
+      this.discardAfterFailure(queueName, q);
+      throw err;
+    });
     if (!job) {
       await this.add(name, payload, { jobId }); // ignored if a producer added it meanwhile
       return 'added';
