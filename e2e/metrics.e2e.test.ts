@@ -42,6 +42,17 @@ async function postSamples(key: string, agents: string[], tick: number): Promise
   }
 }
 
+/** Samples far above Alpha's 2 s rule, so its p95 over the window crosses it. */
+async function postSlowSamples(key: string, agent: string, count: number): Promise<void> {
+  const samples = Array.from({ length: count }, (_, i) => ({ ts: Date.now() - i, latency_ms: 9000, requests: 1 }));
+  const response = await fetch(url('/api/v1/metrics'), {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ agent, samples }),
+  });
+  expect(response.status).toBe(202);
+}
+
 interface ChartState {
   points: number;
   lastX: number;
@@ -192,10 +203,25 @@ describe('live metrics', () => {
     await form.getByLabel('Agents').selectOption({ label: agents[0] ?? '' });
     await form.getByLabel('Threshold').fill('2000');
     await form.getByLabel('Window', { exact: true }).fill('2');
+    // A webhook inside the machine: refused at delivery (WEBHOOK_ALLOW_PRIVATE is off), and the
+    // rule says so once the alert fires.
+    await form.getByLabel('Webhook URL').fill('http://127.0.0.1:9/hook');
     await form.getByTestId('create-rule').click();
     await page.locator('[data-testid="alert-rule"][data-rule="Alpha is slow"]').waitFor();
     expect(await page.getByTestId('rule-threshold-error').count()).toBe(0);
     expect(await page.locator('[data-testid="alert-rule"]').first().textContent()).toContain('p95 latency_ms > 2.00 s over 2 min');
+
+    // Alpha turns slow: the worker's evaluation (every 15 s) fires, the event arrives live, and
+    // the refused webhook shows on the rule after a reload.
+    await postSlowSamples(key, agents[0]!, 3);
+    await page.locator('[data-testid="alert-event"][data-kind="fired"]').waitFor({ timeout: 40_000 });
+    const delivery = page.locator('[data-testid="alert-rule"][data-rule="Alpha is slow"] [data-testid="webhook-delivery"][data-state="failed"]');
+    await expect.poll(async () => {
+      await page.reload();
+      await page.locator('[data-testid="alert-rule"]').first().waitFor();
+      return delivery.count();
+    }, { timeout: 30_000, interval: 1000 }).toBe(1);
+    expect(await delivery.textContent()).toContain('refused: 127.0.0.1 is a private address');
     await shoot(page, 'm05-alerts-light');
 
     // --- Costs add up what the agents sent.

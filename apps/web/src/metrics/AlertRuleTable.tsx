@@ -64,7 +64,7 @@ export function AlertRuleTable(props: { rules: AlertRule[]; canDelete: boolean; 
                           data-testid="webhook-delivery"
                           data-state={d().state}
                         >
-                          Last delivery: {d().state === 'pending' ? `retrying (attempt ${d().attempts})` : d().state}
+                          Last delivery: {deliveryState(d())}
                           {d().error ? ` — ${d().error}` : ''}
                         </span>
                       )}
@@ -116,4 +116,10 @@ export function AlertRuleTable(props: { rules: AlertRule[]; canDelete: boolean; 
       </div>
     </>
   );
+}
+
+/** "delivered", "failed", "sending" (not tried yet) or "retrying after 2 failed attempts". */
+function deliveryState(d: { state: string; attempts: number }): string {
+  if (d.state !== 'pending') return d.state;
+  return d.attempts === 0 ? 'sending' : `retrying after ${d.attempts} failed attempt${d.attempts === 1 ? '' : 's'}`;
 }
