@@ -2,29 +2,21 @@
 // under the live subscription. Points published meanwhile may be lost, so once the bus is back
 // the next batch says `gap` (the client reloads the range) and carries every status again read
 // from the database; then points flow as before.
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { RedisBus, metricsChannel, randomPrefix } from '@tandem/core';
+import { metricsChannel, type RedisBus } from '@tandem/core';
 import type { AgentStatusChange, MetricsLiveBatch } from '@tandem/schema';
 import { metricsLive } from '../src/subscriptions/metrics-live.ts';
-import { redisServerAvailable, startPrivateRedis, type PrivateRedis } from './fault/private-redis.ts';
+import { redisServerAvailable, startRedisWithBuses, type PrivateRedis } from './fault/private-redis.ts';
 
 describe.runIf(redisServerAvailable())('metrics.live across a Redis restart', () => {
   let redis: PrivateRedis;
   let publisher: RedisBus;
   let subscriber: RedisBus;
+  let close: () => Promise<void>;
   beforeAll(async () => {
-    redis = await startPrivateRedis();
-    const prefix = `${randomPrefix('live')}:`;
-    publisher = new RedisBus(redis.url, prefix, pino({ level: 'silent' }));
-    subscriber = new RedisBus(redis.url, prefix, pino({ level: 'silent' }));
-    await Promise.all([publisher.ready(5000), subscriber.ready(5000)]);
+    ({ redis, publisher, subscriber, close } = await startRedisWithBuses('live'));
   });
-  afterAll(async () => {
-    await publisher?.close();
-    await subscriber?.close();
-    await redis?.close();
-  });
+  afterAll(() => close?.());
 
   it('says there was a gap and sends every status again once the bus is back', async () => {
     let current: AgentStatusChange = { agentId: 'a1', status: 'ok', reason: null };

@@ -1,6 +1,8 @@
 // A private redis-server for outage tests: its own port, no persistence, stopped and started
 // again on the same port. Never touches the machine's shared Redis.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { pino } from 'pino';
+import { RedisBus, randomPrefix } from '@tandem/core';
 import { sparePort } from './ports.ts';
 
 export interface PrivateRedis {
@@ -58,5 +60,22 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   return {
     url: `redis://127.0.0.1:${port}`, port, start, stop, freeze: signal('SIGSTOP'), thaw: signal('SIGCONT'),
     close: () => stop({ hard: true }),
+  };
+}
+
+/** A private Redis with two RedisBus clients on it (one publishes, one subscribes), ready. */
+export async function startRedisWithBuses(label: string): Promise<{ redis: PrivateRedis; publisher: RedisBus; subscriber: RedisBus; close(): Promise<void> }> {
+  const redis = await startPrivateRedis();
+  const prefix = `${randomPrefix(label)}:`;
+  const publisher = new RedisBus(redis.url, prefix, pino({ level: 'silent' }));
+  const subscriber = new RedisBus(redis.url, prefix, pino({ level: 'silent' }));
+  await Promise.all([publisher.ready(5000), subscriber.ready(5000)]);
+  return {
+    redis, publisher, subscriber,
+    async close() {
+      await publisher.close();
+      await subscriber.close();
+      await redis.close();
+    },
   };
 }

@@ -2,27 +2,19 @@
 // Publishing while it is down neither throws nor hangs (a wake-up must not fail the write it
 // announces); the subscriber is subscribed again by itself and told that it may have missed
 // messages, so it re-reads its rows; messages flow again.
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { RedisBus, randomPrefix } from '@tandem/core';
-import { redisServerAvailable, startPrivateRedis, type PrivateRedis } from './private-redis.ts';
+import type { RedisBus } from '@tandem/core';
+import { redisServerAvailable, startRedisWithBuses, type PrivateRedis } from './private-redis.ts';
 
 describe.runIf(redisServerAvailable())('Redis bus across a Redis restart', () => {
   let redis: PrivateRedis;
   let publisher: RedisBus;
   let subscriber: RedisBus;
+  let close: () => Promise<void>;
   beforeAll(async () => {
-    redis = await startPrivateRedis();
-    const prefix = `${randomPrefix('bus')}:`;
-    publisher = new RedisBus(redis.url, prefix, pino({ level: 'silent' }));
-    subscriber = new RedisBus(redis.url, prefix, pino({ level: 'silent' }));
-    await Promise.all([publisher.ready(5000), subscriber.ready(5000)]);
+    ({ redis, publisher, subscriber, close } = await startRedisWithBuses('bus'));
   });
-  afterAll(async () => {
-    await publisher?.close();
-    await subscriber?.close();
-    await redis?.close();
-  });
+  afterAll(() => close?.());
 
   it('publishes without throwing while Redis is down, resubscribes by itself and reports the gap', async () => {
     const got: number[] = [];

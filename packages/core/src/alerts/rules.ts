@@ -107,8 +107,9 @@ export async function listAlertRules(em: EntityManager, workspaceId: string, opt
       [workspaceId, ...(opts.ruleId ? [opts.ruleId] : [])],
     )
     : [];
+  const byRule = new Map(deliveries.map((d) => [d.rule_id, d]));
   const lastDelivery = (ruleId: string) => {
-    const d = deliveries.find((x) => x.rule_id === ruleId);
+    const d = byRule.get(ruleId);
     return d ? { state: d.webhook_state, attempts: d.webhook_attempts, error: d.webhook_error, eventAt: new Date(d.created_at).toISOString() } : null;
   };
   return rules.map((r) => ({

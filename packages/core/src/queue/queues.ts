@@ -88,32 +88,38 @@ export class Queues {
   }
 
   /**
-   * Forgets a queue client after a failed call, so the next call makes a fresh one. BullMQ's
-   * PostgreSQL backend memoizes its first connection attempt: a Queue first used while PostgreSQL
-   * was down kept failing after it came back (found by the outage test with the queue on
-   * PostgreSQL: /readyz's ping and later questions failed for good). Redis clients reconnect.
+   * Runs `fn` on the named queue's client. On PostgreSQL a client whose call failed is dropped,
+   * so the next call makes a fresh one: BullMQ's PostgreSQL backend memoizes its first connection
+   * attempt, and a Queue first used while PostgreSQL was down kept failing after it came back
+   * (found by the outage test with the queue on PostgreSQL: /readyz's ping and later questions
+   * failed for good). Redis clients reconnect by themselves.
    */
-  private discardAfterFailure(name: string, q: AnyQueue): void {
-    if (this.backend !== 'postgres' || this.queues.get(name) !== q) return;
-    this.queues.delete(name);
-    void q.close().catch(() => undefined);
+  async withQueue<T>(name: string, fn: (q: AnyQueue) => Promise<T>): Promise<T> {
+    const q = this.queue(name);
+    try {
+      return await fn(q);
+    } catch (err) {
+      if (this.backend === 'postgres' && this.queues.get(name) === q) {
+        this.queues.delete(name);
+        void q.close().catch(() => undefined);
+      }
+      throw err;
+    }
   }
 
   /** Enqueues a job; `jobId` makes a retried request idempotent. */
   async add<N extends JobName>(name: N, payload: JobInput<N>, opts: { jobId?: string } = {}): Promise<Job> {
     const def = jobDefinitions[name];
     const data = def.payload.parse(payload);
-    const q = this.queue(def.queue);
     try {
-      return await q.add(name, data, {
+      return await this.withQueue(def.queue, (q) => q.add(name, data, {
         jobId: opts.jobId,
         attempts: def.attempts,
         backoff: { type: 'exponential', delay: 1000 },
         removeOnComplete: { age: 3600, count: 1000 },
         removeOnFail: { age: 7 * 24 * 3600 },
-      });
+      }));
     } catch (err) {
-      this.discardAfterFailure(def.queue, q);
       this.log.error({ err }, 'enqueue failed');
       throw new AppError('SERVICE_UNAVAILABLE', 'The job queue is unavailable; try again shortly', { retryAfterMs: QUEUE_RETRY_AFTER_MS });
     }
@@ -124,20 +130,17 @@ export class Queues {
    * it when the queue does not have it (lost, or never added), runs it again when it has ended.
    */
   async ensureJob<N extends JobName>(name: N, payload: JobInput<N>, jobId: string): Promise<'present' | 'added' | 'retried'> {
-    const queueName = jobDefinitions[name].queue;
-    const q = this.queue(queueName);
-    const job = await q.getJob(jobId).catch((err: unknown) => {
-      this.discardAfterFailure(queueName, q);
-      throw err;
+    return this.withQueue(jobDefinitions[name].queue, async (q) => {
+      const job = await q.getJob(jobId);
+      if (!job) {
+        await this.add(name, payload, { jobId }); // ignored if a producer added it meanwhile
+        return 'added';
+      }
+      const state = await job.getState();
+      if (state !== 'completed' && state !== 'failed') return 'present';
+      await job.retry(state);
+      return 'retried';
     });
-    if (!job) {
-      await this.add(name, payload, { jobId }); // ignored if a producer added it meanwhile
-      return 'added';
-    }
-    const state = await job.getState();
-    if (state !== 'completed' && state !== 'failed') return 'present';
-    await job.retry(state);
-    return 'retried';
   }
 
   startWorker(queue: string, processor: Processor, opts: Partial<WorkerOptions> = {}): Worker {
@@ -161,9 +164,9 @@ export class Queues {
   /** Waits for a job to finish by polling its state (works on both backends without QueueEvents). */
   async waitForResult<T>(job: Job, timeoutMs: number): Promise<T> {
     const deadline = Date.now() + timeoutMs;
-    const q = this.queue(jobDefinitions[job.name as JobName].queue);
+    const name = jobDefinitions[job.name as JobName].queue;
     while (Date.now() < deadline) {
-      const fresh = await q.getJob(job.id!);
+      const fresh = await this.withQueue(name, (q) => q.getJob(job.id!));
       if (fresh?.finishedOn) {
         if (fresh.failedReason) throw new Error(fresh.failedReason);
         return fresh.returnvalue as T;

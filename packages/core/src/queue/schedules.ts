@@ -19,13 +19,13 @@ export async function upsertSchedules(queues: Queues): Promise<void> {
 /** Registers again any schedule the queue lost (Redis restarted without its data, a failover). */
 export async function restoreLostSchedules(queues: Queues): Promise<void> {
   for (const s of schedules)
-    if (!(await queues.queue(jobDefinitions[s.job].queue).getJobScheduler(s.job))) await upsertSchedule(queues, s);
+    if (!(await queues.withQueue(jobDefinitions[s.job].queue, (q) => q.getJobScheduler(s.job)))) await upsertSchedule(queues, s);
 }
 
 async function upsertSchedule(queues: Queues, s: (typeof schedules)[number]): Promise<void> {
-  await queues.queue(jobDefinitions[s.job].queue).upsertJobScheduler(s.job, { every: s.everyMs }, {
+  await queues.withQueue(jobDefinitions[s.job].queue, (q) => q.upsertJobScheduler(s.job, { every: s.everyMs }, {
     name: s.job,
     data: {},
     opts: { removeOnComplete: { count: 10 }, removeOnFail: { age: 24 * 3600 } },
-  });
+  }));
 }
