@@ -1,7 +1,10 @@
 // Integration-test harness: a real server (HTTP + WebSocket) on a random port over a real runtime,
 // and tRPC clients that talk to it the way the web app does.
 import { TRPCClientError, createTRPCClient, createWSClient, httpLink, wsLink, type TRPCClient } from '@trpc/client';
-import { createTestRuntime, type Mode, type TestRuntime } from '@tandem/core/testing';
+import { pino } from 'pino';
+import { createRuntime } from '@tandem/core';
+import { TEST_REDIS_URL, createTestRuntime, type Mode, type TestRuntime } from '@tandem/core/testing';
+import { parseConfig } from '@tandem/schema';
 import { startWorkers } from '@tandem/worker';
 import { WebSocket } from 'ws';
 import type { AppRouter } from '../src/routers/_app.ts';
@@ -66,6 +69,26 @@ export async function startTestApp(mode: Mode, env: Record<string, string> = {},
     async close() {
       await Promise.all([...sockets].map((s) => s.close()));
       await app.close();
+      await rt.close();
+    },
+  };
+}
+
+/**
+ * A second server instance on `a`'s database, Redis and queue prefix (services mode), as a second
+ * process would be: what one instance publishes, the other's subscribers must see.
+ */
+export async function startSecondServer(a: TestApp): Promise<{ url: string; close(): Promise<void> }> {
+  const rt = await createRuntime(
+    parseConfig({ DATABASE_URL: a.rt.databaseUrl, REDIS_URL: TEST_REDIS_URL, DATA_DIR: a.rt.dataDir, DEMO: '0' }),
+    { prefix: a.rt.queues.target.prefix, log: pino({ level: 'silent' }) },
+  );
+  const server = createHttpServer(rt);
+  const url = await server.listen(0, '127.0.0.1');
+  return {
+    url,
+    async close() {
+      await server.close();
       await rt.close();
     },
   };

@@ -2,13 +2,11 @@
 // the first batch carries statuses, then points arrive filtered by agent and metric, in order,
 // once; status changes arrive live; other workspaces' agents are refused; losing access ends it.
 // Services mode: a subscriber on one server instance gets what is posted to another.
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createRuntime, refreshAgentStatuses, type Runtime } from '@tandem/core';
-import { availableModes, TEST_REDIS_URL } from '@tandem/core/testing';
-import { parseConfig, type MetricsLiveBatch } from '@tandem/schema';
-import { createHttpServer } from '../src/http/server.ts';
-import { startTestApp, watchSubscription, type TestApp } from './harness.ts';
+import { refreshAgentStatuses } from '@tandem/core';
+import { availableModes } from '@tandem/core/testing';
+import type { MetricsLiveBatch } from '@tandem/schema';
+import { startSecondServer, startTestApp, watchSubscription, type TestApp } from './harness.ts';
 
 const modes = await availableModes();
 
@@ -99,21 +97,11 @@ describe.each(modes)('metrics.live (%s)', (mode) => {
 
 describe.runIf(modes.includes('services'))('metrics.live across two server instances (services)', () => {
   let a: TestApp;
-  let rtB: Runtime;
   let closeB: () => Promise<void>;
   let urlB: string;
   beforeAll(async () => {
     a = await startTestApp('services');
-    rtB = await createRuntime(
-      parseConfig({ DATABASE_URL: a.rt.databaseUrl, REDIS_URL: TEST_REDIS_URL, DATA_DIR: a.rt.dataDir, DEMO: '0' }),
-      { prefix: a.rt.queues.target.prefix, log: pino({ level: 'silent' }) },
-    );
-    const serverB = createHttpServer(rtB);
-    urlB = await serverB.listen(0, '127.0.0.1');
-    closeB = async () => {
-      await serverB.close();
-      await rtB.close();
-    };
+    ({ url: urlB, close: closeB } = await startSecondServer(a));
   });
   afterAll(async () => {
     await closeB?.();

@@ -2,35 +2,22 @@
 // receives, in order and complete, what a member asks through server B; the reply is computed by
 // the worker of A. Nothing is shared in memory between the two runtimes, only the database and bus.
 import { randomUUID } from 'node:crypto';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createRuntime, type Runtime } from '@tandem/core';
-import { availableModes, TEST_REDIS_URL } from '@tandem/core/testing';
-import { parseConfig, type ConversationEvent } from '@tandem/schema';
+import { availableModes } from '@tandem/core/testing';
+import type { ConversationEvent } from '@tandem/schema';
 import { createTRPCClient, httpLink } from '@trpc/client';
-import { createHttpServer } from '../src/http/server.ts';
 import type { AppRouter } from '../src/routers/_app.ts';
-import { startTestApp, watchSubscription, type TestApp } from './harness.ts';
+import { startSecondServer, startTestApp, watchSubscription, type TestApp } from './harness.ts';
 
 const modes = await availableModes();
 
 describe.runIf(modes.includes('services'))('two server instances (services)', () => {
   let a: TestApp;
-  let rtB: Runtime;
   let closeB: () => Promise<void>;
   let urlB: string;
   beforeAll(async () => {
     a = await startTestApp('services');
-    rtB = await createRuntime(
-      parseConfig({ DATABASE_URL: a.rt.databaseUrl, REDIS_URL: TEST_REDIS_URL, DATA_DIR: a.rt.dataDir, DEMO: '0' }),
-      { prefix: a.rt.queues.target.prefix, log: pino({ level: 'silent' }) },
-    );
-    const serverB = createHttpServer(rtB);
-    urlB = await serverB.listen(0, '127.0.0.1');
-    closeB = async () => {
-      await serverB.close();
-      await rtB.close();
-    };
+    ({ url: urlB, close: closeB } = await startSecondServer(a));
   });
   afterAll(async () => {
     await closeB?.();
