@@ -1,7 +1,8 @@
-// Prometheus figures for /metrics: HTTP, WebSocket, queue and ingestion.
+// Prometheus figures served at /metrics (HTTP, WebSocket, ingestion). "metrics" elsewhere means
+// agents' metrics; this file is only about the server's own.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-export function createMetrics(sources: { ingestBacklogRows?: () => number } = {}) {
+export function createPrometheus(sources: { ingestBacklogRows?: () => number } = {}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   return {
@@ -23,4 +24,4 @@ export function createMetrics(sources: { ingestBacklogRows?: () => number } = {}
     wsSlowConsumers: new Counter({ name: 'tandem_ws_slow_consumers_total', help: 'Sockets closed because their send buffer overflowed', registers: [registry] }),
   };
 }
-export type Metrics = ReturnType<typeof createMetrics>;
+export type Prometheus = ReturnType<typeof createPrometheus>;
