@@ -1,4 +1,4 @@
-// Runtime configuration: every environment variable of API.md, validated once at start-up.
+// Runtime configuration: every environment variable of docs/api.md, validated once at start-up.
 import { z } from 'zod';
 
 const optionalString = z
@@ -18,47 +18,48 @@ const url = (protocols: string[]) =>
     { message: `must be a URL starting with ${protocols.map((p) => p + '://').join(' or ')}` },
   );
 
-export const configSchema = z
-  .object({
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    HOST: z.string().min(1).default('127.0.0.1'),
-    DATA_DIR: z.string().min(1).default('./data'),
-    DATABASE_URL: url(['postgres', 'postgresql']),
-    REDIS_URL: url(['redis', 'rediss']),
-    JWT_SECRET: optionalString.refine((v) => v === undefined || v.length >= 32, {
-      message: 'must be at least 32 characters',
-    }),
-    LLM_PROVIDER: z.enum(['openai', 'gemini', 'offline']).optional(),
-    OPENAI_API_KEY: optionalString,
-    OPENAI_BASE_URL: url(['http', 'https']),
-    OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
-    GEMINI_API_KEY: optionalString,
-    GEMINI_BASE_URL: url(['http', 'https']),
-    GEMINI_MODEL: z.string().min(1).default('gemini-2.0-flash'),
-    ASSISTANT_RATE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(50),
-    ASSISTANT_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
-    CONVERSATION_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
-    DEMO: flag,
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    /** Extra origins allowed to open the WebSocket, comma separated (the server's own origin always is). */
-    ALLOWED_ORIGINS: optionalString,
-    /** Prefix of queue names and Redis keys, so several deployments can share one Redis. */
-    QUEUE_PREFIX: z.string().regex(/^[\w-]{1,40}$/, 'must be 1-40 letters, digits, - or _').default('tandem'),
-    /** How long a worker's claim on a job lasts; a job whose worker died runs again after about this. */
-    JOB_LOCK_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
-    /** Pause between the words the offline assistant streams (it has no model to wait for). */
-    OFFLINE_WORD_DELAY_MS: z.coerce.number().int().min(0).max(5000).default(12),
-    /** Days raw agent-metric samples are kept (whole daily partitions are dropped). */
-    METRICS_RAW_RETENTION_DAYS: z.coerce.number().int().min(8).max(3650).default(14),
-    /** Days 1-minute and 1-hour metric rollups are kept. */
-    METRICS_ROLLUP_RETENTION_DAYS: z.coerce.number().int().min(8).max(3650).default(400),
-    /** Agent-metric samples one server holds (queued or being written) before ingestion answers 429. */
-    INGEST_MAX_QUEUED_ROWS: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
-    /** Let alert webhooks reach loopback and private-network addresses (refused by default: SSRF). */
-    WEBHOOK_ALLOW_PRIVATE: flag,
-    /** Milliseconds a SIGTERM waits for running jobs before handing them back to the queue. */
-    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
-  })
+/** The variables Tandem reads, as the environment spells them (docs/api.md lists each). */
+export const environmentSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: url(['postgres', 'postgresql']),
+  REDIS_URL: url(['redis', 'rediss']),
+  JWT_SECRET: optionalString.refine((v) => v === undefined || v.length >= 32, {
+    message: 'must be at least 32 characters',
+  }),
+  LLM_PROVIDER: z.enum(['openai', 'gemini', 'offline']).optional(),
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: url(['http', 'https']),
+  OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  GEMINI_API_KEY: optionalString,
+  GEMINI_BASE_URL: url(['http', 'https']),
+  GEMINI_MODEL: z.string().min(1).default('gemini-2.0-flash'),
+  ASSISTANT_RATE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(50),
+  ASSISTANT_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  DEMO: flag,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Extra origins allowed to open the WebSocket, comma separated (the server's own origin always is). */
+  ALLOWED_ORIGINS: optionalString,
+  /** Prefix of queue names and Redis keys, so several deployments can share one Redis. */
+  QUEUE_PREFIX: z.string().regex(/^[\w-]{1,40}$/, 'must be 1-40 letters, digits, - or _').default('tandem'),
+  /** How long a worker's claim on a job lasts; a job whose worker died runs again after about this. */
+  JOB_LOCK_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
+  /** Pause between the words the offline assistant streams (it has no model to wait for). */
+  OFFLINE_WORD_DELAY_MS: z.coerce.number().int().min(0).max(5000).default(12),
+  /** Days raw agent-metric samples are kept (whole daily partitions are dropped). */
+  METRICS_RAW_RETENTION_DAYS: z.coerce.number().int().min(8).max(3650).default(14),
+  /** Days 1-minute and 1-hour metric rollups are kept. */
+  METRICS_ROLLUP_RETENTION_DAYS: z.coerce.number().int().min(8).max(3650).default(400),
+  /** Agent-metric samples one server holds (queued or being written) before ingestion answers 429. */
+  INGEST_MAX_QUEUED_ROWS: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
+  /** Let alert webhooks reach loopback and private-network addresses (refused by default: SSRF). */
+  WEBHOOK_ALLOW_PRIVATE: flag,
+  /** Milliseconds a SIGTERM waits for running jobs before handing them back to the queue. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+});
+
+export const configSchema = environmentSchema
   .transform((c) => {
     const mode = c.DATABASE_URL || c.REDIS_URL ? ('services' as const) : ('embedded' as const);
     const llmProvider =
