@@ -5,12 +5,13 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { availableModes, createTestRuntime } from '@tandem/core/testing';
 import { createConversation } from '@tandem/core';
-import { createHttpServer } from '../apps/server/src/http/server.ts';
+import { createHttpServer } from '@tandem/server/http';
+import { createServerServices } from '@tandem/server/services';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 300);
 const mode = (await availableModes()).includes('services') ? 'services' : 'embedded';
 const rt = await createTestRuntime(mode);
-const app = createHttpServer(rt);
+const app = createHttpServer(createServerServices(rt));
 const url = await app.listen(0, '127.0.0.1');
 
 const rpc = async (path: string, input: unknown, token?: string, method = 'POST') => {

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { encodeSamplesBinary, withConnection, type SampleGroup } from '@tandem/core';
 import { availableModes, createTestRuntime, TEST_REDIS_URL } from '@tandem/core/testing';
-import { createHttpServer } from '../apps/server/src/http/server.ts';
+import { createHttpServer } from '@tandem/server/http';
+import { createServerServices } from '@tandem/server/services';
 
 const BATCH_SIZE = Number(process.env.BENCH_BATCH_SIZE ?? 1000);
 const BATCH_REQUESTS = Number(process.env.BENCH_BATCH_REQUESTS ?? 300);
@@ -30,7 +31,7 @@ const rt = await createTestRuntime(mode);
 
 async function startServer(): Promise<{ url: string; close(): Promise<void> }> {
   if (mode === 'embedded') {
-    const app = createHttpServer(rt);
+    const app = createHttpServer(createServerServices(rt));
     return { url: await app.listen(0, '127.0.0.1'), close: () => app.close() };
   }
   const env = {
@@ -38,7 +39,7 @@ async function startServer(): Promise<{ url: string; close(): Promise<void> }> {
     DATABASE_URL: rt.databaseUrl, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: rt.queues.target.prefix,
     DATA_DIR: rt.dataDir, PORT: '0', HOST: '127.0.0.1', DEMO: '0', LOG_LEVEL: 'warn',
   };
-  const args = [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), '--import', 'tsx', 'apps/server/src/main.ts', '--role=server'];
+  const args = [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), '--import', 'tsx', 'apps/server/src/main.ts'];
   const proc = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stderr!.on('data', (d: Buffer) => (out += d));

@@ -17,7 +17,8 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { RedisBus, metricsChannel, type Bus } from '@tandem/core';
 import { availableModes, createTestRuntime, insertTestAgent, TEST_REDIS_URL } from '@tandem/core/testing';
 import type { LivePoint, MetricsBusMessage } from '@tandem/schema';
-import { createHttpServer } from '../apps/server/src/http/server.ts';
+import { createHttpServer } from '@tandem/server/http';
+import { createServerServices } from '@tandem/server/services';
 import { LIVE_BATCH_MS } from '../apps/server/src/subscriptions/metrics-live.ts';
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
@@ -101,11 +102,11 @@ async function main() {
 
   async function startApi(): Promise<{ url: string; close(): Promise<void> }> {
     if (mode === 'embedded') {
-      const app = createHttpServer(rt);
+      const app = createHttpServer(createServerServices(rt));
       return { url: await app.listen(0, '127.0.0.1'), close: () => app.close() };
     }
     const { url, child } = await spawnPrinting(
-      [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), '--import', 'tsx', 'apps/server/src/main.ts', '--role=server'],
+      [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), '--import', 'tsx', 'apps/server/src/main.ts'],
       { DATABASE_URL: rt.databaseUrl, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: rt.queues.target.prefix, DATA_DIR: rt.dataDir, PORT: '0', HOST: '127.0.0.1', DEMO: '0', LOG_LEVEL: 'warn' },
       /listening on (http:\/\/\S+)/,
     );

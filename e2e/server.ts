@@ -31,7 +31,7 @@ export async function startTestServer(extraEnv: Record<string, string> = {}): Pr
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
 
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/standalone/src/main.ts'], {
     cwd: repoRoot,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

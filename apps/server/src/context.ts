@@ -1,7 +1,8 @@
 // One context factory for HTTP and WebSocket. The token is verified here; authorisation happens
 // per call in the procedures of trpc.ts, so a socket opened with a token later revoked is refused.
 import type { IncomingMessage } from 'node:http';
-import type { Runtime, TokenClaims } from '@tandem/core';
+import type { TokenClaims } from '@tandem/core';
+import type { ServerServices } from './services.ts';
 
 /** Per-connection state (one per HTTP request, one per WebSocket). */
 export interface ConnectionState {
@@ -18,10 +19,8 @@ export function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-/** The signed-in user of each HTTP request, for the request log line (set by authedProcedure). */
-export const requestUsers = new WeakMap<IncomingMessage, string>();
-
-export function makeCreateContext(rt: Runtime) {
+export function makeCreateContext(services: ServerServices) {
+  const { rt } = services;
   return async ({ req, info }: CreateContextInput) => {
     const token = bearerToken(req.headers.authorization) ?? info?.connectionParams?.token;
     let claims: TokenClaims | null = null;
@@ -34,6 +33,7 @@ export function makeCreateContext(rt: Runtime) {
     return {
       req,
       rt,
+      services,
       log: rt.log,
       ip: req.socket.remoteAddress ?? 'unknown',
       /** Present when a token was sent (valid or not), so a bad token is UNAUTHORIZED, not anonymous. */

@@ -2,10 +2,10 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import {
-  AppError, User, accessToWorkspace, accessViaConversation, accessViaRun, isDatabaseUnavailable, type Access,
+  AppError, User, accessToWorkspace, accessViaConversation, accessViaRun, databaseRefusal, isDatabaseUnavailable, type Access,
 } from '@tandem/core';
 import { roleRank, idSchema, type Role } from '@tandem/schema';
-import { requestUsers, type Context } from './context.ts';
+import type { Context } from './context.ts';
 
 const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
@@ -15,19 +15,25 @@ const t = initTRPC.context<Context>().create({
       ...shape,
       // Validation errors read as one sentence; fieldErrors carries them per field for forms.
       message: zodError
-        ? zodError.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')
+        ? zodError.issues.map((i) => (namesField(i) ? i.message : `${i.path.join('.') || 'input'}: ${i.message}`)).join('; ')
         : error.code === 'INTERNAL_SERVER_ERROR'
           ? 'Something went wrong on our side; it has been logged' // never leak SQL or stack details
           : shape.message,
       data: {
         ...shape.data,
         stack: undefined,
-        fieldErrors: zodError ? z.flattenError(zodError).fieldErrors : undefined,
+        fieldErrors: zodError ? z.flattenError(zodError).fieldErrors
+          : cause instanceof AppError && cause.details.field ? { [cause.details.field]: [cause.message] } : undefined,
         retryAfterMs: cause instanceof AppError ? cause.details.retryAfterMs : undefined,
       },
     };
   },
 });
+
+/** Text types (@tandem/schema text.ts) write messages that already name their field in words. */
+function namesField(issue: z.core.$ZodIssue): boolean {
+  return issue.code === 'custom' && (issue.params as { namesField?: boolean } | undefined)?.namesField === true;
+}
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
@@ -36,10 +42,13 @@ export const createCallerFactory = t.createCallerFactory;
 const errorMapping = t.middleware(async ({ ctx, next, path }) => {
   const result = await next({ ctx: { em: ctx.rt.orm.em.fork() } });
   if (!result.ok) {
-    // A database that is down or restarting is worth a retry, not a "something went wrong".
+    // A database that is down or restarting is worth a retry, not a "something went wrong"; a
+    // value it refused is the caller's to fix (and a schema of ours to tighten: logged).
+    const refusal = databaseRefusal(result.error.cause);
+    if (refusal) ctx.log.warn({ err: result.error.cause, path }, 'the database refused a value the input schema let through');
     const cause = isDatabaseUnavailable(result.error.cause)
       ? new AppError('SERVICE_UNAVAILABLE', 'The database is unavailable; try again shortly', { retryAfterMs: 5000 })
-      : result.error.cause;
+      : refusal ?? result.error.cause;
     if (cause instanceof AppError)
       result.error = new TRPCError({ code: cause.code, message: cause.message, cause });
     else if (result.error.code === 'INTERNAL_SERVER_ERROR')
@@ -58,7 +67,7 @@ export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   const user = await ctx.em.findOne(User, { id: claims.userId });
   if (!user || user.tokenVersion !== claims.tokenVersion)
     throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Your session was signed out; sign in again' });
-  requestUsers.set(ctx.req, user.id);
+  ctx.services.requestUsers.set(ctx.req, user.id);
   return next({ ctx: { user, claims } });
 });
 

@@ -9,6 +9,7 @@ import { startWorkers } from '@tandem/worker';
 import { WebSocket } from 'ws';
 import type { AppRouter } from '../src/routers/_app.ts';
 import { createHttpServer } from '../src/http/server.ts';
+import { createServerServices } from '../src/services.ts';
 
 export interface TestApp {
   rt: TestRuntime;
@@ -27,7 +28,7 @@ let counter = 0;
 export async function startTestApp(mode: Mode, env: Record<string, string> = {}, opts: { workers?: boolean } = {}): Promise<TestApp> {
   const rt = await createTestRuntime(mode, env);
   if (opts.workers !== false) startWorkers(rt);
-  const app = createHttpServer(rt);
+  const app = createHttpServer(createServerServices(rt));
   const url = await app.listen(0, '127.0.0.1');
   const sockets = new Set<{ close(): Promise<void> }>();
 
@@ -83,7 +84,7 @@ export async function startSecondServer(a: TestApp): Promise<{ url: string; clos
     parseConfig({ DATABASE_URL: a.rt.databaseUrl, REDIS_URL: TEST_REDIS_URL, DATA_DIR: a.rt.dataDir, DEMO: '0' }),
     { prefix: a.rt.queues.target.prefix, log: pino({ level: 'silent' }) },
   );
-  const server = createHttpServer(rt);
+  const server = createHttpServer(createServerServices(rt));
   const url = await server.listen(0, '127.0.0.1');
   return {
     url,

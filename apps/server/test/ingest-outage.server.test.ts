@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createRuntime, type Runtime } from '@tandem/core';
 import { parseConfig } from '@tandem/schema';
 import { createHttpServer } from '../src/http/server.ts';
+import { createServerServices } from '../src/services.ts';
 import { httpClient, signUp } from './fault/clients.ts';
 import { privatePostgresAvailable, startPrivatePostgres, type PrivatePostgres } from './fault/private-postgres.ts';
 import { postMetrics, sampleAt } from './ingest-helpers.ts';
@@ -25,7 +26,7 @@ describe.runIf(privatePostgresAvailable())('ingestion while PostgreSQL is unavai
     pg = await startPrivatePostgres();
     dataDir = await mkdtemp(join(tmpdir(), 'tandem-ingest-outage-'));
     rt = await createRuntime(parseConfig({ DATABASE_URL: pg.url, DATA_DIR: dataDir, DEMO: '0' }), { prefix: 'ingest-outage', log: pino({ level: 'silent' }) });
-    server = createHttpServer(rt);
+    server = createHttpServer(createServerServices(rt));
     url = await server.listen(0, '127.0.0.1');
   });
   afterAll(async () => {

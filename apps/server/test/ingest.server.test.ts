@@ -9,6 +9,7 @@ import { createRuntime } from '@tandem/core';
 import { availableModes, TEST_REDIS_URL } from '@tandem/core/testing';
 import { MAX_SAMPLE_AGE_MS, MAX_SAMPLES_PER_REQUEST, parseConfig } from '@tandem/schema';
 import { createHttpServer } from '../src/http/server.ts';
+import { createServerServices } from '../src/services.ts';
 import { codeOf, sqlRows, startTestApp, type TestApp } from './harness.ts';
 import { ndjson, postMetrics, sampleAt, sampleCount } from './ingest-helpers.ts';
 
@@ -317,7 +318,7 @@ describe.each(modes)('ingestion (%s)', (mode) => {
   });
 
   it('revocation reaches every HTTP server on the runtime at once', async () => {
-    const second = createHttpServer(app.rt);
+    const second = createHttpServer(createServerServices(app.rt)); // its own key cache
     const url2 = await second.listen(0, '127.0.0.1');
     try {
       const made = await app.client(admin.token).ingestKey.create.mutate({ workspaceId: admin.workspaceId, label: 'two servers' });
@@ -339,7 +340,7 @@ describe.runIf(modes.includes('services'))('ingest key revocation across server 
       parseConfig({ DATABASE_URL: a.rt.databaseUrl, REDIS_URL: TEST_REDIS_URL, DATA_DIR: a.rt.dataDir, DEMO: '0' }),
       { prefix: a.rt.queues.target.prefix, log: pino({ level: 'silent' }) },
     );
-    const serverB = createHttpServer(rtB);
+    const serverB = createHttpServer(createServerServices(rtB));
     const urlB = await serverB.listen(0, '127.0.0.1');
     try {
       const admin = await a.signUp('Admin');

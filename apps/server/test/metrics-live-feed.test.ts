@@ -4,7 +4,7 @@
 // counted. Fake clock.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { InProcessBus, metricsChannel } from '@tandem/core';
-import { joinPointFeed } from '../src/subscriptions/point-feed.ts';
+import { PointFeeds } from '../src/subscriptions/point-feed.ts';
 
 const point = (ts: number, agentId = 'a1') => ({ agentId, ts, values: { latency_ms: ts } });
 const opts = { intervalMs: 250, maxPerRead: 10 };
@@ -15,14 +15,15 @@ describe('point feed', () => {
 
   it('shares one bus subscription per workspace and one array per filter among readers in step', async () => {
     const bus = new InProcessBus();
+    const feeds = new PointFeeds(bus, opts);
     const subscribe = vi.spyOn(bus, 'subscribe');
-    const a = await joinPointFeed(bus, 'w1', opts);
+    const a = await feeds.join('w1');
     await bus.publish(metricsChannel('w1'), { points: [point(1)] });
     await vi.advanceTimersByTimeAsync(0);
     expect(a.feed.hasNews(a.reader)).toBe(true); // the first point after a quiet spell is released at once
     expect(a.feed.read(a.reader, null, 'all')).toEqual({ points: [point(1)], dropped: 0 });
 
-    const b = await joinPointFeed(bus, 'w1', opts);
+    const b = await feeds.join('w1');
     expect(b.feed).toBe(a.feed);
     expect(subscribe).toHaveBeenCalledTimes(1);
     await bus.publish(metricsChannel('w1'), { points: [point(2), point(3, 'a2')] });
@@ -34,14 +35,14 @@ describe('point feed', () => {
     const forB = b.feed.read(b.reader, null, 'all');
     expect(forA).toEqual({ points: [point(2), point(3, 'a2')], dropped: 0 });
     expect(forB.points).toBe(forA.points);
-    const c = await joinPointFeed(bus, 'w1', opts);
+    const c = await feeds.join('w1');
     c.reader.cursor = a.reader.cursor - 2; // as if it had joined with a and b
     expect(c.feed.read(c.reader, (p) => (p.agentId === 'a1' ? p : null), 'a1')).toEqual({ points: [point(2)], dropped: 0 });
     expect(a.feed.read(a.reader, null, 'all')).toEqual({ points: [], dropped: 0 });
 
     for (const r of [a, b, c]) r.leave();
     // Everyone left: the next subscriber gets a new feed and a new bus subscription.
-    const d = await joinPointFeed(bus, 'w1', opts);
+    const d = await feeds.join('w1');
     expect(d.feed).not.toBe(a.feed);
     expect(subscribe).toHaveBeenCalledTimes(2);
     await bus.publish(metricsChannel('w1'), { points: [point(4)] });
@@ -52,7 +53,8 @@ describe('point feed', () => {
 
   it('keeps at most twice one read; a reader behind gets the newest and the count of what it missed', async () => {
     const bus = new InProcessBus();
-    const slow = await joinPointFeed(bus, 'w1', opts);
+    const feeds = new PointFeeds(bus, opts);
+    const slow = await feeds.join('w1');
     for (let i = 0; i < 25; i++) slow.feed.append([point(i)]);
     await vi.advanceTimersByTimeAsync(250);
     const { points, dropped } = slow.feed.read(slow.reader, null, 'all');

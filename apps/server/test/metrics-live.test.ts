@@ -6,7 +6,7 @@ import { jsonEncoder } from '@trpc/server/adapters/ws';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { InProcessBus, agentsChannel, metricsChannel } from '@tandem/core';
 import type { MetricsLiveBatch } from '@tandem/schema';
-import { LIVE_BATCH_MS, MAX_LIVE_POINTS, metricsLive } from '../src/subscriptions/metrics-live.ts';
+import { LIVE_BATCH_MS, MAX_LIVE_POINTS, metricsLive, createLiveFeeds } from '../src/subscriptions/metrics-live.ts';
 import { createEventEncoder } from '../src/subscriptions/event-encoder.ts';
 
 describe('metrics.live batching', () => {
@@ -17,7 +17,7 @@ describe('metrics.live batching', () => {
   const point = (agentId: string, i: number) => ({ agentId, ts: i, values: { latency_ms: i, cpu_pct: 50 } });
 
   async function start(filter: Parameters<typeof metricsLive>[2]) {
-    const live = metricsLive(bus, 'w1', filter, async () => [{ agentId: 'a1', status: 'ok', reason: null }], abort.signal);
+    const live = metricsLive(createLiveFeeds(bus), 'w1', filter, async () => [{ agentId: 'a1', status: 'ok', reason: null }], abort.signal);
     const first = await live.next();
     batches = [];
     done = (async () => {
@@ -93,8 +93,9 @@ describe('metrics.live batching', () => {
   });
 
   it('hands subscribers with the same filter the same batch object (serialised once)', async () => {
+    const feeds = createLiveFeeds(bus); // one server's feeds, shared by its subscribers
     const pull = async (filter: Parameters<typeof metricsLive>[2]) => {
-      const live = metricsLive(bus, 'w1', filter, async () => [], abort.signal);
+      const live = metricsLive(feeds, 'w1', filter, async () => [], abort.signal);
       await live.next();
       return live;
     };

@@ -15,6 +15,7 @@ import {
 import { availableModes, createTestRuntime, TEST_REDIS_URL, type TestRuntime } from '@tandem/core/testing';
 import type { ConversationEvent } from '@tandem/schema';
 import { conversationEvents } from '../src/subscriptions/conversation-events.ts';
+import { ConversationHubs } from '../src/subscriptions/conversation-hub.ts';
 
 const modes = await availableModes();
 /** A subscriber that has not caught up by then lost an event (a missed wake-up stalls it). */
@@ -68,11 +69,19 @@ async function append(rt: Runtime, conversationId: string, titles: string[]): Pr
   await wakeSubscribers(rt.bus, conversationId, seqs[seqs.length - 1]!);
 }
 
+/** One server's hubs per runtime view, so the subscribers of one run share a hub as on one server. */
+const hubs = new WeakMap<Runtime, ConversationHubs>();
+const hubsOf = (rt: Runtime): ConversationHubs => {
+  let h = hubs.get(rt);
+  if (!h) hubs.set(rt, (h = new ConversationHubs(rt)));
+  return h;
+};
+
 /** Runs the real subscription until it has delivered `lastSeq`; returns the tracked events. */
 async function collect(rt: Runtime, conversationId: string, lastEventId: string, lastSeq: number, viewerId: string,
   got: { id: number; event: unknown }[] = []) {
   const abort = new AbortController();
-  const gen = conversationEvents(rt, conversationId, lastEventId, abort.signal, { id: viewerId, name: 'Viewer' });
+  const gen = conversationEvents(rt, hubsOf(rt), conversationId, lastEventId, abort.signal, { id: viewerId, name: 'Viewer' });
   try {
     if (Number(lastEventId) === lastSeq) return got;
     for await (const item of gen) {

@@ -27,7 +27,7 @@ interface ServerProcess {
 }
 
 function startServer(rt: TestRuntime): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts', '--role=server'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH, HOME: process.env.HOME,

@@ -3,15 +3,14 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
-import { AppError, type Runtime } from '@tandem/core';
+import { AppError } from '@tandem/core';
 import { appRouter } from '../routers/_app.ts';
-import { makeCreateContext, requestUsers } from '../context.ts';
-import { createMetrics } from './metrics.ts';
+import { makeCreateContext } from '../context.ts';
+import type { ServerServices } from '../services.ts';
 import { makeStaticHandler } from './static-files.ts';
 import { attachWebSocket } from '../ws/websocket.ts';
 import { checkReadiness } from './readiness.ts';
 import { handleApi } from './api/index.ts';
-import { ingestBacklogRows } from './api/ingest.ts';
 import { sendJson } from './api/respond.ts';
 
 export const HTTP_MAX_BODY_BYTES = 1024 * 1024;
@@ -24,11 +23,12 @@ function routeLabel(path: string): string {
   return path.startsWith('/api/') ? 'api' : 'static';
 }
 
-export function createHttpServer(rt: Runtime, opts: { webDist?: string } = {}) {
-  const metrics = createMetrics({ ingestBacklogRows: () => ingestBacklogRows(rt) });
+/** The HTTP + WebSocket server of one set of server services (services.ts builds them). */
+export function createHttpServer(services: ServerServices, opts: { webDist?: string } = {}) {
+  const { rt, prometheus } = services;
   const trpc = createHTTPHandler({
     router: appRouter,
-    createContext: makeCreateContext(rt) as never,
+    createContext: makeCreateContext(services) as never,
     basePath: '/trpc/',
     maxBodySize: HTTP_MAX_BODY_BYTES,
     maxBatchSize: 50,
@@ -60,11 +60,11 @@ export function createHttpServer(rt: Runtime, opts: { webDist?: string } = {}) {
       return;
     }
     if (path === '/metrics') {
-      res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(await metrics.registry.metrics());
+      res.writeHead(200, { 'content-type': prometheus.registry.contentType }).end(await prometheus.registry.metrics());
       return;
     }
     if (path.startsWith('/api/')) {
-      await handleApi({ rt, metrics, req, res, url: new URL(req.url ?? '/', 'http://x') });
+      await handleApi({ services, req, res, url: new URL(req.url ?? '/', 'http://x') });
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -83,12 +83,12 @@ export function createHttpServer(rt: Runtime, opts: { webDist?: string } = {}) {
     // Logged when the response is finished: tRPC's handler returns before it has answered.
     res.once('finish', () => {
       const seconds = (performance.now() - started) / 1000;
-      metrics.httpRequests.inc({ route: label, status: String(res.statusCode) });
-      metrics.httpDuration.observe({ route: label }, seconds);
+      prometheus.httpRequests.inc({ route: label, status: String(res.statusCode) });
+      prometheus.httpDuration.observe({ route: label }, seconds);
       if (label === 'static' || path === '/healthz') return;
       // Agents post samples every second or so: accepted ingestion is debug, anything else info.
       const level = path === '/api/v1/metrics' && res.statusCode === 202 ? 'debug' : 'info';
-      rt.log[level]({ reqId, userId: requestUsers.get(req), method: req.method, path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
+      rt.log[level]({ reqId, userId: services.requestUsers.get(req), method: req.method, path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
     });
     route(req, res, path).catch((err: unknown) => {
         rt.log.error({ err, reqId, path }, 'request failed');
@@ -97,11 +97,11 @@ export function createHttpServer(rt: Runtime, opts: { webDist?: string } = {}) {
       });
   });
   server.on('clientError', (_err, socket) => socket.destroy());
-  const ws = attachWebSocket(server, rt, metrics);
+  const ws = attachWebSocket(server, services);
 
   return {
     server,
-    metrics,
+    services,
     listen(port: number, host: string): Promise<string> {
       return new Promise((resolve, reject) => {
         server.once('error', reject);

@@ -11,9 +11,6 @@ import { conversationProcedure, router, runProcedure, workspaceProcedure } from 
 import { guardSubscription } from '../subscriptions/auth-watch.ts';
 import { conversationEvents } from '../subscriptions/conversation-events.ts';
 
-const TYPING_THROTTLE_MS = 2000;
-const lastTyping = new Map<string, number>();
-
 export const conversationRouter = router({
   create: workspaceProcedure('member').input(createConversationInput).mutation(({ ctx, input }) =>
     createConversation(ctx.em, ctx.workspace.id, ctx.user.id, input.title)),
@@ -45,19 +42,12 @@ export const conversationRouter = router({
   })),
 
   typing: conversationProcedure('member').input(conversationIdInput).mutation(async ({ ctx, input }) => {
-    const key = `${input.conversationId}:${ctx.user.id}`;
-    const now = Date.now();
-    if (now - (lastTyping.get(key) ?? 0) >= TYPING_THROTTLE_MS) {
-      // Only entries younger than the throttle matter; drop the rest so the map stays small.
-      if (lastTyping.size > 10_000)
-        for (const [k, at] of lastTyping) if (now - at >= TYPING_THROTTLE_MS) lastTyping.delete(k);
-      lastTyping.set(key, now);
+    if (ctx.services.typing.admit(input.conversationId, ctx.user.id))
       await ctx.rt.bus.publish(ephemeralChannel(input.conversationId), { type: 'typing', user: { id: ctx.user.id, name: ctx.user.name } });
-    }
     return { ok: true as const };
   }),
 
   events: conversationProcedure('viewer').input(conversationEventsInput).subscription(({ ctx, input, signal }) =>
     guardSubscription({ ctx, workspaceId: ctx.workspace.id, minRole: 'viewer' }, signal, (s) =>
-      conversationEvents(ctx.rt, input.conversationId, input.lastEventId, s, { id: ctx.user.id, name: ctx.user.name }))),
+      conversationEvents(ctx.rt, ctx.services.conversationHubs, input.conversationId, input.lastEventId, s, { id: ctx.user.id, name: ctx.user.name }))),
 });

@@ -15,7 +15,7 @@ export const metricsRouter = router({
     if (input.agentIds) await agentsOfWorkspace(ctx.em, ctx.workspace.id, input.agentIds);
     const workspaceId = ctx.workspace.id;
     return guardSubscription({ ctx, workspaceId, minRole: 'viewer' }, signal, (s) =>
-      metricsLive(ctx.rt.bus, workspaceId, input, () => agentStatuses(ctx.rt.orm.em.fork(), workspaceId, input.agentIds), s));
+      metricsLive(ctx.services.liveFeeds, workspaceId, input, () => agentStatuses(ctx.rt.orm.em.fork(), workspaceId, input.agentIds), s));
   }),
 
   costs: workspaceProcedure('viewer').input(costQueryInput).query(({ ctx, input }) =>

@@ -5,7 +5,7 @@
 // slips through the gap and nothing arrives twice.
 import { readEvents, sequenceBounds, type Runtime } from '@tandem/core';
 import type { EphemeralEvent } from '@tandem/schema';
-import { envelopeOf, joinConversation } from './conversation-hub.ts';
+import { envelopeOf, type ConversationHubs } from './conversation-hub.ts';
 
 const PAGE = 500;
 /** After this many events in a row, let the event loop run (other sockets, I/O, timers). */
@@ -13,12 +13,13 @@ const FAIR_SHARE = 64;
 
 export async function* conversationEvents(
   rt: Runtime,
+  hubs: ConversationHubs,
   conversationId: string,
   lastEventId: string | null | undefined,
   signal: AbortSignal,
   viewer: { id: string; name: string },
 ) {
-  const member = await joinConversation(rt, conversationId, viewer);
+  const member = await hubs.join(conversationId, viewer);
   const { hub } = member;
   // A flag, not `signal.aborted` per event: that getter showed up in the fan-out profile.
   let stopped = signal.aborted;

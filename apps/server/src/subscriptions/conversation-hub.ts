@@ -217,25 +217,30 @@ export class ConversationHub {
   }
 }
 
-/** The hubs of each runtime (one per process in production; tests run several). */
-const hubs = new WeakMap<Runtime, Map<string, Promise<ConversationHub>>>();
+/**
+ * The open hubs of one server, by conversation id. Built once per server by the composition
+ * root (services.ts), so two servers in one process never share a hub by accident.
+ */
+export class ConversationHubs {
+  private readonly byId = new Map<string, Promise<ConversationHub>>();
 
-/** Joins the conversation's hub on this instance, opening it for the first subscriber. */
-export async function joinConversation(rt: Runtime, conversationId: string, viewer: Viewer): Promise<HubMember> {
-  let byId = hubs.get(rt);
-  if (!byId) hubs.set(rt, (byId = new Map()));
-  for (;;) {
-    let opening = byId.get(conversationId);
-    if (!opening) {
-      const map = byId;
-      opening = ConversationHub.open(rt, conversationId, () => {
-        if (map.get(conversationId) === opening) map.delete(conversationId);
-      });
-      byId.set(conversationId, opening);
-      opening.catch(() => map.get(conversationId) === opening && map.delete(conversationId));
+  constructor(private readonly rt: Runtime) {}
+
+  /** Joins the conversation's hub, opening it for the first subscriber. */
+  async join(conversationId: string, viewer: Viewer): Promise<HubMember> {
+    const byId = this.byId;
+    for (;;) {
+      let opening = byId.get(conversationId);
+      if (!opening) {
+        opening = ConversationHub.open(this.rt, conversationId, () => {
+          if (byId.get(conversationId) === opening) byId.delete(conversationId);
+        });
+        byId.set(conversationId, opening);
+        opening.catch(() => byId.get(conversationId) === opening && byId.delete(conversationId));
+      }
+      const hub = await opening;
+      if (!hub.closed) return hub.add(viewer);
+      // It closed while we waited (its last subscriber left): open a fresh one.
     }
-    const hub = await opening;
-    if (!hub.closed) return hub.add(viewer);
-    // It closed while we waited (its last subscriber left): open a fresh one.
   }
 }

@@ -5,12 +5,15 @@
 // after a bus outage a batch says `gap` (reload the range) and carries every status again.
 import { agentsChannel, type Bus } from '@tandem/core';
 import type { AgentStatusChange, LivePoint, MetricField, MetricsLiveBatch } from '@tandem/schema';
-import { joinPointFeed } from './point-feed.ts';
+import { PointFeeds } from './point-feed.ts';
 
 /** At most 4 pushes a second per subscriber. */
 export const LIVE_BATCH_MS = 250;
 /** At most this many points per push (about 1 MB); a subscriber further behind gets the newest and a `dropped` count. */
 export const MAX_LIVE_POINTS = 5000;
+
+/** The live feeds of one server (built by its composition root, services.ts). */
+export const createLiveFeeds = (bus: Bus): PointFeeds => new PointFeeds(bus, { intervalMs: LIVE_BATCH_MS, maxPerRead: MAX_LIVE_POINTS });
 
 export interface LiveFilter {
   agentIds?: string[] | undefined;
@@ -56,7 +59,7 @@ function pointsOnly(points: LivePoint[]): MetricsLiveBatch {
  * are attached, and its answer is the first batch.
  */
 export async function* metricsLive(
-  bus: Bus, workspaceId: string, filter: LiveFilter, readStatuses: () => Promise<AgentStatusChange[]>, signal: AbortSignal,
+  feeds: PointFeeds, workspaceId: string, filter: LiveFilter, readStatuses: () => Promise<AgentStatusChange[]>, signal: AbortSignal,
 ): AsyncGenerator<MetricsLiveBatch> {
   const agents = filter.agentIds ? new Set(filter.agentIds) : null;
   const fields = filter.metrics?.length ? filter.metrics : null;
@@ -65,8 +68,8 @@ export async function* metricsLive(
   const statuses = new Map<string, AgentStatusChange>();
 
   // Listen before reading anything, so no change falls between the snapshot and the first push.
-  const { feed, reader, leave } = await joinPointFeed(bus, workspaceId, { intervalMs: LIVE_BATCH_MS, maxPerRead: MAX_LIVE_POINTS });
-  const offStatuses = await bus.subscribe(agentsChannel(workspaceId), (msg) => {
+  const { feed, reader, leave } = await feeds.join(workspaceId);
+  const offStatuses = await feeds.bus.subscribe(agentsChannel(workspaceId), (msg) => {
     const change = msg as AgentStatusChange;
     if (typeof change?.agentId !== 'string' || (agents && !agents.has(change.agentId))) return;
     statuses.set(change.agentId, change);

@@ -137,48 +137,55 @@ export class PointFeed {
   }
 }
 
-const feeds = new WeakMap<Bus, Map<string, PointFeed>>();
-
 /**
- * Joins the workspace's feed; resolves once its bus subscription is live, with a reader at the
- * head (only points published from now on) and the function that leaves it.
+ * The live feeds of one server, by workspace id. Built once per server by the composition root
+ * (services.ts): two servers in one process never share a feed by accident.
  */
-export async function joinPointFeed(bus: Bus, workspaceId: string, opts: FeedOptions): Promise<{ feed: PointFeed; reader: FeedReader; leave(): void }> {
-  let byWorkspace = feeds.get(bus);
-  if (!byWorkspace) feeds.set(bus, (byWorkspace = new Map()));
-  let feed = byWorkspace.get(workspaceId);
-  if (!feed) {
-    const created = new PointFeed(opts);
-    byWorkspace.set(workspaceId, (feed = created));
-    created.off = bus.subscribe(metricsChannel(workspaceId), (msg) => {
-      const points = (msg as Partial<MetricsBusMessage> | null)?.points;
-      if (Array.isArray(points)) created.append(points);
-    }, { onGap: () => created.markGap() });
-  }
-  const joined = feed;
-  joined.refs++; // counted before waiting, so a leave meanwhile does not drop the subscription
-  const release = () => {
-    if (--joined.refs > 0) return;
-    if (byWorkspace.get(workspaceId) === joined) byWorkspace.delete(workspaceId);
-    joined.stop();
-    joined.off?.then((off) => off(), () => undefined);
-  };
-  try {
-    await joined.off;
-  } catch (err) {
-    if (byWorkspace.get(workspaceId) === joined) byWorkspace.delete(workspaceId); // the next subscriber tries again
-    release();
-    throw err;
-  }
-  const reader: FeedReader = { cursor: joined.head, wake: null, gap: false };
-  joined.readers.add(reader);
-  return {
-    feed: joined,
-    reader,
-    leave() {
-      joined.wake(reader);
-      joined.readers.delete(reader);
+export class PointFeeds {
+  private readonly byWorkspace = new Map<string, PointFeed>();
+
+  constructor(readonly bus: Bus, private readonly opts: FeedOptions) {}
+
+  /**
+   * Joins the workspace's feed; resolves once its bus subscription is live, with a reader at the
+   * head (only points published from now on) and the function that leaves it.
+   */
+  async join(workspaceId: string): Promise<{ feed: PointFeed; reader: FeedReader; leave(): void }> {
+    const byWorkspace = this.byWorkspace;
+    let feed = byWorkspace.get(workspaceId);
+    if (!feed) {
+      const created = new PointFeed(this.opts);
+      byWorkspace.set(workspaceId, (feed = created));
+      created.off = this.bus.subscribe(metricsChannel(workspaceId), (msg) => {
+        const points = (msg as Partial<MetricsBusMessage> | null)?.points;
+        if (Array.isArray(points)) created.append(points);
+      }, { onGap: () => created.markGap() });
+    }
+    const joined = feed;
+    joined.refs++; // counted before waiting, so a leave meanwhile does not drop the subscription
+    const release = () => {
+      if (--joined.refs > 0) return;
+      if (byWorkspace.get(workspaceId) === joined) byWorkspace.delete(workspaceId);
+      joined.stop();
+      joined.off?.then((off) => off(), () => undefined);
+    };
+    try {
+      await joined.off;
+    } catch (err) {
+      if (byWorkspace.get(workspaceId) === joined) byWorkspace.delete(workspaceId); // the next subscriber tries again
       release();
-    },
-  };
+      throw err;
+    }
+    const reader: FeedReader = { cursor: joined.head, wake: null, gap: false };
+    joined.readers.add(reader);
+    return {
+      feed: joined,
+      reader,
+      leave() {
+        joined.wake(reader);
+        joined.readers.delete(reader);
+        release();
+      },
+    };
+  }
 }

@@ -4,10 +4,10 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
-import type { Runtime } from '@tandem/core';
 import { appRouter } from '../routers/_app.ts';
 import { makeCreateContext } from '../context.ts';
-import type { Metrics } from '../http/metrics.ts';
+import type { Prometheus } from '../http/prometheus.ts';
+import type { ServerServices } from '../services.ts';
 import { createEventEncoder } from '../subscriptions/event-encoder.ts';
 
 export const WS_MAX_PAYLOAD = 1024 * 1024;
@@ -30,7 +30,7 @@ export function isAllowedOrigin(origin: string | undefined, host: string | undef
  * Wraps send so a client that stops reading is cut off instead of growing our memory, and so the
  * frames sent to one socket in one tick (a subscription catching up) leave in one write.
  */
-function boundSendBuffer(ws: WebSocket, metrics: Metrics): void {
+function boundSendBuffer(ws: WebSocket, metrics: Prometheus): void {
   const send = ws.send.bind(ws);
   // `ws` exposes no cork; its socket is `_socket` (stable across ws 8.x).
   const socket = (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
@@ -57,12 +57,13 @@ function boundSendBuffer(ws: WebSocket, metrics: Metrics): void {
   }) as WebSocket['send'];
 }
 
-export function attachWebSocket(server: Server, rt: Runtime, metrics: Metrics) {
+export function attachWebSocket(server: Server, services: ServerServices) {
+  const { rt, prometheus: metrics } = services;
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD });
   const handler = applyWSSHandler({
     wss,
     router: appRouter,
-    createContext: makeCreateContext(rt) as never,
+    createContext: makeCreateContext(services) as never,
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
     experimental_encoder: createEventEncoder(),
   });

@@ -61,8 +61,8 @@ function launch(entry: string, args: string[], env: Record<string, string>, read
 
 /** `npm run server` on a free port (`npm start`, server and worker in one, with `withWorkers`); resolves once it listens. */
 export async function startServerProcess(env: Record<string, string>, opts: { withWorkers?: boolean } = {}): Promise<ServerProcess> {
-  const args = opts.withWorkers ? [] : ['--role=server'];
-  const { proc, match } = await launch('apps/server/src/main.ts', args, { PORT: '0', ...env }, /Tandem listening on (\S+)/);
+  const entry = opts.withWorkers ? 'apps/standalone/src/main.ts' : 'apps/server/src/main.ts';
+  const { proc, match } = await launch(entry, [], { PORT: '0', ...env }, /Tandem listening on (\S+)/);
   return Object.assign(proc, { url: match[1]! });
 }
 

@@ -1,14 +1,12 @@
 // REST routes under /api/v1 (API.md "HTTP"): metrics ingestion for agents, reads for scripts.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Runtime } from '@tandem/core';
-import type { createMetrics } from '../metrics.ts';
+import type { ServerServices } from '../../services.ts';
 import { handleIngest } from './ingest.ts';
 import { handleAgentsRead, handleMetricsRead } from './metrics-read.ts';
 import { sendJson } from './respond.ts';
 
 export interface ApiContext {
-  rt: Runtime;
-  metrics: ReturnType<typeof createMetrics>;
+  services: ServerServices;
   req: IncomingMessage;
   res: ServerResponse;
   url: URL;

@@ -1,7 +1,7 @@
 // POST /api/v1/metrics (API.md "Metrics samples"): an ingest key, a JSON or NDJSON body of at most
 // 1 MiB (gzip allowed, measured decompressed), all samples valid or nothing stored, 202 only
 // after the commit. Failures: 400 problems, 401, 413, 415, 429 / 503 with Retry-After.
-import { AppError, createIngestion, isDatabaseUnavailable, type Ingestion, type Runtime } from '@tandem/core';
+import { AppError, isDatabaseUnavailable } from '@tandem/core';
 import { bearerToken } from '../../context.ts';
 import type { ApiContext } from './index.ts';
 import { BodyError, readBody } from './body.ts';
@@ -10,25 +10,14 @@ import { sendJson } from './respond.ts';
 
 export const INGEST_MAX_BODY_BYTES = 1024 * 1024;
 
-/** One key cache and one write queue per runtime, shared by every HTTP server on it. */
-const ingestions = new WeakMap<Runtime, Ingestion>();
-function ingestionOf(rt: Runtime): Ingestion {
-  let ingestion = ingestions.get(rt);
-  if (!ingestion) ingestions.set(rt, (ingestion = createIngestion(rt)));
-  return ingestion;
-}
-
-/** Samples this runtime's ingestion holds, queued or being written (0 before its first request). */
-export const ingestBacklogRows = (rt: Runtime): number => ingestions.get(rt)?.writer.backlogRows ?? 0;
-
 const REALM = 'Bearer realm="tandem-ingest"';
 
-export async function handleIngest({ rt, metrics, req, res }: ApiContext): Promise<void> {
+export async function handleIngest({ services, req, res }: ApiContext): Promise<void> {
+  const { ingestion, prometheus: metrics } = services;
   const refuse = (status: number, body: Record<string, unknown>, headers: Record<string, string> = {}) => {
     metrics.ingestRejected.inc({ status: String(status) });
     sendJson(res, status, body, headers);
   };
-  const ingestion = ingestionOf(rt);
   try {
     const key = bearerToken(req.headers.authorization);
     if (!key) return refuse(401, { error: 'Send an ingest key: Authorization: Bearer <key>' }, { 'www-authenticate': REALM });

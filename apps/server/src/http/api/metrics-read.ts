@@ -15,7 +15,7 @@ interface Problem {
 }
 
 /** The caller's workspace, or null after answering 401 / 400 / 404 itself. */
-async function authorize({ rt, req, res, url }: ApiContext): Promise<{ workspaceId: string } | null> {
+async function authorize({ services: { rt }, req, res, url }: ApiContext): Promise<{ workspaceId: string } | null> {
   const token = bearerToken(req.headers.authorization);
   if (!token) {
     sendJson(res, 401, { error: 'Sign in first: Authorization: Bearer <token>' }, { 'www-authenticate': 'Bearer' });
@@ -66,14 +66,14 @@ function answerError(res: ApiContext['res'], err: unknown): void {
 export async function handleAgentsRead(ctx: ApiContext): Promise<void> {
   const scope = await authorize(ctx);
   if (!scope) return;
-  sendJson(ctx.res, 200, { agents: await listAgents(ctx.rt.orm.em.fork(), scope.workspaceId) });
+  sendJson(ctx.res, 200, { agents: await listAgents(ctx.services.rt.orm.em.fork(), scope.workspaceId) });
 }
 
 /** `?workspaceId=&agent=<name or id>&metric=latency_ms:p95&from=&to=&step=&width=` → metrics.query's answer. */
 export async function handleMetricsRead(ctx: ApiContext): Promise<void> {
   const scope = await authorize(ctx);
   if (!scope) return;
-  const { url, res, rt } = ctx;
+  const { url, res, services: { rt } } = ctx;
   const problems: Problem[] = [];
 
   const metrics = listParam(url, 'metric').map((spec) => {

@@ -1,0 +1,30 @@
+// The server's composition root: every long-lived object of one server (conversation hubs, live
+// metric feeds, ingestion, throttles, Prometheus registry) is built here and nowhere else. It
+// reaches procedures through the tRPC context and REST routes through ApiContext, so two servers
+// in one process (tests, benches) share only what they are given: the runtime.
+import type { IncomingMessage } from 'node:http';
+import { createIngestion, type Runtime } from '@tandem/core';
+import { ConversationHubs } from './subscriptions/conversation-hub.ts';
+import { createLiveFeeds } from './subscriptions/metrics-live.ts';
+import { TypingThrottle } from './subscriptions/typing-throttle.ts';
+import { createPrometheus } from './http/prometheus.ts';
+
+export function createServerServices(rt: Runtime) {
+  const ingestion = createIngestion(rt);
+  return {
+    rt,
+    /** One hub per open conversation: one database read per event for all its viewers. */
+    conversationHubs: new ConversationHubs(rt),
+    /** One bus subscription per workspace for every metrics.live subscriber. */
+    liveFeeds: createLiveFeeds(rt.bus),
+    /** POST /api/v1/metrics: the ingest-key cache and the coalescing sample writer. */
+    ingestion,
+    /** conversation.typing: at most one typing event per user and conversation every 2 s. */
+    typing: new TypingThrottle(),
+    prometheus: createPrometheus({ ingestBacklogRows: () => ingestion.writer.backlogRows }),
+    /** The signed-in user of each HTTP request, for its log line (set by authedProcedure). */
+    requestUsers: new WeakMap<IncomingMessage, string>(),
+  };
+}
+
+export type ServerServices = ReturnType<typeof createServerServices>;
