@@ -60,7 +60,8 @@ describe.each(modes)('conversations (%s)', (mode) => {
   it('streams a question, its tool call and the reply to a subscriber, and stores the same text', async () => {
     const c = await app.client(admin.token).conversation.create.mutate({ workspaceId: admin.workspaceId, title: 'Sales review' });
     const sub = record(app, admin.token, c.id, String(c.lastSeq));
-    await vi.waitFor(() => expect(app.rt.bus).toBeDefined());
+    // Live once its own presence arrives: the hub has joined, so nothing sent from now on is missed.
+    await vi.waitFor(() => expect(sub.viewers()).toContain(admin.userId));
     const { message, runId } = await app.client(admin.token).conversation.send.mutate({
       conversationId: c.id, content: 'Show sales by month for the last 6 months', clientMessageId: randomUUID(),
     });

@@ -34,7 +34,7 @@ function pickFields(p: LivePoint, fields: MetricField[] | null): LivePoint | nul
 }
 
 /** Resolves after `ms`, or at once when `signal` aborts; leaves no listener behind. */
-function rest(ms: number, signal: AbortSignal): Promise<void> {
+function pauseUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);
@@ -98,7 +98,7 @@ export async function* metricsLive(
         continue;
       }
       const wait = last + LIVE_BATCH_MS - Date.now();
-      if (wait > 0) await rest(wait, signal);
+      if (wait > 0) await pauseUnlessAborted(wait, signal);
       if (signal.aborted) break;
       const { points, dropped } = feed.read(reader, keep, filterKey);
       const gap = reader.gap;

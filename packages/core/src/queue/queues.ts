@@ -26,6 +26,12 @@ type AnyQueue = Queue<unknown, unknown, string>;
 const PRODUCER_COMMAND_TIMEOUT_MS = 5000;
 /** What a refused enqueue suggests as Retry-After: about how long a Redis restart takes. */
 const QUEUE_RETRY_AFTER_MS = 5000;
+/** A failed attempt is retried after 1 s, 2 s, 4 s, … (up to the job's `attempts`). */
+const RETRY_BACKOFF = { type: 'exponential', delay: 1000 } as const;
+/** Finished jobs are kept an hour (at most 1,000) for inspection and idempotent re-sends. */
+const KEEP_COMPLETED = { age: 3600, count: 1000 } as const;
+/** Failed jobs are kept a week, to read why they failed. */
+const KEEP_FAILED = { age: 7 * 24 * 3600 } as const;
 
 export class Queues {
   private readonly queues = new Map<string, AnyQueue>();
@@ -115,9 +121,9 @@ export class Queues {
       return await this.withQueue(def.queue, (q) => q.add(name, data, {
         jobId: opts.jobId,
         attempts: def.attempts,
-        backoff: { type: 'exponential', delay: 1000 },
-        removeOnComplete: { age: 3600, count: 1000 },
-        removeOnFail: { age: 7 * 24 * 3600 },
+        backoff: RETRY_BACKOFF,
+        removeOnComplete: KEEP_COMPLETED,
+        removeOnFail: KEEP_FAILED,
       }));
     } catch (err) {
       this.log.error({ err }, 'enqueue failed');

@@ -22,10 +22,13 @@ export async function restoreLostSchedules(queues: Queues): Promise<void> {
     if (!(await queues.withQueue(jobDefinitions[s.job].queue, (q) => q.getJobScheduler(s.job)))) await upsertSchedule(queues, s);
 }
 
+/** Periodic runs leave little behind: the last ten successes, failures for a day. */
+const KEEP_PERIODIC = { removeOnComplete: { count: 10 }, removeOnFail: { age: 24 * 3600 } } as const;
+
 async function upsertSchedule(queues: Queues, s: (typeof schedules)[number]): Promise<void> {
   await queues.withQueue(jobDefinitions[s.job].queue, (q) => q.upsertJobScheduler(s.job, { every: s.everyMs }, {
     name: s.job,
     data: {},
-    opts: { removeOnComplete: { count: 10 }, removeOnFail: { age: 24 * 3600 } },
+    opts: KEEP_PERIODIC,
   }));
 }
