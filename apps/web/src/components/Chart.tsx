@@ -1,119 +1,64 @@
-// The one component that owns uPlot: builds the plot once, feeds new data with setData, follows
-// its container's width, and rebuilds only when the shape (series, kind, labels) changes.
-import { createEffect, on, onCleanup, onMount } from 'solid-js';
+// The one component that owns uPlot: builds the plot from aligned data and options, draws new
+// data with setData, rebuilds only when it is given new options, follows its container's width
+// and destroys the plot on cleanup. Chart kinds (CategoryChart, TimeSeriesChart) configure it.
+import { createEffect, on, onCleanup, onMount, splitProps, type JSX } from 'solid-js';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
-export interface ChartSeries {
-  label: string;
-  values: (number | null)[];
+/** uPlot options without the size, which the chart takes from its container. */
+export type ChartOptions = Omit<uPlot.Options, 'width' | 'height'>;
+
+export interface ChartProps extends Omit<JSX.HTMLAttributes<HTMLDivElement>, 'ref' | 'children'> {
+  /** A new object rebuilds the plot; keep it in a memo keyed on what really changes its shape. */
+  options: ChartOptions;
+  /** A new value is drawn with setData on the existing plot. */
+  data: uPlot.AlignedData;
+  height: number;
+  /** The plot after each (re)build, and undefined once it is destroyed: for setSeries and the like. */
+  onPlot?: (plot: uPlot | undefined) => void;
 }
 
-export interface ChartProps {
-  kind: 'line' | 'bar';
-  /** One label per x position (0, 1, 2 …). */
-  labels: string[];
-  series: ChartSeries[];
-  height?: number;
-  title?: string;
-  testId?: string;
-  /** Value-axis labels from the value and the tick spacing; default a compact number. */
-  formatTick?: (value: number, increment: number) => string;
-}
-
-const compact = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 });
-const palette = ['--chart-1', '--chart-2', '--chart-3', '--chart-4'];
-
-function cssVar(name: string, fallback: string): string {
-  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
-}
-
-/** A see-through version of a #rrggbb colour for the area under a line (canvas has no color-mix). */
-function translucent(color: string): string {
-  return /^#[0-9a-f]{6}$/i.test(color) ? `${color}22` : color;
-}
+/** Narrower than this, a plot is built at this width anyway (a hidden container reads 0). */
+const MIN_WIDTH = 200;
 
 export function Chart(props: ChartProps) {
+  const [own, attributes] = splitProps(props, ['options', 'data', 'height', 'onPlot']);
   let container!: HTMLDivElement;
   let plot: uPlot | undefined;
 
-  const data = (): uPlot.AlignedData => [props.labels.map((_, i) => i), ...props.series.map((s) => s.values)];
-  const shape = () => `${props.kind}|${props.series.map((s) => s.label).join(',')}|${props.labels.join(',')}`;
-
-  function build() {
+  const destroy = () => {
     plot?.destroy();
-    const axisColor = cssVar('--text-muted', '#5d6473');
-    const gridColor = cssVar('--border', '#e1e4ea');
-    const labels = props.labels;
-    const count = labels.length;
-    const bars = props.kind === 'bar' ? uPlot.paths.bars?.({ size: [0.6, 64] }) : undefined;
-    const axis = { stroke: axisColor, grid: { stroke: gridColor, width: 1 }, ticks: { stroke: gridColor, width: 1 } };
-    const options: uPlot.Options = {
-      width: Math.max(200, container.clientWidth),
-      height: props.height ?? 220,
-      legend: { show: props.series.length > 1 },
-      cursor: { drag: { x: false, y: false } },
-      scales: {
-        x: { time: false, range: () => [-0.5, Math.max(0.5, count - 0.5)] },
-        // Bars measure from zero; a line may zoom to its range.
-        ...(props.kind === 'bar' ? { y: { range: (_u: uPlot, _min: number, max: number): uPlot.Range.MinMax => [0, max > 0 ? max * 1.08 : 1] } } : {}),
+    plot = undefined;
+    own.onPlot?.(undefined);
+  };
+
+  const build = (options: ChartOptions, data: uPlot.AlignedData) => {
+    destroy();
+    plot = new uPlot({ ...options, width: Math.max(MIN_WIDTH, container.clientWidth), height: own.height }, data, container);
+    own.onPlot?.(plot);
+  };
+
+  // One effect for both, so new options with new data build once instead of building and then
+  // drawing the same data again.
+  createEffect(
+    on(
+      [() => own.options, () => own.data] as const,
+      ([options, data], previous) => {
+        if (!plot || previous?.[0] !== options) build(options, data);
+        else plot.setData(data);
       },
-      axes: [
-        {
-          ...axis,
-          splits: () => labels.map((_, i) => i),
-          values: (_u, splits) => splits.map((v) => labels[v] ?? ''),
-          // Long category names: show every nth label so they do not overlap.
-          filter: (_u, splits) => {
-            const step = Math.max(1, Math.ceil(count / Math.max(1, Math.floor(container.clientWidth / 90))));
-            return splits.map((v, i) => (i % step === 0 ? v : null));
-          },
-        },
-        {
-          ...axis,
-          size: 56,
-          values: (_u, splits, _axisIdx, _space, increment) =>
-            splits.map((v) => (props.formatTick ? props.formatTick(v, increment) : compact.format(v))),
-        },
-      ],
-      series: [
-        { label: 'x', value: (_u, v) => (v == null ? '' : (labels[v] ?? '')) },
-        ...props.series.map((s, i) => {
-          const color = cssVar(palette[i % palette.length] ?? '--accent', '#4f46e5');
-          return {
-            label: s.label,
-            stroke: color,
-            width: 2,
-            fill: props.kind === 'bar' ? color : translucent(color),
-            points: { show: props.kind === 'line' && count <= 24 },
-            ...(bars ? { paths: bars } : {}),
-          };
-        }),
-      ],
-    };
-    plot = new uPlot(options, data(), container);
-  }
+    ),
+  );
 
   onMount(() => {
-    build();
     const observer = new ResizeObserver(() => {
-      if (plot && container.clientWidth > 0) plot.setSize({ width: container.clientWidth, height: props.height ?? 220 });
+      if (plot && container.clientWidth > 0 && container.clientWidth !== plot.width)
+        plot.setSize({ width: container.clientWidth, height: own.height });
     });
     observer.observe(container);
-    onCleanup(() => {
-      observer.disconnect();
-      plot?.destroy();
-      plot = undefined;
-    });
+    onCleanup(() => observer.disconnect());
   });
+  onCleanup(destroy);
 
-  createEffect(on(shape, () => build(), { defer: true }));
-  createEffect(on(data, (next) => plot?.setData(next), { defer: true }));
-
-  return (
-    <figure class="chart" data-testid={props.testId}>
-      {props.title && <figcaption class="chart__title">{props.title}</figcaption>}
-      <div ref={container} class="chart__plot" />
-    </figure>
-  );
+  return <div ref={container} {...attributes} />;
 }

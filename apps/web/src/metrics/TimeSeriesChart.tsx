@@ -1,13 +1,12 @@
-// A uPlot time-series chart for live metrics: built once per set of lines (and colour scheme),
-// fed with setData when `frame` changes, x range from the caller (a sliding live window or a
-// zoomed one), drag to select a range to zoom into, double-click to reset, crosshair tooltip;
-// lines are hidden and shown by group from outside (one legend serves every panel). The sibling of components/Chart.tsx, which draws the
-// small category charts of tool cards.
-import { createEffect, on, onCleanup, onMount, type Accessor } from 'solid-js';
-import uPlot from 'uplot';
-import 'uplot/dist/uPlot.min.css';
+// The time-series chart of a metric panel, drawn by <Chart>: options built once per set of lines
+// (and colour scheme), data handed over when `frame` changes, x range from the caller (a sliding
+// live window or a zoomed one), drag to select a range to zoom into, double-click to reset,
+// crosshair tooltip; lines are hidden and shown by group from outside (one legend serves every panel).
+import { createEffect, createMemo, on, type Accessor } from 'solid-js';
+import type uPlot from 'uplot';
+import { Chart, type ChartOptions } from '../components/Chart.tsx';
+import { colorSchemeKey, cssVar } from '../theme.ts';
 import { tooltipPlugin } from './chartTooltip.ts';
-import { colorSchemeKey, cssVar } from './palette.ts';
 
 export interface ChartLine {
   label: string;
@@ -42,6 +41,7 @@ interface TimeSeriesChartProps {
 }
 
 const MIN_SELECTION_PX = 6;
+const DEFAULT_HEIGHT = 200;
 
 const clockSeconds = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit', second: '2-digit' });
 const clockMinutes = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
@@ -59,22 +59,21 @@ function timeTicks(_u: uPlot, splits: number[], _axisIdx: number, _space: number
   });
 }
 
+/** What a chart holds, kept on its element for tests and tools: bucket count, newest bucket, lines. */
+function describeData(data: uPlot.AlignedData) {
+  const x = data[0];
+  let empty = true;
+  for (let i = 1; i < data.length && empty; i++) empty = !(data[i] as (number | null)[]).some((v) => v != null);
+  return { points: x.length, lastX: String(x[x.length - 1] ?? ''), series: data.length - 1, empty };
+}
+
 export function TimeSeriesChart(props: TimeSeriesChartProps) {
-  let container!: HTMLDivElement;
   let plot: uPlot | undefined;
 
-  const shape = () => `${colorSchemeKey()}|${props.lines.map((l) => `${l.label}:${l.colorVar}:${l.dashed ?? false}`).join(',')}`;
-
-  /** Exposed for tests and tools: how many buckets the chart holds and the newest one. */
-  function describeData(data: uPlot.AlignedData) {
-    const x = data[0];
-    container.dataset.points = String(x.length);
-    container.dataset.lastX = String(x[x.length - 1] ?? '');
-    container.dataset.series = String(data.length - 1);
-    let any = false;
-    for (let i = 1; i < data.length && !any; i++) any = (data[i] as (number | null)[]).some((v) => v != null);
-    container.classList.toggle('ts-chart__plot--empty', !any);
-  }
+  const shape = createMemo(() => `${colorSchemeKey()}|${props.lines.map((l) => `${l.label}:${l.colorVar}:${l.dashed ?? false}`).join(',')}`);
+  // Read when the frame ticks, and with new lines (their data may have come before the next frame).
+  const data = createMemo(on([props.frame, shape], () => props.data()), undefined, { equals: false });
+  const described = createMemo(() => describeData(data()));
 
   const refineGaps: uPlot.Series.GapsRefiner = (u, _seriesIdx, _idx0, _idx1, gaps) => {
     const min = u.scales.x?.min ?? 0;
@@ -110,14 +109,11 @@ export function TimeSeriesChart(props: TimeSeriesChartProps) {
     return found.length > 0 ? found : null;
   };
 
-  function build() {
-    plot?.destroy();
+  function makeOptions(): ChartOptions {
     const axisColor = cssVar('--text-muted', '#5d6473');
     const gridColor = cssVar('--border', '#e1e4ea');
     const axis = { stroke: axisColor, grid: { stroke: gridColor, width: 1 }, ticks: { stroke: gridColor, width: 1 } };
-    const options: uPlot.Options = {
-      width: Math.max(200, container.clientWidth),
-      height: props.height ?? 200,
+    return {
       legend: { show: false },
       cursor: {
         drag: { x: true, y: false, setScale: false },
@@ -177,26 +173,9 @@ export function TimeSeriesChart(props: TimeSeriesChartProps) {
       },
       plugins: [tooltipPlugin((v) => props.format(v))],
     };
-    const data = props.data();
-    plot = new uPlot(options, data, container);
-    describeData(data);
   }
+  const options = createMemo(on(shape, makeOptions));
 
-  onMount(() => {
-    build();
-    const observer = new ResizeObserver(() => {
-      if (plot && container.clientWidth > 0 && container.clientWidth !== plot.width)
-        plot.setSize({ width: container.clientWidth, height: props.height ?? 200 });
-    });
-    observer.observe(container);
-    onCleanup(() => {
-      observer.disconnect();
-      plot?.destroy();
-      plot = undefined;
-    });
-  });
-
-  createEffect(on(shape, () => build(), { defer: true }));
   createEffect(
     on(
       props.hidden,
@@ -208,18 +187,20 @@ export function TimeSeriesChart(props: TimeSeriesChartProps) {
       { defer: true },
     ),
   );
-  createEffect(
-    on(
-      props.frame,
-      () => {
-        if (!plot) return;
-        const data = props.data();
-        plot.setData(data);
-        describeData(data);
-      },
-      { defer: true },
-    ),
-  );
 
-  return <div ref={container} class="ts-chart__plot" role="img" aria-label={props.label} data-testid="ts-chart" />;
+  return (
+    <Chart
+      class={described().empty ? 'ts-chart__plot ts-chart__plot--empty' : 'ts-chart__plot'}
+      role="img"
+      aria-label={props.label}
+      data-testid="ts-chart"
+      data-points={described().points}
+      data-last-x={described().lastX}
+      data-series={described().series}
+      options={options()}
+      data={data()}
+      height={props.height ?? DEFAULT_HEIGHT}
+      onPlot={(next) => (plot = next)}
+    />
+  );
 }

@@ -3,7 +3,7 @@
 import { useParams } from '@solidjs/router';
 import { useQuery } from '@tanstack/solid-query';
 import { createSignal, For, Match, Show, Switch } from 'solid-js';
-import { Chart } from '../components/Chart.tsx';
+import { CategoryChart } from '../components/CategoryChart.tsx';
 import { EmptyState } from '../components/EmptyState.tsx';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
@@ -73,7 +73,7 @@ function CostReportView(props: { report: CostReport }) {
       </div>
 
       <section class="card cost-chart" aria-label="Cost per day">
-        <Chart
+        <CategoryChart
           kind="bar"
           title="Cost per day (UTC)"
           labels={days().map((d) => dayLabel.format(Date.parse(d.day)))}

@@ -1,7 +1,7 @@
 // One tool call of an assistant reply: what was called with which arguments, how long it took,
 // its error, its chart (line or bar) and the first rows of its result.
 import { createMemo, For, Show } from 'solid-js';
-import { Chart } from '../components/Chart.tsx';
+import { CategoryChart } from '../components/CategoryChart.tsx';
 import type { ToolCall } from './conversationFeed.ts';
 
 const MAX_ROWS = 20;
@@ -74,7 +74,7 @@ export function ToolCallCard(props: { call: ToolCall }) {
         </p>
       </Show>
       <Show when={chart()}>
-        {(c) => <Chart kind={c().kind} title={c().title} labels={c().labels} series={c().series} testId="tool-chart" />}
+        {(c) => <CategoryChart kind={c().kind} title={c().title} labels={c().labels} series={c().series} testId="tool-chart" />}
       </Show>
       <Show when={props.call.finished && !props.call.error}>
         <Show when={rows().length > 0} fallback={<p class="muted tool-card__empty">No rows returned.</p>}>
