@@ -23,7 +23,7 @@ interface Service {
   expose?: string[];
   healthcheck?: { disable?: boolean };
 }
-const compose = parse(read(`${infra}docker-compose.yml`), { merge: true }) as { services: Record<string, Service> };
+const compose = parse(read(`${infra}docker-compose.yml`), { merge: true }) as { services: Record<string, Service>; volumes?: Record<string, unknown> };
 /** Our services: the ones built from this repository (the others are stock images). */
 const ours = Object.entries(compose.services).filter(([, s]) => s.build);
 
@@ -73,9 +73,9 @@ function checkCommand(command: string[]): void {
 }
 
 describe('infra/docker-compose.yml', () => {
-  it('runs a server and a worker from the repository, a database, Redis, a proxy and Prometheus', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['postgres', 'prometheus', 'proxy', 'redis', 'server', 'worker']);
-    expect(ours.map(([name]) => name).sort()).toEqual(['server', 'worker']);
+  it('runs servers, workers and the optional demo from the repository, a database, Redis, a proxy and Prometheus', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['demo', 'postgres', 'prometheus', 'proxy', 'redis', 'server', 'worker']);
+    expect(ours.map(([name]) => name).sort()).toEqual(['demo', 'server', 'worker']);
   });
 
   it('builds each of our services from a Dockerfile that exists, in a context that is the repository', () => {
@@ -99,15 +99,19 @@ describe('infra/docker-compose.yml', () => {
       const env = Object.fromEntries(
         Object.entries(s.environment ?? {}).map(([k, v]) => [k, interpolate(String(v), { JWT_SECRET: 'x'.repeat(32) })]),
       );
-      expect(parseConfig(env).mode, name).toBe('services');
+      const config = parseConfig(env);
+      expect(config.mode, name).toBe('services');
+      // Only the demo process seeds: several servers seeding at once would race.
+      expect(config.DEMO, name).toBe(name === 'demo');
     }
   });
 
-  it('mounts files that exist, and Prometheus scrapes the server on its port', () => {
+  it('mounts files that exist and volumes it declares, and Prometheus scrapes the server on its port', () => {
     for (const s of Object.values(compose.services))
       for (const volume of s.volumes ?? []) {
         const source = volume.split(':')[0]!;
         if (source.startsWith('.')) expect(existsSync(infra + source), volume).toBe(true);
+        else expect(Object.keys(compose.volumes ?? {}), volume).toContain(source);
       }
     const prometheus = parse(read(`${infra}prometheus.yml`)) as { scrape_configs: { dns_sd_configs: { names: string[]; port: number }[] }[] };
     const target = prometheus.scrape_configs.flatMap((c) => c.dns_sd_configs)[0]!;
