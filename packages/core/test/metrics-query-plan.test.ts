@@ -1,6 +1,7 @@
 // The choice of step and source for metrics.query, and the status rule, without a database.
 import { describe, expect, it } from 'vitest';
-import { DAY, HOUR, MINUTE, SECOND, decideStatus, formatDuration, niceStep, planQuery, planSummary, rawRetainedSince } from '../src/metrics/index.ts';
+import { DAY, HOUR, MINUTE, SECOND, niceStep, planQuery, planSummary, rawRetainedSince } from '../src/metric-queries/query-plan.ts';
+import { decideStatus, formatDuration } from '../src/agents/agent-status.ts';
 
 const NOW = Date.UTC(2026, 10, 23, 12, 34, 56);
 const env = { now: NOW, rawRetentionDays: 14 };

@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { availableModes, createTestRuntime, type TestRuntime } from '../src/testing/modes.ts';
 import { registerUser } from '../src/auth/accounts.ts';
 import { listWorkspacesOf } from '../src/workspaces/workspaces.ts';
-import { INGEST_KEYS_CHANNEL, IngestKeyCache, createIngestKey, revokeIngestKey } from '../src/metrics/ingest-keys.ts';
+import { INGEST_KEYS_CHANNEL, IngestKeyCache, createIngestKey, revokeIngestKey } from '../src/ingestion/ingest-keys.ts';
 
 const modes = await availableModes();
 const log = pino({ level: 'silent' });

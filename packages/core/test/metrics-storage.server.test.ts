@@ -6,10 +6,10 @@ import { pino } from 'pino';
 import { availableModes, createTestRuntime, type TestRuntime } from '../src/testing/modes.ts';
 import { registerUser } from '../src/auth/accounts.ts';
 import { listWorkspacesOf } from '../src/workspaces/workspaces.ts';
-import { SampleWriter, type IngestSample } from '../src/metrics/sample-writer.ts';
-import { ensureMetricPartitions, ensureUpcomingMetricPartitions, listMetricPartitionDays, utcDay } from '../src/metrics/partitions.ts';
-import { rollUpMetricSamples } from '../src/metrics/rollups.ts';
-import { expireMetricData } from '../src/metrics/retention.ts';
+import { SampleWriter, type IngestSample } from '../src/ingestion/sample-writer.ts';
+import { ensureMetricPartitions, ensureUpcomingMetricPartitions, listMetricPartitionDays, utcDay } from '../src/metric-storage/partitions.ts';
+import { rollUpMetricSamples } from '../src/metric-storage/rollups.ts';
+import { expireMetricData } from '../src/metric-storage/retention.ts';
 
 const modes = await availableModes();
 const DAY = 86_400_000;

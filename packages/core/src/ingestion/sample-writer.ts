@@ -7,8 +7,8 @@ import { METRIC_FIELDS, type MetricField, type MetricSample } from '@tandem/sche
 import { isDatabaseUnavailable, type Orm } from '../database/orm.ts';
 import type { Bus } from '../bus/bus.ts';
 import { AppError } from '../errors.ts';
-import { AgentRegistry, type AgentName } from './agents-registry.ts';
-import { ensureMetricPartitions } from './partitions.ts';
+import { AgentRegistry, type AgentName } from './agent-registry.ts';
+import { ensureMetricPartitions } from '../metric-storage/partitions.ts';
 import { withConnection } from './raw-connection.ts';
 import { writeSamples } from './sample-insert.ts';
 

@@ -8,8 +8,8 @@
 // exist yet are stood in for by raw samples aggregated the same way (plan.tailFrom).
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { METRIC_FIELDS, type MetricField, type MetricsQueryInput, type MetricsQueryOutput } from '@tandem/schema';
-import { agentsOfWorkspace, type AgentRef } from './agents.ts';
-import { planQuery, ROLLUP_STEP_MS, type QueryPlan } from './step.ts';
+import { agentsOfWorkspace, type AgentRef } from '../agents/agents.ts';
+import { planQuery, ROLLUP_STEP_MS, type QueryPlan } from './query-plan.ts';
 
 export type MetricSpec = MetricsQueryInput['metrics'][number];
 

@@ -1,11 +1,11 @@
 // How a batch of samples reaches metric_samples: COPY FROM STDIN on real PostgreSQL (the cheapest
 // insert there), or one multi-row insert over unnest of column arrays (PGlite, whose socket server
 // does not speak COPY). Either way the batch is atomic, and samples too old for the rollup job's
-// sliding window mark their agent's hour in the same statement or transaction (rollups.ts).
+// sliding window mark their agent's hour in the same statement or transaction (metric-storage/rollups.ts).
 import { METRIC_FIELDS, type MetricField } from '@tandem/schema';
 import type { RawConnection } from './raw-connection.ts';
 import { encodeSamplesBinary, type AgentIdOf, type SampleGroup } from './copy-binary.ts';
-import { ROLLUP_MARK_OLDER_THAN_MS } from './rollups.ts';
+import { ROLLUP_MARK_OLDER_THAN_MS } from '../metric-storage/rollups.ts';
 
 export type { AgentIdOf, SampleGroup };
 

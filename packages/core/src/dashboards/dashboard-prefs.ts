@@ -1,7 +1,7 @@
 // Each user's dashboard choices per workspace (agents, panels, range), restored on their next visit.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { dashboardPrefsSchema, type DashboardPrefs } from '@tandem/schema';
-import { agentsOfWorkspace } from './agents.ts';
+import { agentsOfWorkspace } from '../agents/agents.ts';
 
 /** Saved choices, or the defaults; agents that are no longer in the workspace are left out. */
 export async function getDashboardPrefs(em: EntityManager, workspaceId: string, userId: string): Promise<DashboardPrefs> {

@@ -4,7 +4,7 @@
 // agent's model); before it, hourly rollups answer and carry no labels: the agent's model.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CostReport } from '@tandem/schema';
-import { DAY, HOUR, rawRetainedSince } from './step.ts';
+import { DAY, HOUR, rawRetainedSince } from './query-plan.ts';
 
 interface CostRow {
   agent_id: string;

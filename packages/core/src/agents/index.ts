@@ -1,0 +1,3 @@
+// Agents of a workspace: listing, lookups, admin edits, and their ok / degraded / down status.
+export * from './agents.ts';
+export * from './agent-status.ts';

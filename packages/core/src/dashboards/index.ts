@@ -1,0 +1,2 @@
+// Each user's saved dashboard choices per workspace.
+export * from './dashboard-prefs.ts';
