@@ -1,6 +1,6 @@
 // Registration, login and token revocation.
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
-import type { UserDto } from '@tandem/schema';
+import { WORKSPACE_NAME_MAX, truncateText, type UserDto } from '@tandem/schema';
 import { User, type IUser } from '../entities/user.ts';
 import { AppError } from '../errors.ts';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './password.ts';
@@ -8,21 +8,30 @@ import { createWorkspace } from '../workspaces/workspaces.ts';
 
 export const toUserDto = (u: IUser): UserDto => ({ id: u.id, email: u.email, name: u.name });
 
+/** "<name>'s workspace", the name cut (at a character boundary) so the whole fits its column. */
+export function defaultWorkspaceName(userName: string): string {
+  const suffix = "'s workspace";
+  return `${truncateText(userName, WORKSPACE_NAME_MAX - suffix.length)}${suffix}`;
+}
+
+/**
+ * The user, their first workspace, its admin membership and the audit entry, in one transaction:
+ * a refusal of any of them leaves no account behind.
+ */
 export async function registerUser(
   em: EntityManager, input: { email: string; password: string; name: string }, workspaceName?: string,
 ): Promise<IUser> {
   const passwordHash = await hashPassword(input.password);
   try {
-    const user = await em.transactional(async (tx) => {
-      const u = tx.create(User, { email: input.email, name: input.name, passwordHash });
+    return await em.transactional(async (tx) => {
+      const user = tx.create(User, { email: input.email, name: input.name, passwordHash });
       await tx.flush();
-      return u;
+      await createWorkspace(tx, user.id, workspaceName ?? defaultWorkspaceName(input.name));
+      return user;
     });
-    await createWorkspace(em, user.id, workspaceName ?? `${input.name}'s workspace`);
-    return user;
   } catch (err) {
     if (err instanceof UniqueConstraintViolationException)
-      throw new AppError('CONFLICT', 'An account with that email already exists');
+      throw new AppError('CONFLICT', 'An account with that email already exists', { field: 'email' });
     throw err;
   }
 }
