@@ -1,5 +1,6 @@
 // Inputs and outputs of auth.* and workspace.* procedures.
 import { z } from 'zod';
+import { asTextType, secretText, singleLineText, tokenText } from './text.ts';
 
 export const roleSchema = z.enum(['admin', 'member', 'viewer']);
 export type Role = z.infer<typeof roleSchema>;
@@ -7,35 +8,40 @@ export type Role = z.infer<typeof roleSchema>;
 /** Higher number = more rights; middleware compares ranks, never role names. */
 export const roleRank: Record<Role, number> = { viewer: 1, member: 2, admin: 3 };
 
-export const emailSchema = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .max(254)
-  .pipe(z.email({ message: 'Enter a valid email address' }));
+/** Column sizes: users.email, users.name, workspaces.name (text-limits.server.test.ts keeps them equal). */
+export const EMAIL_MAX = 254;
+export const USER_NAME_MAX = 100;
+export const WORKSPACE_NAME_MAX = 80;
 
-export const passwordSchema = z
-  .string()
-  .min(8, 'Password must be at least 8 characters')
-  .max(200, 'Password must be at most 200 characters');
+/** Trimmed and lower-cased; z.email admits ASCII only, so nothing else reaches the database. */
+export const emailSchema = asTextType(
+  z
+    .string({ error: (i) => (i.input === undefined ? 'Email is required' : 'Email must be text') })
+    .trim()
+    .toLowerCase()
+    .max(EMAIL_MAX, `Email can be at most ${EMAIL_MAX} characters`)
+    .pipe(z.email({ message: 'Enter a valid email address' })),
+  { kind: 'token', field: 'Email', min: 3, max: EMAIL_MAX },
+);
 
-export const registerInput = z.object({
-  email: emailSchema,
-  password: passwordSchema,
-  name: z.string().trim().min(1, 'Name is required').max(100),
-});
-export const loginInput = z.object({ email: emailSchema, password: z.string().min(1).max(200) });
+export const passwordSchema = secretText('Password', { min: 8, max: 200 });
 
-export const idSchema = z.uuid({ message: 'must be an id' });
+export const userNameSchema = singleLineText('Name', { max: USER_NAME_MAX });
+export const registerInput = z.object({ email: emailSchema, password: passwordSchema, name: userNameSchema });
+export const loginInput = z.object({ email: emailSchema, password: secretText('Password', { max: 200 }) });
+
+export const idSchema = asTextType(z.uuid({ message: 'must be an id' }), { kind: 'token', field: 'Id', min: 36, max: 36 });
 export const workspaceIdInput = z.object({ workspaceId: idSchema });
 
-export const createWorkspaceInput = z.object({ name: z.string().trim().min(1, 'Name is required').max(80) });
+export const workspaceNameSchema = singleLineText('Workspace name', { max: WORKSPACE_NAME_MAX });
+export const createWorkspaceInput = z.object({ name: workspaceNameSchema });
 export const addMemberInput = z.object({ workspaceId: idSchema, email: emailSchema, role: roleSchema });
 export const setRoleInput = z.object({ workspaceId: idSchema, userId: idSchema, role: roleSchema });
 export const removeMemberInput = z.object({ workspaceId: idSchema, userId: idSchema });
 export const auditListInput = z.object({
   workspaceId: idSchema,
-  cursor: z.string().max(100).optional(),
+  /** The id of the last entry of the previous page (a bigint, so at most 18 digits here). */
+  cursor: tokenText('Cursor', { max: 18, pattern: /^\d+$/, patternMessage: 'must be the nextCursor of a previous page' }).optional(),
   limit: z.number().int().min(1).max(200).default(50),
 });
 

@@ -1,36 +1,48 @@
 // Inputs of conversation.* procedures and the events of conversation.events.
 import { z } from 'zod';
 import { idSchema } from './auth.ts';
+import { multiLineText, singleLineText, tokenText } from './text.ts';
+
+/** Column size of conversations.title; the default title and renames fit it. */
+export const CONVERSATION_TITLE_MAX = 120;
+export const conversationTitleSchema = singleLineText('Title', { max: CONVERSATION_TITLE_MAX });
+/** Event sequence numbers are int columns: nine digits never overflow one. */
+const eventIdSchema = tokenText('Last event id', { max: 9, pattern: /^\d+$/, patternMessage: 'must be the id of an event received before' });
 
 export const conversationIdInput = z.object({ conversationId: idSchema });
 export const createConversationInput = z.object({
   workspaceId: idSchema,
-  title: z.string().trim().min(1).max(120).optional(),
+  title: conversationTitleSchema.optional(),
 });
 export const listConversationsInput = z.object({
   workspaceId: idSchema,
   archived: z.boolean().default(false),
-  cursor: z.string().max(200).optional(),
+  /** `lastActivityAt|id` of the last row of the previous page, as nextCursor gave it. */
+  cursor: tokenText('Cursor', {
+    max: 200,
+    pattern: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z\|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+    patternMessage: 'must be the nextCursor of a previous page',
+  }).optional(),
   limit: z.number().int().min(1).max(100).default(30),
 });
 export const getConversationInput = z.object({
   conversationId: idSchema,
   /** Page backwards: messages older than this message sequence number. */
-  before: z.number().int().positive().optional(),
+  before: z.number().int().positive().max(2_147_483_647).optional(),
   limit: z.number().int().min(1).max(200).default(50),
 });
-export const renameConversationInput = z.object({ conversationId: idSchema, title: z.string().trim().min(1).max(120) });
+export const renameConversationInput = z.object({ conversationId: idSchema, title: conversationTitleSchema });
 export const sendMessageInput = z.object({
   conversationId: idSchema,
-  content: z.string().trim().min(1, 'Write a question first').max(8000, 'Questions are limited to 8,000 characters'),
+  content: multiLineText('Question', { max: 8000 }),
   /** Made by the client; resending the same id never makes a second message, job or quota unit. */
-  clientMessageId: z.string().min(8).max(64).regex(/^[\w-]+$/, 'must be letters, digits, - or _'),
+  clientMessageId: tokenText('Client message id', { min: 8, max: 64, pattern: /^[\w-]+$/, patternMessage: 'must be letters, digits, - or _' }),
 });
 export const runIdInput = z.object({ runId: idSchema });
 export const conversationEventsInput = z.object({
   conversationId: idSchema,
   /** Resume after this event id (a sequence number as a string, as tRPC's tracked() gives it). */
-  lastEventId: z.string().regex(/^\d{1,15}$/).nullish(),
+  lastEventId: eventIdSchema.nullish(),
 });
 
 export const messageStatusSchema = z.enum(['streaming', 'complete', 'error', 'cancelled', 'timeout']);
