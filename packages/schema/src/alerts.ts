@@ -1,0 +1,36 @@
+// The alert router (alert.createRule, listRules, deleteRule, events): rules on a metric of an
+// agent, and the fired / resolved events they produce.
+import { z } from 'zod';
+import { idSchema } from './auth.ts';
+import { aggregateSchema, metricNameSchema } from './metric-fields.ts';
+
+export const alertOpSchema = z.enum(['>', '>=', '<', '<=']);
+export const createAlertRuleInput = z.object({
+  workspaceId: idSchema,
+  /** Omitted: the rule applies to every agent of the workspace, each on its own. */
+  agentId: idSchema.nullish(),
+  metric: metricNameSchema,
+  agg: aggregateSchema.default('avg'),
+  op: alertOpSchema,
+  threshold: z.number().finite(),
+  windowMs: z.number().int().min(10_000).max(86_400_000),
+  name: z.string().trim().min(1).max(120).optional(),
+  webhookUrl: z.url({ protocol: /^https?$/ }).max(2000).nullish(),
+});
+export const deleteAlertRuleInput = z.object({ workspaceId: idSchema, ruleId: idSchema });
+export const alertEventsInput = z.object({
+  workspaceId: idSchema,
+  lastEventId: z.string().regex(/^\d{1,15}$/).nullish(),
+});
+export const alertEventSchema = z.object({
+  seq: z.number().int(),
+  ruleId: z.string(),
+  ruleName: z.string(),
+  agentId: z.string(),
+  agentName: z.string(),
+  kind: z.enum(['fired', 'resolved']),
+  value: z.number().nullable(),
+  threshold: z.number(),
+  at: z.string(),
+});
+export type AlertEvent = z.infer<typeof alertEventSchema>;
