@@ -1,10 +1,9 @@
 // The shapes the Metrics pages work with, inferred from the routers (AppRouter) where tRPC can,
 // from @tandem/schema for what arrives through subscriptions.
-import type { Aggregate, AlertEvent, MetricName, MetricsLiveBatch } from '@tandem/schema';
+import type { Aggregate, AlertEvent, LivePoint, MetricName, MetricsLiveBatch } from '@tandem/schema';
 import type { trpc } from '../trpc.ts';
 
-export type { Aggregate, AlertEvent, MetricName, MetricsLiveBatch };
-export type LivePoint = MetricsLiveBatch['points'][number];
+export type { Aggregate, AlertEvent, LivePoint, MetricName, MetricsLiveBatch };
 export type Agent = Awaited<ReturnType<typeof trpc.agent.list.query>>[number];
 export type AgentStatus = Agent['status'];
 export type AgentUpdate = Parameters<typeof trpc.agent.update.mutate>[0];

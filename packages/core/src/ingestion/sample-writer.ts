@@ -3,7 +3,7 @@
 // when its rows have committed, or with the error of the flush that carried them: a flush is one
 // statement or one transaction, so it stores all of its rows or none.
 import type { Logger } from 'pino';
-import { METRIC_FIELDS, type MetricField, type MetricSample } from '@tandem/schema';
+import { METRIC_FIELDS, type LivePoint, type MetricSample } from '@tandem/schema';
 import { isDatabaseUnavailable, type Orm } from '../database/orm.ts';
 import type { Bus } from '../bus/bus.ts';
 import { AppError } from '../errors.ts';
@@ -14,12 +14,7 @@ import { writeSamples } from './sample-insert.ts';
 
 export type IngestSample = MetricSample & { agent: string };
 
-/** One live point per committed sample, published on `metrics:<workspaceId>` after the commit. */
-export interface LivePoint {
-  agentId: string;
-  ts: number;
-  values: Partial<Record<MetricField, number>>;
-}
+/** One LivePoint per committed sample is published here after the commit (MetricsBusMessage). */
 export const metricsChannel = (workspaceId: string) => `metrics:${workspaceId}`;
 
 export interface SampleWriterOptions {
