@@ -1,4 +1,4 @@
-// RELIABILITY 20, in the browser: whatever a model (or a member) writes is shown as text. The
+// docs/reliability.md §20, in the browser: whatever a model (or a member) writes is shown as text. The
 // reply comes from a real OpenAI SDK call to a local server speaking OpenAI's wire protocol, and
 // carries a script tag, an HTML image with an onerror handler, a markdown image and a javascript:
 // link, all aimed at a local "trap" server that counts every request it gets.

@@ -1,4 +1,4 @@
-// RELIABILITY scenarios 17 (cross-tenant) and 18 (roles, mass assignment), generated from the
+// docs/reliability.md §17 (cross-tenant) and §18 (roles, mass assignment), generated from the
 // router: every procedure of appRouter must be classified in ACCESS below, so whoever adds a
 // procedure decides who may call it and what input reaches it, and the matrix covers it at once.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -274,7 +274,7 @@ describe.each(modes)('access matrix (%s)', (mode) => {
   });
 
   it('the workspace roles read as documented: viewers read, members cannot administer, admins can', async () => {
-    // Spelled out for the procedures API.md names, on top of the generated matrix above.
+    // Spelled out for the procedures docs/api.md names, on top of the generated matrix above.
     const { memberA, viewerA, adminA } = users;
     for (const token of [viewerA.token, memberA.token]) {
       expect(await codeOf(app.client(token).workspace.members.query({ workspaceId: A.workspaceId }))).toBe('OK');

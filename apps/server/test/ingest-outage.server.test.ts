@@ -1,4 +1,4 @@
-// RELIABILITY 6 for ingestion: PostgreSQL stops (a private cluster, `pg_ctl stop -m fast`) while
+// docs/reliability.md §6 for ingestion: PostgreSQL stops (a private cluster, `pg_ctl stop -m fast`) while
 // agents post. Requests answer 503 with Retry-After (cached key or not), the server survives,
 // and after the restart every request is either stored whole or not at all, each 202 whole.
 import { mkdtemp, rm } from 'node:fs/promises';

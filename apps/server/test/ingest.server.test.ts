@@ -1,4 +1,4 @@
-// Ingest keys and POST /api/v1/metrics (API.md "Metrics samples"; RELIABILITY 13 and 17): every
+// Ingest keys and POST /api/v1/metrics (docs/api.md "Metrics samples"; docs/reliability.md §13 and §17): every
 // status code, JSON and NDJSON, all-or-nothing batches, gzip and gzip bombs, tenant scoping,
 // live points on the bus, revocation seen at once by every server instance on the runtime.
 import { gzipSync } from 'node:zlib';

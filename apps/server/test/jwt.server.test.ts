@@ -1,4 +1,4 @@
-// RELIABILITY scenario 16: forged, stale and malformed tokens are refused over HTTP and WebSocket.
+// docs/reliability.md §16: forged, stale and malformed tokens are refused over HTTP and WebSocket.
 // Every negative differs from a control token (which must work) in one respect only.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createHmac, generateKeyPairSync, randomUUID, sign as rsaSign } from 'node:crypto';
@@ -47,7 +47,7 @@ describe.each(modes)('JWT negatives (%s)', (mode) => {
 
   beforeAll(async () => {
     app = await startTestApp(mode);
-    // The secret generated once into DATA_DIR (API.md: JWT_SECRET defaults to a generated one).
+    // The secret generated once into DATA_DIR (docs/api.md: JWT_SECRET defaults to a generated one).
     secret = (await readFile(join(app.rt.dataDir, 'jwt-secret'), 'utf8')).trim();
     user = await app.signUp('Jot');
   });

@@ -1,4 +1,4 @@
-// metrics.live across a bus outage (RELIABILITY 4): a private Redis stopped and started again
+// metrics.live across a bus outage (docs/reliability.md §4): a private Redis stopped and started again
 // under the live subscription. Points published meanwhile may be lost, so once the bus is back
 // the next batch says `gap` (the client reloads the range) and carries every status again read
 // from the database; then points flow as before.

@@ -1,4 +1,4 @@
-// RELIABILITY 9: the backlog read of conversation.events racing live events. fast-check's
+// docs/reliability.md §9: the backlog read of conversation.events racing live events. fast-check's
 // scheduler decides when each bus wake-up reaches the subscription, when each of its database
 // reads starts and returns, when the subscription's listener is attached, and when each append
 // (a real transaction + bus publish, as the worker does) begins. Whatever the interleaving, every

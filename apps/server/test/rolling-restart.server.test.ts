@@ -1,4 +1,4 @@
-// RELIABILITY 10: rolling restart. Two server processes (A, B) on one PostgreSQL and one Redis,
+// docs/reliability.md §10: rolling restart. Two server processes (A, B) on one PostgreSQL and one Redis,
 // a worker, and viewers subscribed over WebSocket to one conversation while a reply streams.
 // SIGTERM to A: its viewers get tRPC's reconnect notice, A closes their sockets (1012) and exits
 // by itself. While they are connected to no instance, a second question is asked and answered;

@@ -1,4 +1,4 @@
-// RELIABILITY 12: a subscriber that never reads its socket is cut off at the send-buffer bound
+// docs/reliability.md §12: a subscriber that never reads its socket is cut off at the send-buffer bound
 // (close 4008, counted in /metrics) instead of growing server memory; others keep receiving.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';

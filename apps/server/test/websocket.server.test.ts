@@ -1,5 +1,5 @@
-// RELIABILITY scenarios 13 (limits and malformed input), 14 (Origin on the WebSocket handshake)
-// and 15 (auth changes on an open socket), plus the per-connection subscription cap.
+// docs/reliability.md §13 (limits and malformed input), §14 (Origin on the WebSocket handshake)
+// and §15 (auth changes on an open socket), plus the per-connection subscription cap.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { request } from 'node:http';
 import WebSocket from 'ws';

@@ -1,4 +1,4 @@
-// RELIABILITY 1: a worker SIGKILLed in the middle of an assistant run. The job is retried by
+// docs/reliability.md §1: a worker SIGKILLed in the middle of an assistant run. The job is retried by
 // another worker process; the conversation ends with exactly one reply whose stored text equals
 // what viewers were shown (never doubled), one completion, no failure.
 import { spawn, type ChildProcess } from 'node:child_process';

@@ -1,6 +1,6 @@
 // Self-repair of the queue, run by every worker process: runs left without a job are enqueued
 // again and lost schedules registered again, e.g. after Redis restarted without its data
-// (RELIABILITY 4). Both are idempotent, so several workers sweeping at once do no harm.
+// (docs/reliability.md §4). Both are idempotent, so several workers sweeping at once do no harm.
 import { requeueOrphanedRuns, restoreLostSchedules, type Runtime } from '@tandem/core';
 
 export const SWEEP_MS = 5000;

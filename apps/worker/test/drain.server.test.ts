@@ -1,4 +1,4 @@
-// RELIABILITY 3: SIGTERM with a running job drains for a bounded time, then hands the job back
+// docs/reliability.md §3: SIGTERM with a running job drains for a bounded time, then hands the job back
 // to the queue (never left active, no attempt spent), and another worker finishes it once.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { pino } from 'pino';

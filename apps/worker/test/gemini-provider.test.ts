@@ -1,5 +1,5 @@
 // The Gemini provider through the real `@google/genai` SDK against a local server speaking
-// streamGenerateContent (alt=sse): streaming, function calls, caps (RELIABILITY 21), errors, abort.
+// streamGenerateContent (alt=sse): streaming, function calls, caps (docs/reliability.md §21), errors, abort.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { toolJsonSchemas } from '@tandem/tools';
 import { createGeminiProvider } from '../src/assistant/gemini-provider.ts';

@@ -1,8 +1,8 @@
 // LLM runs end to end, in both runtime modes and with both providers: conversation.send (the core
 // operation behind the tRPC procedure) → queue → worker → provider (real SDK) → a local fake of the
 // provider's API → real tools on the real database → stored reply, events, tokens and cost.
-// Covers RELIABILITY 20 (prompt injection, smuggled workspace ids, destructive tool names) and
-// 21 (runaway tool loop, timeout: the run ends with a reason and its cost is recorded).
+// Covers docs/reliability.md §20 (prompt injection, smuggled workspace ids, destructive tool names) and
+// §21 (runaway tool loop, timeout: the run ends with a reason and its cost is recorded).
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createConversation, listWorkspacesOf, readEvents, registerUser, sendMessage } from '@tandem/core';

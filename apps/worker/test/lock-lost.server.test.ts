@@ -1,4 +1,4 @@
-// RELIABILITY 2: a worker loses its job lock while it is still running the job (here its lock
+// docs/reliability.md §2: a worker loses its job lock while it is still running the job (here its lock
 // renewal is switched off, as when its event loop stalls past the lock). BullMQ hands the job to a
 // second worker, which restarts the reply. The first worker keeps going until its next write: that
 // write, and everything after it, must be refused. Exactly one finalisation commits, and the

@@ -1,5 +1,5 @@
 // The OpenAI provider through the real `openai` SDK against a local server speaking the streamed
-// chat-completions protocol: streaming, tool rounds, caps (RELIABILITY 21), errors, abort.
+// chat-completions protocol: streaming, tool rounds, caps (docs/reliability.md §21), errors, abort.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { toolJsonSchemas } from '@tandem/tools';
 import { createOpenAiProvider } from '../src/assistant/openai-provider.ts';

@@ -2,7 +2,7 @@
 // for (stored plus derived), and the aggregates each answers. Shared by every metrics schema.
 import { z } from 'zod';
 
-/** The numeric fields a sample may carry (API.md "Metrics samples"); column names in storage. */
+/** The numeric fields a sample may carry (docs/api.md "Metrics samples"); column names in storage. */
 export const METRIC_FIELDS = [
   'latency_ms',
   'tokens_in',

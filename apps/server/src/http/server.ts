@@ -32,7 +32,7 @@ export function createHttpServer(services: ServerServices, opts: { webDist?: str
     basePath: '/trpc/',
     maxBodySize: HTTP_MAX_BODY_BYTES,
     maxBatchSize: 50,
-    // Rate-limited answers say when to come back (RELIABILITY 13): Retry-After in whole seconds.
+    // Rate-limited answers say when to come back (docs/reliability.md §13): Retry-After in whole seconds.
     responseMeta({ errors }) {
       const retryAfterMs = Math.max(0, ...errors.map((e) => (e.cause instanceof AppError ? e.cause.details.retryAfterMs ?? 0 : 0)));
       return retryAfterMs > 0 ? { headers: { 'retry-after': String(Math.ceil(retryAfterMs / 1000)) } } : {};

@@ -1,4 +1,4 @@
-// tRPC over WebSocket with the hardening tRPC's adapter leaves to us (RELIABILITY.md):
+// tRPC over WebSocket with the hardening tRPC's adapter leaves to us (docs/reliability.md):
 // Origin allow-list on upgrade, maxPayload, bounded send buffers, reconnect notice on shutdown.
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';

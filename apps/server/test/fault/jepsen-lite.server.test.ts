@@ -1,4 +1,4 @@
-// RELIABILITY 24, Jepsen-lite: several clients ask questions in one conversation at once, each
+// docs/reliability.md §24, Jepsen-lite: several clients ask questions in one conversation at once, each
 // through either of two server processes, retrying a failed send with the same clientMessageId,
 // while a nemesis SIGKILLs a server and restarts it, SIGKILLs the worker running a reply and
 // restarts it, and restarts Redis (its data gone). Each client records what was acknowledged and

@@ -1,4 +1,4 @@
-// RELIABILITY 5: the PostgreSQL-backed queue (DATABASE_URL set, REDIS_URL unset) wakes workers
+// docs/reliability.md §5: the PostgreSQL-backed queue (DATABASE_URL set, REDIS_URL unset) wakes workers
 // with LISTEN/NOTIFY. Its LISTEN session is terminated (pg_terminate_backend): a job added
 // afterwards is still picked up at once, because the worker LISTENs again on a new session.
 // The worker polls only every POLL_SECONDS here, so a pickup that waited for the poll fails.

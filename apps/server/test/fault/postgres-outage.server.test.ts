@@ -1,4 +1,4 @@
-// RELIABILITY 6: PostgreSQL stops for a few seconds in the middle of an assistant run (a private
+// docs/reliability.md §6: PostgreSQL stops for a few seconds in the middle of an assistant run (a private
 // cluster, `pg_ctl stop -m fast` then start on the same port). The server and worker processes
 // survive, /readyz names the database while it is down and calls answer 503 with Retry-After,
 // no reply is marked complete while partial, and the run is finalised exactly once after

@@ -1,4 +1,4 @@
-// RELIABILITY 4, the bus: a private Redis stopped and started again under two RedisBus instances.
+// docs/reliability.md §4, the bus: a private Redis stopped and started again under two RedisBus instances.
 // Publishing while it is down neither throws nor hangs (a wake-up must not fail the write it
 // announces); the subscriber is subscribed again by itself and told that it may have missed
 // messages, so it re-reads its rows; messages flow again.

@@ -1,4 +1,4 @@
-// RELIABILITY 4: a private Redis (queue and bus) stopped and started again, its data gone, while
+// docs/reliability.md §4: a private Redis (queue and bus) stopped and started again, its data gone, while
 // idle and in the middle of an assistant run, and frozen for a while. Sends fail fast with a
 // clear error (503, Retry-After) instead of hanging; the question is stored once and a resend
 // with the same clientMessageId (or, failing that, the worker's sweep) gets it answered; workers

@@ -1,5 +1,5 @@
 // What the OpenAI and Gemini providers share: the system prompt, the caps that bound a run
-// (RELIABILITY 21), history trimming, tool-output truncation, prices, and the tool-round loop.
+// (docs/reliability.md §21), history trimming, tool-output truncation, prices, and the tool-round loop.
 // Each provider only translates one model response and its tool results to its own wire format.
 import { toolsByName } from '@tandem/tools';
 import { ProviderError, type AssistantSink, type ProviderInput, type ProviderUsage, type ToolCallOutcome } from './provider.ts';

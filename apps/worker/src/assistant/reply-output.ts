@@ -1,6 +1,6 @@
 // The text and tool events of a reply on their way to the database: buffered in memory and
 // written one transaction per flush. While the database is unavailable nothing is lost: the
-// batch stays buffered and is written once it is back (RELIABILITY 6).
+// batch stays buffered and is written once it is back (docs/reliability.md §6).
 import { appendRunOutput, isDatabaseUnavailable, type IRun, type Runtime } from '@tandem/core';
 import type { ConversationEvent } from '@tandem/schema';
 

@@ -85,7 +85,7 @@ export async function runAssistant(
     if (err instanceof Cancelled) return { outcome: 'cancelled' };
     await whileDatabaseDown(() => output.flush()).catch(() => undefined);
     if (opts.shutdownSignal.aborted) throw err; // the processor hands the job back
-    // What a provider spent before it stopped is still recorded (RELIABILITY 21).
+    // What a provider spent before it stopped is still recorded (docs/reliability.md §21).
     const spent = err instanceof ProviderError ? { tokens: err.usage.tokens, costUsd: err.usage.costUsd } : {};
     if (timeout.aborted && !stop.signal.aborted) {
       const seconds = Math.round(rt.config.ASSISTANT_TIMEOUT_MS / 1000);

@@ -1,4 +1,4 @@
-// The event bus only wakes subscribers; it is never the record (RELIABILITY: pub/sub is at-most-once).
+// The event bus only wakes subscribers; it is never the record (docs/reliability.md: pub/sub is at-most-once).
 import { EventEmitter } from 'node:events';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';

@@ -2,7 +2,7 @@
 // never resent, a job lost with Redis's data (a restart without persistence, a failover) while
 // its run was queued or running, a job whose every attempt failed before the run could be
 // finalised. Workers sweep for them; each repair is idempotent (the job id is the run's), so
-// several workers sweeping at once do no harm (RELIABILITY 4, 24).
+// several workers sweeping at once do no harm (docs/reliability.md §4, §24).
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Queues } from '../queue/queues.ts';
 import { runJobId } from './send.ts';

@@ -1,6 +1,6 @@
 // The worker's side of an assistant run. Every state change is one transaction that checks the
 // run's status under its row lock: a cancelled run stops writing, a retried run never finishes
-// twice (RELIABILITY 1, 2), and partial text is flushed as sequenced `message.delta` events.
+// twice (docs/reliability.md §1, §2), and partial text is flushed as sequenced `message.delta` events.
 // Each start of a run is a new attempt; writes carry the attempt they belong to, and an older
 // attempt (a worker that lost its job lock but still runs) is refused.
 import { randomUUID } from 'node:crypto';

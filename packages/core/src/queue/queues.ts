@@ -63,7 +63,7 @@ export class Queues {
   }
 
   private redis(forWorker: boolean): Redis {
-    // Workers block and must retry forever; producers fail fast instead of hanging (RELIABILITY 4):
+    // Workers block and must retry forever; producers fail fast instead of hanging (docs/reliability.md §4):
     // no offline queue while disconnected, and a reply timeout for a Redis that stalls.
     const client = new Redis(this.target.redisUrl!, forWorker
       ? { maxRetriesPerRequest: null, connectTimeout: 5000 }

@@ -1,5 +1,5 @@
 // Reading request bodies on /api/v1 with a size limit measured after decompression, while
-// streaming: a gzip bomb is cut off at the limit, never inflated in memory (RELIABILITY 13).
+// streaming: a gzip bomb is cut off at the limit, never inflated in memory (docs/reliability.md §13).
 import type { IncomingMessage } from 'node:http';
 import { createGunzip } from 'node:zlib';
 

@@ -1,4 +1,4 @@
-// REST routes under /api/v1 (API.md "HTTP"): metrics ingestion for agents, reads for scripts.
+// REST routes under /api/v1 (docs/api.md "HTTP"): metrics ingestion for agents, reads for scripts.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServerServices } from '../../services.ts';
 import { handleIngest } from './ingest.ts';

@@ -1,4 +1,4 @@
-// POST /api/v1/metrics (API.md "Metrics samples"): an ingest key, a JSON or NDJSON body of at most
+// POST /api/v1/metrics (docs/api.md "Metrics samples"): an ingest key, a JSON or NDJSON body of at most
 // 1 MiB (gzip allowed, measured decompressed), all samples valid or nothing stored, 202 only
 // after the commit. Failures: 400 problems, 401, 413, 415, 429 / 503 with Retry-After.
 import { AppError, isDatabaseUnavailable } from '@tandem/core';
