@@ -15,8 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket } from 'ws';
 import { appendEvents, wakeSubscribers } from '@tandem/core';
 import { availableModes, createTestRuntime, TEST_REDIS_URL } from '@tandem/core/testing';
-import { createHttpServer } from '@tandem/server/http';
-import { createServerServices } from '@tandem/server/services';
+import { createHttpServer, createServerServices } from '@tandem/server/embed';
 import { RAW_CHANNEL, startRawBroadcast } from './fanout/raw-broadcast.ts';
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);

@@ -5,8 +5,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { availableModes, createTestRuntime } from '@tandem/core/testing';
 import { createConversation } from '@tandem/core';
-import { createHttpServer } from '@tandem/server/http';
-import { createServerServices } from '@tandem/server/services';
+import { createHttpServer, createServerServices } from '@tandem/server/embed';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 300);
 const mode = (await availableModes()).includes('services') ? 'services' : 'embedded';

@@ -12,8 +12,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { encodeSamplesBinary, withConnection, type SampleGroup } from '@tandem/core';
 import { availableModes, createTestRuntime, TEST_REDIS_URL } from '@tandem/core/testing';
-import { createHttpServer } from '@tandem/server/http';
-import { createServerServices } from '@tandem/server/services';
+import { createHttpServer, createServerServices } from '@tandem/server/embed';
 
 const BATCH_SIZE = Number(process.env.BENCH_BATCH_SIZE ?? 1000);
 const BATCH_REQUESTS = Number(process.env.BENCH_BATCH_REQUESTS ?? 300);

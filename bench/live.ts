@@ -17,9 +17,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { RedisBus, metricsChannel, type Bus } from '@tandem/core';
 import { availableModes, createTestRuntime, insertTestAgent, TEST_REDIS_URL } from '@tandem/core/testing';
 import type { LivePoint, MetricsBusMessage } from '@tandem/schema';
-import { createHttpServer } from '@tandem/server/http';
-import { createServerServices } from '@tandem/server/services';
-import { LIVE_BATCH_MS } from '../apps/server/src/subscriptions/metrics-live.ts';
+import { LIVE_BATCH_MS, createHttpServer, createServerServices } from '@tandem/server/embed';
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
 /** Bus messages per second (each one ingest commit), and points in each. */

@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, onTestFailed, test } from 'vitest';
-import { startFakeOpenAi } from '../apps/worker/test/fake-openai.ts';
+import { startFakeOpenAi } from '@tandem/worker/testing/fake-openai';
 import { useBrowser, waitForWorkspace } from './browser.ts';
 
 let trapHits: string[] = [];

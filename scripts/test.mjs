@@ -13,6 +13,7 @@ function run(cmd, args) {
 
 run('npx', ['nx', 'run-many', '-t', 'typecheck', 'build', '--output-style=static']);
 run('npx', ['tsc', '-p', 'e2e']);
+run('npx', ['tsc', '-p', 'bench']);
 const report = '.tmp/vitest-report.json';
 const vitest = spawnSync('npx', ['vitest', 'run', '--coverage', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)], { stdio: 'inherit', env });
 let status = vitest.status ?? 1;
