@@ -3,7 +3,7 @@
 // Daily load curve, noise, rare latency spikes, and one agent (support-agent) that degrades for
 // two minutes in every ten. The last 24 hours are backfilled at 1-minute resolution through the
 // same endpoint when the agents have no recent samples (first start, or after a long pause).
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEMO_EMAIL, createAlertRule, createIngestKey, hashIngestKey, type Runtime } from '@tandem/core';
 import { createCollector, type Collector, type SampleInput } from '@tandem/collector';
@@ -112,6 +112,7 @@ export async function ensureDemoIngestKey(rt: Runtime, workspaceId: string): Pro
     if (live) return saved;
   }
   const { key } = await createIngestKey(em, { workspaceId, label: 'Demo agents', actorId: await demoAdminId(rt) });
+  await mkdir(rt.config.DATA_DIR, { recursive: true }); // services mode may start with no data directory
   await writeFile(file, key, { mode: 0o600 });
   return key;
 }

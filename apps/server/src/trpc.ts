@@ -36,7 +36,6 @@ function namesField(issue: z.core.$ZodIssue): boolean {
 }
 
 export const router = t.router;
-export const createCallerFactory = t.createCallerFactory;
 
 /** Domain errors become tRPC errors with the same code; unknown errors are logged and hidden. */
 const errorMapping = t.middleware(async ({ ctx, next, path }) => {
