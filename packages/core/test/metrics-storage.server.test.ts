@@ -7,7 +7,8 @@ import { availableModes, createTestRuntime, type TestRuntime } from '../src/test
 import { registerUser } from '../src/auth/accounts.ts';
 import { listWorkspacesOf } from '../src/workspaces/workspaces.ts';
 import { SampleWriter, type IngestSample } from '../src/ingestion/sample-writer.ts';
-import { ensureMetricPartitions, ensureUpcomingMetricPartitions, listMetricPartitionDays, utcDay } from '../src/metric-storage/partitions.ts';
+import { ensureMetricPartitions, ensureUpcomingMetricPartitions, isMissingPartition, listMetricPartitionDays, utcDay } from '../src/metric-storage/partitions.ts';
+import { withConnection } from '../src/ingestion/raw-connection.ts';
 import { rollUpMetricSamples } from '../src/metric-storage/rollups.ts';
 import { expireMetricData } from '../src/metric-storage/retention.ts';
 
@@ -88,6 +89,37 @@ describe.each(modes)('metrics storage (%s)', (mode) => {
       const after = await listMetricPartitionDays(rt.orm.em.fork());
       for (let d = -1; d <= 3; d++) expect(after).toContain(utcDay(later + d * DAY));
       expect(await ensureUpcomingMetricPartitions(rt.orm.em.fork(), later)).toBe(0);
+    });
+
+    it('a row for a day without a partition is told from a check violation by SQLSTATE and table, not message', async () => {
+      const noPartition = Date.now() + 40 * DAY; // past anything made ahead
+      expect(await listMetricPartitionDays(rt.orm.em.fork())).not.toContain(utcDay(noPartition));
+      const refusal = (statement: string, params: unknown[]) =>
+        withConnection(rt.orm, (conn) => conn.query(statement, params)).then(() => null, (err: unknown) => err);
+      const missing = await refusal(`insert into metric_samples (workspace_id, agent_id, ts) values ($1, $1, $2)`, [workspaceA, new Date(noPartition)]);
+      expect(missing).toMatchObject({ code: '23514', table: 'metric_samples' });
+      expect(isMissingPartition(missing)).toBe(true);
+      const check = await refusal(`insert into metric_rollups (workspace_id, agent_id, step_ms, bucket, samples) values ($1, $1, 5, now(), 1)`, [workspaceA]);
+      expect(check).toMatchObject({ code: '23514', constraint: 'metric_rollups_step_ms_check' });
+      expect(isMissingPartition(check)).toBe(false);
+    });
+
+    it('the writer makes a missing day on the spot and stores the samples (one insert, and COPY on PostgreSQL)', async () => {
+      // A workspace of its own: these far-future samples stay out of the rollup comparisons below.
+      const em = rt.orm.em.fork();
+      const c = await registerUser(em, { email: `c-${Date.now()}@example.com`, password: 'correct horse', name: 'C' });
+      const workspaceC = (await listWorkspacesOf(em, c.id))[0]!.id;
+      const small = Date.now() + 41 * DAY;
+      const large = Date.now() + 42 * DAY;
+      const before = await listMetricPartitionDays(rt.orm.em.fork());
+      expect(before).not.toContain(utcDay(small));
+      expect(before).not.toContain(utcDay(large));
+      await writer.write(workspaceC, Array.from({ length: 3 }, (_, i) => ({ agent: 'far-ahead', ts: small + i, requests: 1 })));
+      // Over 100 rows: real PostgreSQL writes them with COPY.
+      await writer.write(workspaceC, Array.from({ length: 150 }, (_, i) => ({ agent: 'far-ahead', ts: large + i, requests: 1 })));
+      expect(await listMetricPartitionDays(rt.orm.em.fork())).toEqual(expect.arrayContaining([utcDay(small), utcDay(large)]));
+      const [row] = await sql<{ n: number }>(`select count(*)::int as n from metric_samples where workspace_id = ?`, [workspaceC]);
+      expect(row!.n).toBe(153);
     });
   });
 

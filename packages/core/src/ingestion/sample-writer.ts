@@ -8,7 +8,7 @@ import { isDatabaseUnavailable, type Orm } from '../database/orm.ts';
 import type { Bus } from '../bus/bus.ts';
 import { AppError } from '../errors.ts';
 import { AgentRegistry, type AgentName } from './agent-registry.ts';
-import { ensureMetricPartitions } from '../metric-storage/partitions.ts';
+import { ensureMetricPartitions, isMissingPartition } from '../metric-storage/partitions.ts';
 import { withConnection } from './raw-connection.ts';
 import { writeSamples } from './sample-insert.ts';
 
@@ -124,7 +124,7 @@ export class SampleWriter {
     try {
       return await this.insert(batch);
     } catch (err) {
-      if ((err as { code?: string }).code !== '23514' || !/no partition/.test(String((err as Error).message))) throw err;
+      if (!isMissingPartition(err)) throw err;
       let from = Infinity;
       let to = -Infinity;
       for (const p of batch) for (const s of p.samples) [from, to] = [Math.min(from, s.ts), Math.max(to, s.ts)];

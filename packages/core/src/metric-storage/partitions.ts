@@ -13,6 +13,16 @@ export const utcDay = (ms: number): string => new Date(ms).toISOString().slice(0
  */
 const LOCK_TIMEOUT = `set local lock_timeout = '5s'`;
 
+/**
+ * Whether a write failed because no partition holds one of its rows. PostgreSQL (15, and PGlite's
+ * 18 alike) reports it as check_violation (SQLSTATE 23514) on the partitioned table itself and
+ * names no constraint; a violated check constraint is reported with its name (and the partition).
+ */
+export function isMissingPartition(err: unknown): boolean {
+  const { code, table, constraint } = (err ?? {}) as { code?: unknown; table?: unknown; constraint?: unknown };
+  return code === '23514' && table === 'metric_samples' && constraint === undefined;
+}
+
 /** Makes the partitions of the days [fromMs's day, toMs's day]; returns how many were new. */
 export async function ensureMetricPartitions(em: EntityManager, fromMs: number, toMs: number): Promise<number> {
   const days = Math.floor(toMs / DAY_MS) - Math.floor(fromMs / DAY_MS) + 1;
