@@ -1,7 +1,8 @@
 // Modal form that creates a workspace (workspace.create) and hands back its id.
 import { useMutation, useQueryClient } from '@tanstack/solid-query';
-import { createEffect, createSignal, Show } from 'solid-js';
+import { createEffect, createSignal } from 'solid-js';
 import { ErrorNote } from '../components/ErrorNote.tsx';
+import { Field } from '../components/Field.tsx';
 import { describeError } from '../errors.ts';
 import { meKey } from '../me.ts';
 import { trpc } from '../trpc.ts';
@@ -47,21 +48,21 @@ export function NewWorkspaceDialog(props: { open: boolean; onClose: () => void; 
           New workspace
         </h2>
         <p class="muted">A workspace holds its own sessions, metrics and members. You will be its admin.</p>
-        <div class="field">
-          <label for="new-workspace-name">Name</label>
-          <input
-            id="new-workspace-name"
-            ref={input}
-            class="input"
-            required
-            maxLength={80}
-            autocomplete="off"
-            placeholder="e.g. Growth analytics"
-            value={name()}
-            onInput={(event) => setName(event.currentTarget.value)}
-          />
-          <Show when={error()?.fieldErrors.name}>{(messages) => <p class="field__error">{messages()[0]}</p>}</Show>
-        </div>
+        <Field id="new-workspace-name" label="Name" error={error()?.fieldErrors.name?.[0]}>
+          {(control) => (
+            <input
+              {...control}
+              ref={input}
+              class="input"
+              required
+              maxLength={80}
+              autocomplete="off"
+              placeholder="e.g. Growth analytics"
+              value={name()}
+              onInput={(event) => setName(event.currentTarget.value)}
+            />
+          )}
+        </Field>
         <ErrorNote message={error() && !error()?.fieldErrors.name ? error()?.message : undefined} />
         <div class="row row--end">
           <button class="button" type="button" onClick={() => props.onClose()}>

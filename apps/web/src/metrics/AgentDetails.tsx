@@ -2,6 +2,7 @@
 // editable by admins (agent.update).
 import { createSignal, For, Show } from 'solid-js';
 import { ErrorNote } from '../components/ErrorNote.tsx';
+import { Field } from '../components/Field.tsx';
 import { describeError } from '../errors.ts';
 import type { Agent, AgentUpdate } from './api.ts';
 import { formatDuration, formatMs } from './panels.ts';
@@ -158,21 +159,18 @@ export function AgentDetails(props: { agent: Agent; canEdit: boolean; onSave: (u
             <div class="agent-form__grid">
               <For each={fields}>
                 {(field) => (
-                  <div class="field">
-                    <label for={`agent-${field.key}`}>{field.label}</label>
-                    <input
-                      id={`agent-${field.key}`}
-                      class="input"
-                      inputmode={field.numeric ? 'decimal' : undefined}
-                      placeholder={field.placeholder}
-                      value={current()[field.key]}
-                      aria-invalid={errors()[field.key] ? 'true' : undefined}
-                      onInput={(e) => setDraft({ ...current(), [field.key]: e.currentTarget.value })}
-                    />
-                    <Show when={errors()[field.key]}>
-                      <span class="field__error">{errors()[field.key]}</span>
-                    </Show>
-                  </div>
+                  <Field id={`agent-${field.key}`} label={field.label} error={errors()[field.key]}>
+                    {(control) => (
+                      <input
+                        {...control}
+                        class="input"
+                        inputmode={field.numeric ? 'decimal' : undefined}
+                        placeholder={field.placeholder}
+                        value={current()[field.key]}
+                        onInput={(e) => setDraft({ ...current(), [field.key]: e.currentTarget.value })}
+                      />
+                    )}
+                  </Field>
                 )}
               </For>
             </div>

@@ -3,6 +3,7 @@
 // (BAD_REQUEST fieldErrors) show under the same fields.
 import { createSignal, For, Show } from 'solid-js';
 import { ErrorNote } from '../components/ErrorNote.tsx';
+import { Field, FieldError } from '../components/Field.tsx';
 import { describeError } from '../errors.ts';
 import type { Aggregate, AlertOp, AlertRule, AlertRuleInput, MetricName } from './api.ts';
 import { aggregatesOf, METRIC_LABELS } from './panels.ts';
@@ -16,8 +17,8 @@ const WINDOW_UNITS = [
 const MIN_WINDOW_MS = 10_000;
 const MAX_WINDOW_MS = 86_400_000;
 
-type Field = 'name' | 'agentId' | 'metric' | 'agg' | 'op' | 'threshold' | 'windowMs' | 'webhookUrl';
-type FieldErrors = Partial<Record<Field, string>>;
+type RuleField = 'name' | 'agentId' | 'metric' | 'agg' | 'op' | 'threshold' | 'windowMs' | 'webhookUrl';
+type FieldErrors = Partial<Record<RuleField, string>>;
 
 export function AlertRuleForm(props: {
   workspaceId: string;
@@ -89,7 +90,7 @@ export function AlertRuleForm(props: {
     } catch (cause) {
       const view = describeError(cause);
       const fieldErrors: FieldErrors = {};
-      for (const [field, messages] of Object.entries(view.fieldErrors)) fieldErrors[field as Field] = messages[0];
+      for (const [field, messages] of Object.entries(view.fieldErrors)) fieldErrors[field as RuleField] = messages[0];
       setErrors(fieldErrors);
       setFormError(view.message);
     } finally {
@@ -97,17 +98,14 @@ export function AlertRuleForm(props: {
     }
   };
 
-  const fieldError = (field: Field) => (
-    <Show when={errors()[field]}>
-      {(message) => (
-        <span class="field__error" id={`rule-${field}-error`} data-testid={`rule-${field}-error`}>
-          {message()}
-        </span>
-      )}
-    </Show>
-  );
-  const invalid = (field: Field) => (errors()[field] ? 'true' : undefined);
-  const describedBy = (field: Field) => (errors()[field] ? `rule-${field}-error` : undefined);
+  /** Field props for one rule field: its input id and error follow the field's name (error read live). */
+  const fieldOf = (field: RuleField) => ({
+    id: `rule-${field}`,
+    errorTestId: `rule-${field}-error`,
+    get error() {
+      return errors()[field];
+    },
+  });
 
   return (
     <form class="card rule-form" aria-labelledby="rule-form-title" data-testid="alert-rule-form" novalidate onSubmit={(e) => void submit(e)}>
@@ -119,100 +117,88 @@ export function AlertRuleForm(props: {
       </div>
       <div class="rule-form__grid">
         <Show when={!props.fixedAgentId}>
-          <div class="field">
-            <label for="rule-agent">Agents</label>
-            <select id="rule-agent" class="select" value={agentId()} onChange={(e) => setAgentId(e.currentTarget.value)}>
-              <option value="">All agents, each on its own</option>
-              <For each={props.agents}>{(agent) => <option value={agent.id}>{agent.name}</option>}</For>
-            </select>
-            {fieldError('agentId')}
-          </div>
+          <Field {...fieldOf('agentId')} label="Agents">
+            {(control) => (
+              <select id={control.id} class="select" value={agentId()} onChange={(e) => setAgentId(e.currentTarget.value)}>
+                <option value="">All agents, each on its own</option>
+                <For each={props.agents}>{(agent) => <option value={agent.id}>{agent.name}</option>}</For>
+              </select>
+            )}
+          </Field>
         </Show>
-        <div class="field">
-          <label for="rule-metric">Metric</label>
-          <select id="rule-metric" class="select" value={metric()} onChange={(e) => changeMetric(e.currentTarget.value as MetricName)}>
-            <For each={Object.entries(METRIC_LABELS)}>{([value, label]) => <option value={value}>{label}</option>}</For>
-          </select>
-          {fieldError('metric')}
-        </div>
-        <div class="field">
-          <label for="rule-agg">Aggregate</label>
-          <select id="rule-agg" class="select" value={agg()} disabled={aggregatesOf(metric()).length === 1} onChange={(e) => setAgg(e.currentTarget.value as Aggregate)}>
-            <For each={aggregatesOf(metric())}>{(value) => <option value={value}>{value}</option>}</For>
-          </select>
-          {fieldError('agg')}
-        </div>
-        <div class="field">
-          <label for="rule-op">Condition</label>
-          <div class="rule-form__condition">
-            <select id="rule-op" class="select rule-form__op" aria-label="Operator" value={op()} onChange={(e) => setOp(e.currentTarget.value as AlertOp)}>
-              <For each={OPS}>{(value) => <option value={value}>{value}</option>}</For>
+        <Field {...fieldOf('metric')} label="Metric">
+          {(control) => (
+            <select id={control.id} class="select" value={metric()} onChange={(e) => changeMetric(e.currentTarget.value as MetricName)}>
+              <For each={Object.entries(METRIC_LABELS)}>{([value, label]) => <option value={value}>{label}</option>}</For>
             </select>
-            <input
-              id="rule-threshold"
-              class="input"
-              type="number"
-              step="any"
-              inputmode="decimal"
-              placeholder="Threshold"
-              aria-label="Threshold"
-              value={threshold()}
-              aria-invalid={invalid('threshold')}
-              aria-describedby={describedBy('threshold')}
-              onInput={(e) => setThreshold(e.currentTarget.value)}
-            />
-          </div>
-          {fieldError('op')}
-          {fieldError('threshold')}
-        </div>
-        <div class="field">
-          <label for="rule-window">Window</label>
-          <div class="rule-form__condition">
-            <input
-              id="rule-window"
-              class="input"
-              type="number"
-              min="1"
-              step="any"
-              value={windowValue()}
-              aria-invalid={invalid('windowMs')}
-              aria-describedby={describedBy('windowMs')}
-              onInput={(e) => setWindowValue(e.currentTarget.value)}
-            />
-            <select class="select" aria-label="Window unit" value={windowUnit()} onChange={(e) => setWindowUnit(Number(e.currentTarget.value))}>
-              <For each={WINDOW_UNITS}>{(unit) => <option value={unit.ms}>{unit.label}</option>}</For>
+          )}
+        </Field>
+        <Field {...fieldOf('agg')} label="Aggregate">
+          {(control) => (
+            <select
+              id={control.id}
+              class="select"
+              value={agg()}
+              disabled={aggregatesOf(metric()).length === 1}
+              onChange={(e) => setAgg(e.currentTarget.value as Aggregate)}
+            >
+              <For each={aggregatesOf(metric())}>{(value) => <option value={value}>{value}</option>}</For>
             </select>
-          </div>
-          {fieldError('windowMs')}
-        </div>
-        <div class="field">
-          <label for="rule-name">Name</label>
-          <input
-            id="rule-name"
-            class="input"
-            placeholder="Optional"
-            maxlength="120"
-            value={name()}
-            aria-invalid={invalid('name')}
-            aria-describedby={describedBy('name')}
-            onInput={(e) => setName(e.currentTarget.value)}
-          />
-          {fieldError('name')}
-        </div>
-        <div class="field rule-form__wide">
-          <label for="rule-webhook">Webhook URL</label>
-          <input
-            id="rule-webhook"
-            class="input"
-            type="url"
-            placeholder="Optional — https://hooks.example.com/… gets a POST on each change"
-            value={webhookUrl()}
-            aria-invalid={invalid('webhookUrl')}
-            aria-describedby={describedBy('webhookUrl')}
-            onInput={(e) => setWebhookUrl(e.currentTarget.value)}
-          />
-          {fieldError('webhookUrl')}
-        </div>
+          )}
+        </Field>
+        <Field {...fieldOf('op')} label="Condition">
+          {(control) => (
+            <>
+              <div class="rule-form__condition">
+                <select id={control.id} class="select rule-form__op" aria-label="Operator" value={op()} onChange={(e) => setOp(e.currentTarget.value as AlertOp)}>
+                  <For each={OPS}>{(value) => <option value={value}>{value}</option>}</For>
+                </select>
+                <input
+                  id="rule-threshold"
+                  class="input"
+                  type="number"
+                  step="any"
+                  inputmode="decimal"
+                  placeholder="Threshold"
+                  aria-label="Threshold"
+                  value={threshold()}
+                  aria-invalid={errors().threshold ? 'true' : undefined}
+                  aria-describedby={errors().threshold ? 'rule-threshold-error' : undefined}
+                  onInput={(e) => setThreshold(e.currentTarget.value)}
+                />
+              </div>
+              {/* The threshold shares this field's label; its message is its own. */}
+              <FieldError id="rule-threshold-error" message={errors().threshold} testId="rule-threshold-error" />
+            </>
+          )}
+        </Field>
+        <Field {...fieldOf('windowMs')} label="Window">
+          {(control) => (
+            <div class="rule-form__condition">
+              <input {...control} class="input" type="number" min="1" step="any" value={windowValue()} onInput={(e) => setWindowValue(e.currentTarget.value)} />
+              <select class="select" aria-label="Window unit" value={windowUnit()} onChange={(e) => setWindowUnit(Number(e.currentTarget.value))}>
+                <For each={WINDOW_UNITS}>{(unit) => <option value={unit.ms}>{unit.label}</option>}</For>
+              </select>
+            </div>
+          )}
+        </Field>
+        <Field {...fieldOf('name')} label="Name">
+          {(control) => (
+            <input {...control} class="input" placeholder="Optional" maxlength="120" value={name()} onInput={(e) => setName(e.currentTarget.value)} />
+          )}
+        </Field>
+        <Field {...fieldOf('webhookUrl')} label="Webhook URL" class="rule-form__wide">
+          {(control) => (
+            <input
+              {...control}
+              class="input"
+              type="url"
+              placeholder="Optional — https://hooks.example.com/… gets a POST on each change"
+              value={webhookUrl()}
+              onInput={(e) => setWebhookUrl(e.currentTarget.value)}
+            />
+          )}
+        </Field>
       </div>
       <div class="row rule-form__actions">
         <button class="button button--primary" type="submit" disabled={saving()} data-testid="create-rule">

@@ -1,5 +1,7 @@
 // The workspace's alert rules: condition, scope, webhook, what fires now; admins delete here.
 import { createSignal, For, Show } from 'solid-js';
+import { ConfirmButton } from '../components/ConfirmButton.tsx';
+import { ACTIONS_COLUMN, DataTable } from '../components/DataTable.tsx';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { describeError } from '../errors.ts';
 import type { AlertRule } from './api.ts';
@@ -11,108 +13,65 @@ function describeCondition(rule: Pick<AlertRule, 'metric' | 'agg' | 'op' | 'thre
 }
 
 export function AlertRuleTable(props: { rules: AlertRule[]; canDelete: boolean; onDelete: (rule: AlertRule) => Promise<unknown> }) {
-  const [confirming, setConfirming] = createSignal<string | null>(null);
-  const [busy, setBusy] = createSignal<string | null>(null);
   const [error, setError] = createSignal<string | null>(null);
-
-  const remove = async (rule: AlertRule) => {
-    setBusy(rule.id);
-    setError(null);
-    try {
-      await props.onDelete(rule);
-      setConfirming(null);
-    } catch (cause) {
-      setError(`Could not delete "${rule.name}": ${describeError(cause).message}`);
-    } finally {
-      setBusy(null);
-    }
-  };
 
   return (
     <>
       <ErrorNote message={error()} testId="alert-rule-error" />
       <div class="card card--flush">
-        <table class="table" data-testid="alert-rules">
-          <thead>
-            <tr>
-              <th scope="col">Rule</th>
-              <th scope="col">Agents</th>
-              <th scope="col">Condition</th>
-              <th scope="col">Now</th>
-              <Show when={props.canDelete}>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              </Show>
-            </tr>
-          </thead>
-          <tbody>
-            <For each={props.rules}>
-              {(rule) => (
-                <tr data-testid="alert-rule" data-rule={rule.name}>
-                  <td>
-                    <span class="alert-rule__name">{rule.name}</span>
-                    <Show when={rule.webhookUrl}>
-                      <span class="alert-rule__webhook muted" title={rule.webhookUrl ?? ''}>
-                        webhook {rule.webhookUrl}
-                      </span>
-                    </Show>
-                    <Show when={rule.lastDelivery}>
-                      {(d) => (
-                        <span
-                          class={`alert-rule__delivery${d().state === 'failed' ? ' alert-rule__delivery--failed' : ''}`}
-                          data-testid="webhook-delivery"
-                          data-state={d().state}
-                        >
-                          Last delivery: {deliveryState(d())}
-                          {d().error ? ` — ${d().error}` : ''}
-                        </span>
-                      )}
-                    </Show>
-                  </td>
-                  <td>{rule.agentName ?? <span class="muted">All agents</span>}</td>
-                  <td>
-                    <code>{describeCondition(rule)}</code>
-                  </td>
-                  <td class="nowrap">
-                    <Show when={rule.firing.length > 0} fallback={<span class="muted">Quiet</span>}>
-                      <span class="alert-kind alert-kind--fired" title={rule.firing.map((f) => f.agentName).join(', ')}>
-                        Firing · {rule.firing.length}
-                      </span>
-                    </Show>
-                  </td>
-                  <Show when={props.canDelete}>
-                    <td class="table__actions">
-                      <Show
-                        when={confirming() === rule.id}
-                        fallback={
-                          <button
-                            class="button button--ghost button--small button--danger-text"
-                            type="button"
-                            aria-label={`Delete rule ${rule.name}`}
-                            onClick={() => setConfirming(rule.id)}
-                          >
-                            Delete
-                          </button>
-                        }
-                      >
-                        <span class="confirm">
-                          <span class="confirm__text">Delete this rule?</span>
-                          <button class="button button--danger button--small" type="button" disabled={busy() === rule.id} onClick={() => void remove(rule)}>
-                            Delete
-                          </button>
-                          <button class="button button--small" type="button" onClick={() => setConfirming(null)}>
-                            Cancel
-                          </button>
-                        </span>
-                      </Show>
-                    </td>
+        <DataTable testId="alert-rules" columns={['Rule', 'Agents', 'Condition', 'Now', ...(props.canDelete ? [ACTIONS_COLUMN] : [])]}>
+          <For each={props.rules}>
+            {(rule) => (
+              <tr data-testid="alert-rule" data-rule={rule.name}>
+                <td>
+                  <span class="alert-rule__name">{rule.name}</span>
+                  <Show when={rule.webhookUrl}>
+                    <span class="alert-rule__webhook muted" title={rule.webhookUrl ?? ''}>
+                      webhook {rule.webhookUrl}
+                    </span>
                   </Show>
-                </tr>
-              )}
-            </For>
-          </tbody>
-        </table>
+                  <Show when={rule.lastDelivery}>
+                    {(d) => (
+                      <span
+                        class={`alert-rule__delivery${d().state === 'failed' ? ' alert-rule__delivery--failed' : ''}`}
+                        data-testid="webhook-delivery"
+                        data-state={d().state}
+                      >
+                        Last delivery: {deliveryState(d())}
+                        {d().error ? ` — ${d().error}` : ''}
+                      </span>
+                    )}
+                  </Show>
+                </td>
+                <td>{rule.agentName ?? <span class="muted">All agents</span>}</td>
+                <td>
+                  <code>{describeCondition(rule)}</code>
+                </td>
+                <td class="nowrap">
+                  <Show when={rule.firing.length > 0} fallback={<span class="muted">Quiet</span>}>
+                    <span class="alert-kind alert-kind--fired" title={rule.firing.map((f) => f.agentName).join(', ')}>
+                      Firing · {rule.firing.length}
+                    </span>
+                  </Show>
+                </td>
+                <Show when={props.canDelete}>
+                  <td class="table__actions">
+                    <ConfirmButton
+                      label="Delete"
+                      ariaLabel={`Delete rule ${rule.name}`}
+                      question="Delete this rule?"
+                      onConfirm={() => {
+                        setError(null);
+                        return props.onDelete(rule);
+                      }}
+                      onError={(cause) => setError(`Could not delete "${rule.name}": ${describeError(cause).message}`)}
+                    />
+                  </td>
+                </Show>
+              </tr>
+            )}
+          </For>
+        </DataTable>
       </div>
     </>
   );

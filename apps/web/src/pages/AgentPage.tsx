@@ -2,9 +2,10 @@
 // (editable by admins), the alert rules that watch it and its recent alert events.
 import { A, useParams } from '@solidjs/router';
 import { useQueryClient } from '@tanstack/solid-query';
-import { createMemo, createSignal, Match, Show, Switch } from 'solid-js';
+import { createMemo, createSignal, Show } from 'solid-js';
 import { EmptyState } from '../components/EmptyState.tsx';
 import { ErrorNote } from '../components/ErrorNote.tsx';
+import { QueryState } from '../components/QueryState.tsx';
 import { describeError } from '../errors.ts';
 import { createWorkspaceAccess } from '../me.ts';
 import { AgentDetails } from '../metrics/AgentDetails.tsx';
@@ -47,95 +48,89 @@ export function AgentPage() {
 
   return (
     <div class="page page--wide">
-      <Switch>
-        <Match when={roster.query.isPending}>
-          <div class="card skeleton" aria-busy="true">
-            Loading agent…
-          </div>
-        </Match>
-        <Match when={roster.query.isError}>
-          <ErrorNote message={describeError(roster.query.error).message} />
-        </Match>
-        <Match when={!agent()}>
+      <QueryState
+        query={roster.query}
+        data={agent()}
+        loading="Loading agent…"
+        empty={
           <EmptyState icon="metrics" title="Agent not found" testId="agent-missing">
             <p>It may belong to another workspace, or the link is wrong.</p>
             <A class="button" href={`/w/${workspaceId()}/metrics`}>
               Back to metrics
             </A>
           </EmptyState>
-        </Match>
-        <Match when={agent()}>
-          {(current) => (
-            <>
-              <header class="agent-header">
-                <A class="conversation__back" href={`/w/${workspaceId()}/metrics`}>
-                  ← Metrics
-                </A>
-                <span class="swatch swatch--large" style={{ background: `var(${seriesVar(current().colorIndex)})` }} aria-hidden="true" />
-                <h1 class="page-header__title agent-header__name" data-testid="agent-name">
-                  {current().name}
-                </h1>
-                <StatusBadge status={current().status} />
-                <span class="muted agent-header__seen">
-                  {current().lastSeenMs ? `Last seen ${formatAgo(current().lastSeenMs ?? 0, now())}` : 'No samples yet'}
-                </span>
-              </header>
-              <Show when={current().status !== 'ok' && current().statusReason}>
-                <div class={`banner${current().status === 'down' ? ' banner--error' : ''}`} role="status" data-testid="agent-reason">
-                  {current().statusReason}
-                </div>
+        }
+      >
+        {(current) => (
+          <>
+            <header class="agent-header">
+              <A class="conversation__back" href={`/w/${workspaceId()}/metrics`}>
+                ← Metrics
+              </A>
+              <span class="swatch swatch--large" style={{ background: `var(${seriesVar(current().colorIndex)})` }} aria-hidden="true" />
+              <h1 class="page-header__title agent-header__name" data-testid="agent-name">
+                {current().name}
+              </h1>
+              <StatusBadge status={current().status} />
+              <span class="muted agent-header__seen">
+                {current().lastSeenMs ? `Last seen ${formatAgo(current().lastSeenMs ?? 0, now())}` : 'No samples yet'}
+              </span>
+            </header>
+            <Show when={current().status !== 'ok' && current().statusReason}>
+              <div class={`banner${current().status === 'down' ? ' banner--error' : ''}`} role="status" data-testid="agent-reason">
+                {current().statusReason}
+              </div>
+            </Show>
+            <AgentDetails
+              agent={current()}
+              canEdit={access.isAdmin()}
+              onSave={(update) => saveAgent({ workspaceId: workspaceId(), agentId: agentId(), ...update })}
+            />
+            <LiveDashboard
+              workspaceId={workspaceId()}
+              live={live}
+              roster={roster}
+              agentIds={[agentId()]}
+              panels={PANELS}
+              rangeMs={rangeMs()}
+              onRangeChange={setRangeMs}
+              syncKey={`agent-${agentId()}`}
+            />
+            <section class="stack" aria-labelledby="agent-alerts-title">
+              <div class="section-head">
+                <h2 id="agent-alerts-title" class="section-head__title">
+                  Alert rules watching {current().name}
+                </h2>
+              </div>
+              <ErrorNote message={rules.rules.isError ? describeError(rules.rules.error).message : null} />
+              <Show
+                when={agentRules().length > 0}
+                fallback={
+                  <p class="muted" data-testid="agent-rules-empty">
+                    No rule watches this agent yet.
+                  </p>
+                }
+              >
+                <AlertRuleTable rules={agentRules()} canDelete={access.isAdmin()} onDelete={rules.remove} />
               </Show>
-              <AgentDetails
-                agent={current()}
-                canEdit={access.isAdmin()}
-                onSave={(update) => saveAgent({ workspaceId: workspaceId(), agentId: agentId(), ...update })}
-              />
-              <LiveDashboard
-                workspaceId={workspaceId()}
-                live={live}
-                roster={roster}
-                agentIds={[agentId()]}
-                panels={PANELS}
-                rangeMs={rangeMs()}
-                onRangeChange={setRangeMs}
-                syncKey={`agent-${agentId()}`}
-              />
-              <section class="stack" aria-labelledby="agent-alerts-title">
-                <div class="section-head">
-                  <h2 id="agent-alerts-title" class="section-head__title">
-                    Alert rules watching {current().name}
-                  </h2>
-                </div>
-                <ErrorNote message={rules.rules.isError ? describeError(rules.rules.error).message : null} />
-                <Show
-                  when={agentRules().length > 0}
-                  fallback={
-                    <p class="muted" data-testid="agent-rules-empty">
-                      No rule watches this agent yet.
-                    </p>
-                  }
-                >
-                  <AlertRuleTable rules={agentRules()} canDelete={access.isAdmin()} onDelete={rules.remove} />
-                </Show>
-                <Show when={access.isAdmin()}>
-                  <AlertRuleForm workspaceId={workspaceId()} agents={[current()]} fixedAgentId={agentId()} onCreate={rules.create} />
-                </Show>
-              </section>
-              <section class="stack" aria-labelledby="agent-events-title">
-                <div class="section-head">
-                  <h2 id="agent-events-title" class="section-head__title">
-                    Recent alert events
-                  </h2>
-                </div>
-                <ErrorNote message={events.error()} />
-                <Show when={agentEvents().length > 0} fallback={<p class="muted">No alert has fired for this agent recently.</p>}>
-                  <AlertEventList events={agentEvents()} showAgent={false} formatOf={rules.formatOf} />
-                </Show>
-              </section>
-            </>
-          )}
-        </Match>
-      </Switch>
+              <Show when={access.isAdmin()}>
+                <AlertRuleForm workspaceId={workspaceId()} agents={[current()]} fixedAgentId={agentId()} onCreate={rules.create} />
+              </Show>
+            </section>
+            <section class="stack" aria-labelledby="agent-events-title">
+              <div class="section-head">
+                <h2 id="agent-events-title" class="section-head__title">
+                  Recent alert events
+                </h2>
+              </div>
+              <ErrorNote message={events.error()} />
+              <Show when={agentEvents().length > 0} fallback={<p class="muted">No alert has fired for this agent recently.</p>}>
+                <AlertEventList events={agentEvents()} showAgent={false} formatOf={rules.formatOf} />
+              </Show>
+            </section>
+          </>
+        )}
+      </QueryState>
     </div>
   );
 }

@@ -2,11 +2,11 @@
 // (for admins) the rule editor.
 import { useParams } from '@solidjs/router';
 import { useQuery } from '@tanstack/solid-query';
-import { createEffect, Match, on, Show, Switch } from 'solid-js';
+import { createEffect, on, Show } from 'solid-js';
 import { EmptyState } from '../components/EmptyState.tsx';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
-import { describeError } from '../errors.ts';
+import { QueryState } from '../components/QueryState.tsx';
 import { createWorkspaceAccess } from '../me.ts';
 import { agentListKey } from '../metrics/agentRoster.ts';
 import { createAlertEvents } from '../metrics/alertEvents.ts';
@@ -46,21 +46,18 @@ export function AlertsPage() {
           <span class="muted section-head__note">Live — new events appear at the top.</span>
         </div>
         <ErrorNote message={events.error()} testId="alert-events-error" />
-        <Switch>
-          <Match when={!events.started() && !events.error()}>
-            <div class="card skeleton" aria-busy="true">
-              Connecting to alert events…
-            </div>
-          </Match>
-          <Match when={events.events().length === 0}>
+        <QueryState
+          query={{ isPending: !events.started() && !events.error(), isError: false, error: null }}
+          data={events.events()}
+          loading="Connecting to alert events…"
+          empty={
             <EmptyState icon="alert" title="No alerts yet" testId="alert-events-empty">
               <p>When a rule's condition starts or stops holding for an agent, it is listed here the moment it happens.</p>
             </EmptyState>
-          </Match>
-          <Match when={events.events().length > 0}>
-            <AlertEventList events={events.events()} formatOf={rules.formatOf} />
-          </Match>
-        </Switch>
+          }
+        >
+          {(list) => <AlertEventList events={list()} formatOf={rules.formatOf} />}
+        </QueryState>
       </section>
 
       <section class="stack" aria-labelledby="alert-rules-title">
@@ -69,16 +66,12 @@ export function AlertsPage() {
             Rules
           </h2>
         </div>
-        <Switch>
-          <Match when={rules.rules.isPending}>
-            <div class="card skeleton" aria-busy="true">
-              Loading rules…
-            </div>
-          </Match>
-          <Match when={rules.rules.isError}>
-            <ErrorNote message={describeError(rules.rules.error).message} testId="alert-rules-error" />
-          </Match>
-          <Match when={(rules.rules.data ?? []).length === 0}>
+        <QueryState
+          query={rules.rules}
+          data={rules.rules.data}
+          loading="Loading rules…"
+          errorTestId="alert-rules-error"
+          empty={
             <EmptyState icon="alert" title="No alert rules" testId="alert-rules-empty">
               <p>
                 {access.isAdmin()
@@ -86,11 +79,10 @@ export function AlertsPage() {
                   : 'Workspace admins add rules; you will see their alerts here.'}
               </p>
             </EmptyState>
-          </Match>
-          <Match when={rules.rules.data}>
-            {(list) => <AlertRuleTable rules={list()} canDelete={access.isAdmin()} onDelete={rules.remove} />}
-          </Match>
-        </Switch>
+          }
+        >
+          {(list) => <AlertRuleTable rules={list()} canDelete={access.isAdmin()} onDelete={rules.remove} />}
+        </QueryState>
         <Show when={access.isAdmin()}>
           <AlertRuleForm workspaceId={workspaceId()} agents={sortedAgents()} onCreate={rules.create} />
         </Show>

@@ -1,10 +1,12 @@
 // The workspace's audit log (audit.list), newest first, paged with "Load more". Admins only.
 import { useParams } from '@solidjs/router';
 import { useInfiniteQuery } from '@tanstack/solid-query';
-import { For, Match, Show, Switch } from 'solid-js';
+import { For, Show } from 'solid-js';
+import { DataTable } from '../components/DataTable.tsx';
 import { EmptyState } from '../components/EmptyState.tsx';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
+import { QueryState } from '../components/QueryState.tsx';
 import { describeError } from '../errors.ts';
 import { createWorkspaceAccess } from '../me.ts';
 import { formatDateTime, formatRelativeTime } from '../time.ts';
@@ -71,67 +73,61 @@ export function AuditPage() {
   return (
     <div class="page">
       <PageHeader title="Audit log" description="Who changed what in this workspace, newest first." />
-      <Switch>
-        <Match when={!access.isAdmin()}>
+      <Show
+        when={access.isAdmin()}
+        fallback={
           <EmptyState icon="lock" title="Admins only" testId="audit-forbidden">
             <p>The audit log is visible to workspace admins. Ask an admin if you need to know who changed something.</p>
           </EmptyState>
-        </Match>
-        <Match when={audit.isPending}>
-          <div class="card skeleton" aria-busy="true">Loading audit log…</div>
-        </Match>
-        <Match when={audit.isError}>
-          <ErrorNote message={describeError(audit.error).message} />
-        </Match>
-        <Match when={items().length === 0}>
-          <EmptyState icon="audit" title="Nothing recorded yet" testId="audit-empty">
-            <p>Sign-ins to this workspace, member changes and exports will be listed here as they happen.</p>
-          </EmptyState>
-        </Match>
-        <Match when={items().length > 0}>
-          <div class="card card--flush">
-            <table class="table" data-testid="audit-table">
-              <thead>
-                <tr>
-                  <th scope="col">Action</th>
-                  <th scope="col">Actor</th>
-                  <th scope="col">When</th>
-                  <th scope="col">Details</th>
-                </tr>
-              </thead>
-              <tbody>
-                <For each={items()}>
-                  {(item) => (
-                    <tr>
-                      <td>
-                        <span class="action">
-                          <Show when={actionLabels[item.action]}>
-                            {(label) => <span class="action__label">{label()}</span>}
-                          </Show>
-                          <code>{item.action}</code>
-                        </span>
-                      </td>
-                      <td>{item.actor?.name ?? <span class="muted">System</span>}</td>
-                      <td class="nowrap">
-                        <time datetime={item.createdAt} title={formatDateTime(item.createdAt)}>
-                          {formatRelativeTime(item.createdAt)}
-                        </time>
-                      </td>
-                      <td>
-                        <AuditDetails item={item} />
-                      </td>
-                    </tr>
-                  )}
-                </For>
-              </tbody>
-            </table>
-          </div>
-          <Show when={audit.error && audit.isFetchNextPageError}>
-            <ErrorNote message={describeError(audit.error).message} />
-          </Show>
-          <LoadMore page={audit} />
-        </Match>
-      </Switch>
+        }
+      >
+        <QueryState
+          query={audit}
+          data={items()}
+          loading="Loading audit log…"
+          empty={
+            <EmptyState icon="audit" title="Nothing recorded yet" testId="audit-empty">
+              <p>Sign-ins to this workspace, member changes and exports will be listed here as they happen.</p>
+            </EmptyState>
+          }
+        >
+          {(list) => (
+            <>
+              <div class="card card--flush">
+                <DataTable testId="audit-table" columns={['Action', 'Actor', 'When', 'Details']}>
+                  <For each={list()}>
+                    {(item) => (
+                      <tr>
+                        <td>
+                          <span class="action">
+                            <Show when={actionLabels[item.action]}>
+                              {(label) => <span class="action__label">{label()}</span>}
+                            </Show>
+                            <code>{item.action}</code>
+                          </span>
+                        </td>
+                        <td>{item.actor?.name ?? <span class="muted">System</span>}</td>
+                        <td class="nowrap">
+                          <time datetime={item.createdAt} title={formatDateTime(item.createdAt)}>
+                            {formatRelativeTime(item.createdAt)}
+                          </time>
+                        </td>
+                        <td>
+                          <AuditDetails item={item} />
+                        </td>
+                      </tr>
+                    )}
+                  </For>
+                </DataTable>
+              </div>
+              <Show when={audit.error && audit.isFetchNextPageError}>
+                <ErrorNote message={describeError(audit.error).message} />
+              </Show>
+              <LoadMore page={audit} />
+            </>
+          )}
+        </QueryState>
+      </Show>
     </div>
   );
 }

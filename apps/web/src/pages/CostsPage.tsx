@@ -2,12 +2,12 @@
 // breakdown by agent and by model, and this month so far against the same days last month.
 import { useParams } from '@solidjs/router';
 import { useQuery } from '@tanstack/solid-query';
-import { createSignal, For, Match, Show, Switch } from 'solid-js';
+import { createSignal, For, Show } from 'solid-js';
 import { CategoryChart } from '../components/CategoryChart.tsx';
+import { DataTable, type Column } from '../components/DataTable.tsx';
 import { EmptyState } from '../components/EmptyState.tsx';
-import { ErrorNote } from '../components/ErrorNote.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
-import { describeError } from '../errors.ts';
+import { QueryState } from '../components/QueryState.tsx';
 import { createWorkspaceAccess } from '../me.ts';
 import type { CostReport } from '../metrics/api.ts';
 import { MetricsTabs } from '../metrics/MetricsTabs.tsx';
@@ -22,6 +22,7 @@ const COST_RANGES = [
 const TOP_SPENDERS = 5;
 
 const dayLabel = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', timeZone: 'UTC' });
+const numeric = (label: string): Column => ({ label, numeric: true });
 const percent = (share: number) => `${(share * 100).toFixed(share < 0.1 ? 1 : 0)} %`;
 
 function MonthToDate(props: { mtd: CostReport['monthToDate'] }) {
@@ -106,28 +107,18 @@ function CostReportView(props: { report: CostReport }) {
           <h3 id="by-model-title" class="card-section-title">
             By model
           </h3>
-          <table class="table table--compact" data-testid="cost-by-model">
-            <thead>
-              <tr>
-                <th scope="col">Model</th>
-                <th scope="col" class="numeric">Cost</th>
-                <th scope="col" class="numeric">Tokens</th>
-                <th scope="col" class="numeric">Share</th>
-              </tr>
-            </thead>
-            <tbody>
-              <For each={props.report.byModel}>
-                {(row) => (
-                  <tr>
-                    <td>{row.model}</td>
-                    <td class="numeric">{formatUsd(row.costUsd)}</td>
-                    <td class="numeric">{formatCompact(row.tokens)}</td>
-                    <td class="numeric">{percent(row.share)}</td>
-                  </tr>
-                )}
-              </For>
-            </tbody>
-          </table>
+          <DataTable compact testId="cost-by-model" columns={['Model', numeric('Cost'), numeric('Tokens'), numeric('Share')]}>
+            <For each={props.report.byModel}>
+              {(row) => (
+                <tr>
+                  <td>{row.model}</td>
+                  <td class="numeric">{formatUsd(row.costUsd)}</td>
+                  <td class="numeric">{formatCompact(row.tokens)}</td>
+                  <td class="numeric">{percent(row.share)}</td>
+                </tr>
+              )}
+            </For>
+          </DataTable>
         </section>
       </div>
 
@@ -135,32 +126,24 @@ function CostReportView(props: { report: CostReport }) {
         <h3 id="by-agent-title" class="card-section-title">
           By agent
         </h3>
-        <table class="table table--compact" data-testid="cost-by-agent">
-          <thead>
-            <tr>
-              <th scope="col">Agent</th>
-              <th scope="col" class="numeric">Cost</th>
-              <th scope="col" class="numeric">Tokens</th>
-              <th scope="col" class="numeric">Requests</th>
-              <th scope="col" class="numeric">Per request</th>
-              <th scope="col" class="numeric">Share</th>
-            </tr>
-          </thead>
-          <tbody>
-            <For each={props.report.byAgent}>
-              {(row) => (
-                <tr>
-                  <td>{row.agentName}</td>
-                  <td class="numeric">{formatUsd(row.costUsd)}</td>
-                  <td class="numeric">{formatCompact(row.tokens)}</td>
-                  <td class="numeric">{formatCompact(row.requests)}</td>
-                  <td class="numeric">{row.requests > 0 ? formatUsd(row.costUsd / row.requests) : '—'}</td>
-                  <td class="numeric">{percent(row.share)}</td>
-                </tr>
-              )}
-            </For>
-          </tbody>
-        </table>
+        <DataTable
+          compact
+          testId="cost-by-agent"
+          columns={['Agent', numeric('Cost'), numeric('Tokens'), numeric('Requests'), numeric('Per request'), numeric('Share')]}
+        >
+          <For each={props.report.byAgent}>
+            {(row) => (
+              <tr>
+                <td>{row.agentName}</td>
+                <td class="numeric">{formatUsd(row.costUsd)}</td>
+                <td class="numeric">{formatCompact(row.tokens)}</td>
+                <td class="numeric">{formatCompact(row.requests)}</td>
+                <td class="numeric">{row.requests > 0 ? formatUsd(row.costUsd / row.requests) : '—'}</td>
+                <td class="numeric">{percent(row.share)}</td>
+              </tr>
+            )}
+          </For>
+        </DataTable>
       </section>
     </div>
   );
@@ -206,25 +189,23 @@ export function CostsPage() {
           <span class="muted">Updating…</span>
         </Show>
       </div>
-      <Switch>
-        <Match when={report.isPending}>
-          <div class="card skeleton" aria-busy="true">
-            Adding up costs…
-          </div>
-        </Match>
-        <Match when={report.isError}>
-          <ErrorNote message={describeError(report.error).message} testId="costs-error" />
-        </Match>
-        <Match when={report.data && report.data.byAgent.length === 0 && report.data.total.costUsd === 0}>
+      <QueryState
+        query={report}
+        data={report.data}
+        isEmpty={(data) => data.byAgent.length === 0 && data.total.costUsd === 0}
+        loading="Adding up costs…"
+        errorTestId="costs-error"
+        empty={
           <EmptyState icon="metrics" title="Nothing spent in this range" testId="costs-empty">
             <p>
               Costs come from the <code>cost_usd</code> field of the samples agents send; once they report it, spend per
               agent, model and day adds up here.
             </p>
           </EmptyState>
-        </Match>
-        <Match when={report.data}>{(data) => <CostReportView report={data()} />}</Match>
-      </Switch>
+        }
+      >
+        {(data) => <CostReportView report={data()} />}
+      </QueryState>
     </div>
   );
 }

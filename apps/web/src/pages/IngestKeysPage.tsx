@@ -2,10 +2,14 @@
 // button and a ready-to-run request; keys can be revoked, which takes effect at once.
 import { useParams } from '@solidjs/router';
 import { useQuery, useQueryClient } from '@tanstack/solid-query';
-import { createSignal, For, Match, Show, Switch } from 'solid-js';
+import { createSignal, For, Show } from 'solid-js';
 import { EmptyState } from '../components/EmptyState.tsx';
+import { ConfirmButton } from '../components/ConfirmButton.tsx';
+import { ACTIONS_COLUMN, DataTable } from '../components/DataTable.tsx';
 import { ErrorNote } from '../components/ErrorNote.tsx';
+import { Field, FieldError } from '../components/Field.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
+import { QueryState } from '../components/QueryState.tsx';
 import { describeError } from '../errors.ts';
 import { createWorkspaceAccess } from '../me.ts';
 import type { IngestKey } from '../metrics/api.ts';
@@ -49,27 +53,24 @@ function CreateKeyForm(props: { workspaceId: string; onCreated: (created: { labe
         <p class="muted">One key per agent or host makes it easy to revoke just one. The key is shown once.</p>
       </div>
       <div class="key-form__fields">
-        <div class="field">
-          <label for="key-label">Label</label>
-          <input
-            id="key-label"
-            class="input"
-            maxlength="80"
-            placeholder="e.g. checkout-bot production"
-            value={label()}
-            aria-invalid={error().label ? 'true' : undefined}
-            onInput={(e) => setLabel(e.currentTarget.value)}
-          />
-        </div>
+        <Field id="key-label" label="Label" invalid={!!error().label}>
+          {(control) => (
+            <input
+              {...control}
+              class="input"
+              maxlength="80"
+              placeholder="e.g. checkout-bot production"
+              value={label()}
+              onInput={(e) => setLabel(e.currentTarget.value)}
+            />
+          )}
+        </Field>
         <button class="button button--primary" type="submit" disabled={saving()} data-testid="create-key">
           {saving() ? 'Creating…' : 'Create key'}
         </button>
       </div>
-      <Show when={error().label}>
-        <span class="field__error" data-testid="key-label-error">
-          {error().label}
-        </span>
-      </Show>
+      {/* Below the row, so the input stays level with the button. */}
+      <FieldError message={error().label} testId="key-label-error" />
       <ErrorNote message={error().label ? null : error().form} testId="key-form-error" />
     </form>
   );
@@ -103,8 +104,6 @@ export function IngestKeysPage() {
   const access = createWorkspaceAccess(workspaceId);
   const key = () => ['ingestKey.list', workspaceId()] as const;
   const [revealed, setRevealed] = createSignal<{ label: string; key: string } | null>(null);
-  const [confirming, setConfirming] = createSignal<string | null>(null);
-  const [busy, setBusy] = createSignal<string | null>(null);
   const [rowError, setRowError] = createSignal<string | null>(null);
 
   const keys = useQuery(() => ({
@@ -113,145 +112,102 @@ export function IngestKeysPage() {
     enabled: access.isAdmin(),
   }));
 
+  /** Throws on failure: the confirm question stays open and says why (see ConfirmButton). */
   const revoke = async (item: IngestKey) => {
-    setBusy(item.id);
     setRowError(null);
-    try {
-      const updated = await trpc.ingestKey.revoke.mutate({ workspaceId: workspaceId(), keyId: item.id });
-      queryClient.setQueryData<IngestKey[]>(key(), (list) => list?.map((k) => (k.id === updated.id ? updated : k)));
-      setConfirming(null);
-    } catch (cause) {
-      setRowError(`Could not revoke "${item.label}": ${describeError(cause).message}`);
-    } finally {
-      setBusy(null);
-    }
+    const updated = await trpc.ingestKey.revoke.mutate({ workspaceId: workspaceId(), keyId: item.id });
+    queryClient.setQueryData<IngestKey[]>(key(), (list) => list?.map((k) => (k.id === updated.id ? updated : k)));
   };
 
   return (
     <div class="page page--wide">
       <PageHeader title="Metrics" description="Ingest keys: how agents authenticate when they send samples." />
       <MetricsTabs workspaceId={workspaceId()} isAdmin={access.isAdmin()} />
-      <Switch>
-        <Match when={!access.isAdmin()}>
+      <Show
+        when={access.isAdmin()}
+        fallback={
           <EmptyState icon="lock" title="Admins only" testId="keys-forbidden">
             <p>Ingest keys are managed by workspace admins. Ask one for a key for your agent.</p>
           </EmptyState>
-        </Match>
-        <Match when={access.isAdmin()}>
-          <Show
-            when={revealed()}
-            fallback={
-              <CreateKeyForm
-                workspaceId={workspaceId()}
-                onCreated={(created) => {
-                  setRevealed(created);
-                  void queryClient.invalidateQueries({ queryKey: key() });
-                }}
-              />
-            }
-          >
-            {(created) => <NewKeyReveal label={created().label} secret={created().key} onDone={() => setRevealed(null)} />}
-          </Show>
-          <ErrorNote message={rowError()} testId="keys-error" />
-          <Switch>
-            <Match when={keys.isPending}>
-              <div class="card skeleton" aria-busy="true">
-                Loading keys…
-              </div>
-            </Match>
-            <Match when={keys.isError}>
-              <ErrorNote message={describeError(keys.error).message} />
-            </Match>
-            <Match when={(keys.data ?? []).length === 0}>
-              <EmptyState icon="lock" title="No ingest keys yet" testId="keys-empty">
-                <p>Create one above, give it to an agent, and its samples will chart on the dashboard as they arrive.</p>
-              </EmptyState>
-            </Match>
-            <Match when={keys.data}>
-              {(list) => (
-                <div class="card card--flush">
-                  <table class="table" data-testid="keys-table">
-                    <thead>
-                      <tr>
-                        <th scope="col">Label</th>
-                        <th scope="col">Key</th>
-                        <th scope="col">Created</th>
-                        <th scope="col">Last used</th>
-                        <th scope="col">
-                          <span class="visually-hidden">Actions</span>
-                        </th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      <For each={list()}>
-                        {(item) => (
-                          <tr data-testid="key-row" data-label={item.label} classList={{ 'table__row--muted': !!item.revokedAt }}>
-                            <td class="member-name">{item.label}</td>
-                            <td>
-                              <code>{item.prefix}…</code>
-                            </td>
-                            <td class="nowrap">
-                              <time datetime={item.createdAt} title={formatDateTime(item.createdAt)}>
-                                {formatDate(item.createdAt)}
-                              </time>
-                            </td>
-                            <td class="nowrap">
-                              <Show when={item.lastUsedAt} fallback={<span class="muted">Never</span>}>
-                                {(at) => (
-                                  <time datetime={at()} title={formatDateTime(at())}>
-                                    {formatRelativeTime(at())}
-                                  </time>
-                                )}
-                              </Show>
-                            </td>
-                            <td class="table__actions">
-                              <Switch>
-                                <Match when={item.revokedAt}>
-                                  {(at) => (
-                                    <span class="tag" title={formatDateTime(at())} data-testid="key-revoked">
-                                      Revoked {formatDate(at())}
-                                    </span>
-                                  )}
-                                </Match>
-                                <Match when={confirming() === item.id}>
-                                  <span class="confirm">
-                                    <span class="confirm__text">Agents using it stop at once.</span>
-                                    <button
-                                      class="button button--danger button--small"
-                                      type="button"
-                                      disabled={busy() === item.id}
-                                      onClick={() => void revoke(item)}
-                                    >
-                                      Revoke
-                                    </button>
-                                    <button class="button button--small" type="button" onClick={() => setConfirming(null)}>
-                                      Cancel
-                                    </button>
-                                  </span>
-                                </Match>
-                                <Match when={!item.revokedAt}>
-                                  <button
-                                    class="button button--ghost button--small button--danger-text"
-                                    type="button"
-                                    aria-label={`Revoke ${item.label}`}
-                                    onClick={() => setConfirming(item.id)}
-                                  >
-                                    Revoke
-                                  </button>
-                                </Match>
-                              </Switch>
-                            </td>
-                          </tr>
-                        )}
-                      </For>
-                    </tbody>
-                  </table>
-                </div>
-              )}
-            </Match>
-          </Switch>
-        </Match>
-      </Switch>
+        }
+      >
+        <Show
+          when={revealed()}
+          fallback={
+            <CreateKeyForm
+              workspaceId={workspaceId()}
+              onCreated={(created) => {
+                setRevealed(created);
+                void queryClient.invalidateQueries({ queryKey: key() });
+              }}
+            />
+          }
+        >
+          {(created) => <NewKeyReveal label={created().label} secret={created().key} onDone={() => setRevealed(null)} />}
+        </Show>
+        <ErrorNote message={rowError()} testId="keys-error" />
+        <QueryState
+          query={keys}
+          data={keys.data}
+          loading="Loading keys…"
+          empty={
+            <EmptyState icon="lock" title="No ingest keys yet" testId="keys-empty">
+              <p>Create one above, give it to an agent, and its samples will chart on the dashboard as they arrive.</p>
+            </EmptyState>
+          }
+        >
+          {(list) => (
+            <div class="card card--flush">
+              <DataTable testId="keys-table" columns={['Label', 'Key', 'Created', 'Last used', ACTIONS_COLUMN]}>
+                <For each={list()}>
+                  {(item) => (
+                    <tr data-testid="key-row" data-label={item.label} classList={{ 'table__row--muted': !!item.revokedAt }}>
+                      <td class="member-name">{item.label}</td>
+                      <td>
+                        <code>{item.prefix}…</code>
+                      </td>
+                      <td class="nowrap">
+                        <time datetime={item.createdAt} title={formatDateTime(item.createdAt)}>
+                          {formatDate(item.createdAt)}
+                        </time>
+                      </td>
+                      <td class="nowrap">
+                        <Show when={item.lastUsedAt} fallback={<span class="muted">Never</span>}>
+                          {(at) => (
+                            <time datetime={at()} title={formatDateTime(at())}>
+                              {formatRelativeTime(at())}
+                            </time>
+                          )}
+                        </Show>
+                      </td>
+                      <td class="table__actions">
+                        <Show
+                          when={item.revokedAt}
+                          fallback={
+                            <ConfirmButton
+                              label="Revoke"
+                              ariaLabel={`Revoke ${item.label}`}
+                              question="Agents using it stop at once."
+                              onConfirm={() => revoke(item)}
+                              onError={(cause) => setRowError(`Could not revoke "${item.label}": ${describeError(cause).message}`)}
+                            />
+                          }
+                        >
+                          {(at) => (
+                            <span class="tag" title={formatDateTime(at())} data-testid="key-revoked">
+                              Revoked {formatDate(at())}
+                            </span>
+                          )}
+                        </Show>
+                      </td>
+                    </tr>
+                  )}
+                </For>
+              </DataTable>
+            </div>
+          )}
+        </QueryState>
+      </Show>
     </div>
   );
 }

@@ -3,15 +3,16 @@ import { Navigate, useNavigate } from '@solidjs/router';
 import { useMutation, useQueryClient } from '@tanstack/solid-query';
 import { createSignal, Show } from 'solid-js';
 import { ErrorNote } from '../components/ErrorNote.tsx';
+import { Field } from '../components/Field.tsx';
 import { describeError } from '../errors.ts';
 import { setToken, token } from '../session.ts';
 import { trpc } from '../trpc.ts';
 
 type Mode = 'signIn' | 'register';
-type Field = 'name' | 'email' | 'password';
+type AuthField = 'name' | 'email' | 'password';
 
-function findFieldProblems(mode: Mode, values: Record<Field, string>): Partial<Record<Field, string>> {
-  const problems: Partial<Record<Field, string>> = {};
+function findFieldProblems(mode: Mode, values: Record<AuthField, string>): Partial<Record<AuthField, string>> {
+  const problems: Partial<Record<AuthField, string>> = {};
   if (mode === 'register' && !values.name.trim()) problems.name = 'Name is required';
   if (!values.email.trim()) problems.email = 'Email is required';
   else if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(values.email.trim())) problems.email = 'Enter a valid email address';
@@ -27,7 +28,7 @@ export function LoginPage() {
   const [name, setName] = createSignal('');
   const [email, setEmail] = createSignal('');
   const [password, setPassword] = createSignal('');
-  const [localProblems, setLocalProblems] = createSignal<Partial<Record<Field, string>>>({});
+  const [localProblems, setLocalProblems] = createSignal<Partial<Record<AuthField, string>>>({});
 
   const authenticate = useMutation(() => ({
     mutationFn: (input: { mode: Mode; name: string; email: string; password: string }) =>
@@ -42,7 +43,7 @@ export function LoginPage() {
   }));
 
   const serverError = () => (authenticate.error ? describeError(authenticate.error) : undefined);
-  const fieldError = (field: Field) => localProblems()[field] ?? serverError()?.fieldErrors[field]?.[0];
+  const fieldError = (field: AuthField) => localProblems()[field] ?? serverError()?.fieldErrors[field]?.[0];
   const formError = () => {
     const error = serverError();
     if (!error) return undefined;
@@ -68,8 +69,6 @@ export function LoginPage() {
     }
     authenticate.mutate({ mode: mode(), name: values.name.trim(), email: values.email.trim(), password: values.password });
   };
-
-  const describedBy = (field: Field) => (fieldError(field) ? `auth-${field}-error` : undefined);
 
   return (
     <Show when={!token()} fallback={<Navigate href="/" />}>
@@ -106,69 +105,32 @@ export function LoginPage() {
             <form class="stack" onSubmit={submit} novalidate aria-label={mode() === 'register' ? 'Create account' : 'Sign in'}>
               <ErrorNote message={formError()} testId="auth-error" />
               <Show when={mode() === 'register'}>
-                <div class="field">
-                  <label for="auth-name">Name</label>
-                  <input
-                    id="auth-name"
-                    class="input"
-                    autocomplete="name"
-                    value={name()}
-                    aria-invalid={fieldError('name') ? 'true' : undefined}
-                    aria-describedby={describedBy('name')}
-                    onInput={(event) => setName(event.currentTarget.value)}
-                  />
-                  <Show when={fieldError('name')}>
-                    <p class="field__error" id="auth-name-error">
-                      {fieldError('name')}
-                    </p>
-                  </Show>
-                </div>
+                <Field id="auth-name" label="Name" error={fieldError('name')}>
+                  {(control) => <input {...control} class="input" autocomplete="name" value={name()} onInput={(event) => setName(event.currentTarget.value)} />}
+                </Field>
               </Show>
-              <div class="field">
-                <label for="auth-email">Email</label>
-                <input
-                  id="auth-email"
-                  class="input"
-                  type="email"
-                  autocomplete="email"
-                  value={email()}
-                  aria-invalid={fieldError('email') ? 'true' : undefined}
-                  aria-describedby={describedBy('email')}
-                  onInput={(event) => setEmail(event.currentTarget.value)}
-                />
-                <Show when={fieldError('email')}>
-                  <p class="field__error" id="auth-email-error">
-                    {fieldError('email')}
-                  </p>
-                </Show>
-              </div>
-              <div class="field">
-                <label for="auth-password">Password</label>
-                <input
-                  id="auth-password"
-                  class="input"
-                  type="password"
-                  autocomplete={mode() === 'register' ? 'new-password' : 'current-password'}
-                  value={password()}
-                  aria-invalid={fieldError('password') ? 'true' : undefined}
-                  aria-describedby={describedBy('password') ?? (mode() === 'register' ? 'auth-password-hint' : undefined)}
-                  onInput={(event) => setPassword(event.currentTarget.value)}
-                />
-                <Show
-                  when={fieldError('password')}
-                  fallback={
-                    <Show when={mode() === 'register'}>
-                      <p class="field__hint" id="auth-password-hint">
-                        At least 8 characters.
-                      </p>
-                    </Show>
-                  }
-                >
-                  <p class="field__error" id="auth-password-error">
-                    {fieldError('password')}
-                  </p>
-                </Show>
-              </div>
+              <Field id="auth-email" label="Email" error={fieldError('email')}>
+                {(control) => (
+                  <input {...control} class="input" type="email" autocomplete="email" value={email()} onInput={(event) => setEmail(event.currentTarget.value)} />
+                )}
+              </Field>
+              <Field
+                id="auth-password"
+                label="Password"
+                error={fieldError('password')}
+                hint={mode() === 'register' ? 'At least 8 characters.' : undefined}
+              >
+                {(control) => (
+                  <input
+                    {...control}
+                    class="input"
+                    type="password"
+                    autocomplete={mode() === 'register' ? 'new-password' : 'current-password'}
+                    value={password()}
+                    onInput={(event) => setPassword(event.currentTarget.value)}
+                  />
+                )}
+              </Field>
               <button class="button button--primary button--block" type="submit" disabled={authenticate.isPending}>
                 {authenticate.isPending
                   ? mode() === 'register'

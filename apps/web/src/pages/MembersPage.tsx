@@ -1,9 +1,13 @@
 // Members of a workspace and their roles; admins add, re-role and remove members here.
 import { useNavigate, useParams } from '@solidjs/router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/solid-query';
-import { createSignal, For, Match, Show, Switch } from 'solid-js';
+import { createSignal, For, Show } from 'solid-js';
+import { ConfirmButton } from '../components/ConfirmButton.tsx';
+import { ACTIONS_COLUMN, DataTable } from '../components/DataTable.tsx';
 import { ErrorNote } from '../components/ErrorNote.tsx';
+import { Field } from '../components/Field.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
+import { QueryState } from '../components/QueryState.tsx';
 import { RoleBadge, roleOptions } from '../components/RoleBadge.tsx';
 import { describeError } from '../errors.ts';
 import { createWorkspaceAccess, meKey } from '../me.ts';
@@ -45,34 +49,30 @@ function AddMemberForm(props: { workspaceId: string; onAdded: (member: Member) =
         <p class="muted">They need a Tandem account first; they will see this workspace in their switcher.</p>
       </div>
       <div class="add-member__fields">
-        <div class="field add-member__email">
-          <label for="add-member-email">Email</label>
-          <input
-            id="add-member-email"
-            class="input"
-            type="email"
-            required
-            autocomplete="off"
-            placeholder="teammate@company.com"
-            value={email()}
-            aria-invalid={emailError() ? 'true' : undefined}
-            onInput={(event) => {
-              setEmail(event.currentTarget.value);
-              setAdded(null);
-            }}
-          />
-        </div>
-        <div class="field">
-          <label for="add-member-role">Role</label>
-          <select
-            id="add-member-role"
-            class="select"
-            value={role()}
-            onChange={(event) => setRole(event.currentTarget.value as Role)}
-          >
-            <For each={roleOptions}>{(option) => <option value={option.value}>{option.label}</option>}</For>
-          </select>
-        </div>
+        <Field id="add-member-email" label="Email" class="add-member__email" invalid={!!emailError()}>
+          {(control) => (
+            <input
+              {...control}
+              class="input"
+              type="email"
+              required
+              autocomplete="off"
+              placeholder="teammate@company.com"
+              value={email()}
+              onInput={(event) => {
+                setEmail(event.currentTarget.value);
+                setAdded(null);
+              }}
+            />
+          )}
+        </Field>
+        <Field id="add-member-role" label="Role">
+          {(control) => (
+            <select id={control.id} class="select" value={role()} onChange={(event) => setRole(event.currentTarget.value as Role)}>
+              <For each={roleOptions}>{(option) => <option value={option.value}>{option.label}</option>}</For>
+            </select>
+          )}
+        </Field>
         <button class="button button--primary add-member__submit" type="submit" disabled={add.isPending || !email().trim()}>
           {add.isPending ? 'Adding…' : 'Add member'}
         </button>
@@ -95,7 +95,6 @@ export function MembersPage() {
   const access = createWorkspaceAccess(workspaceId);
   const membersKey = () => ['workspace.members', workspaceId()] as const;
   const [rowError, setRowError] = createSignal<string | null>(null);
-  const [confirmingRemoval, setConfirmingRemoval] = createSignal<string | null>(null);
   const [busyUser, setBusyUser] = createSignal<string | null>(null);
 
   const members = useQuery(() => ({
@@ -134,18 +133,16 @@ export function MembersPage() {
     }
   };
 
+  /** Throws on failure: the confirm question stays open and says why (see ConfirmButton). */
   const removeMember = async (member: Member) => {
     setRowError(null);
     setBusyUser(member.userId);
     try {
       await trpc.workspace.removeMember.mutate({ workspaceId: workspaceId(), userId: member.userId });
-      setConfirmingRemoval(null);
       queryClient.setQueryData<Member[]>(membersKey(), (list) => list?.filter((m) => m.userId !== member.userId));
       const wasSelf = member.userId === access.me.data?.user.id;
       await afterChange(member.userId);
       if (wasSelf) navigate('/', { replace: true });
-    } catch (error) {
-      setRowError(`Could not remove ${member.name}: ${describeError(error).message}`);
     } finally {
       setBusyUser(null);
     }
@@ -167,108 +164,61 @@ export function MembersPage() {
         <AddMemberForm workspaceId={workspaceId()} onAdded={(member) => { replaceMember(member); void afterChange(member.userId); }} />
       </Show>
       <ErrorNote message={rowError()} testId="members-error" />
-      <Switch>
-        <Match when={members.isPending}>
-          <div class="card skeleton" aria-busy="true">Loading members…</div>
-        </Match>
-        <Match when={members.isError}>
-          <ErrorNote message={describeError(members.error).message} />
-        </Match>
-        <Match when={members.data}>
-          {(list) => (
-            <div class="card card--flush">
-              <table class="table" data-testid="members-table">
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Email</th>
-                    <th scope="col">Role</th>
-                    <th scope="col">Joined</th>
+      <QueryState query={members} data={members.data} loading="Loading members…">
+        {(list) => (
+          <div class="card card--flush">
+            <DataTable testId="members-table" columns={['Name', 'Email', 'Role', 'Joined', ...(access.isAdmin() ? [ACTIONS_COLUMN] : [])]}>
+              <For each={list()}>
+                {(member) => (
+                  <tr data-testid="member-row" data-email={member.email}>
+                    <td>
+                      <span class="member-name">
+                        {member.name}
+                        <Show when={isSelf(member)}>
+                          <span class="tag">You</span>
+                        </Show>
+                      </span>
+                    </td>
+                    <td class="muted">{member.email}</td>
+                    <td>
+                      <Show when={access.isAdmin()} fallback={<RoleBadge role={member.role} />}>
+                        <select
+                          class="select select--compact"
+                          aria-label={`Role of ${member.name}`}
+                          data-testid="member-role"
+                          value={member.role}
+                          disabled={busyUser() === member.userId}
+                          onChange={(event) => void changeRole(member, event.currentTarget.value as Role, event.currentTarget)}
+                        >
+                          <For each={roleOptions}>{(option) => <option value={option.value}>{option.label}</option>}</For>
+                        </select>
+                      </Show>
+                    </td>
+                    <td class="nowrap">
+                      <time datetime={member.joinedAt} title={formatDateTime(member.joinedAt)}>
+                        {formatDate(member.joinedAt)}
+                      </time>
+                    </td>
                     <Show when={access.isAdmin()}>
-                      <th scope="col">
-                        <span class="visually-hidden">Actions</span>
-                      </th>
+                      <td class="table__actions">
+                        <ConfirmButton
+                          label="Remove"
+                          ariaLabel={`Remove ${member.name}`}
+                          question={isSelf(member) ? 'Leave workspace?' : `Remove ${member.name}?`}
+                          confirmLabel={isSelf(member) ? 'Leave' : 'Remove'}
+                          onOpen={() => setRowError(null)}
+                          onConfirm={() => removeMember(member)}
+                          onError={(error) => setRowError(`Could not remove ${member.name}: ${describeError(error).message}`)}
+                        />
+                      </td>
                     </Show>
                   </tr>
-                </thead>
-                <tbody>
-                  <For each={list()}>
-                    {(member) => (
-                      <tr data-testid="member-row" data-email={member.email}>
-                        <td>
-                          <span class="member-name">
-                            {member.name}
-                            <Show when={isSelf(member)}>
-                              <span class="tag">You</span>
-                            </Show>
-                          </span>
-                        </td>
-                        <td class="muted">{member.email}</td>
-                        <td>
-                          <Show when={access.isAdmin()} fallback={<RoleBadge role={member.role} />}>
-                            <select
-                              class="select select--compact"
-                              aria-label={`Role of ${member.name}`}
-                              data-testid="member-role"
-                              value={member.role}
-                              disabled={busyUser() === member.userId}
-                              onChange={(event) =>
-                                void changeRole(member, event.currentTarget.value as Role, event.currentTarget)
-                              }
-                            >
-                              <For each={roleOptions}>{(option) => <option value={option.value}>{option.label}</option>}</For>
-                            </select>
-                          </Show>
-                        </td>
-                        <td class="nowrap">
-                          <time datetime={member.joinedAt} title={formatDateTime(member.joinedAt)}>
-                            {formatDate(member.joinedAt)}
-                          </time>
-                        </td>
-                        <Show when={access.isAdmin()}>
-                          <td class="table__actions">
-                            <Show
-                              when={confirmingRemoval() === member.userId}
-                              fallback={
-                                <button
-                                  class="button button--ghost button--small button--danger-text"
-                                  type="button"
-                                  aria-label={`Remove ${member.name}`}
-                                  onClick={() => {
-                                    setRowError(null);
-                                    setConfirmingRemoval(member.userId);
-                                  }}
-                                >
-                                  Remove
-                                </button>
-                              }
-                            >
-                              <span class="confirm">
-                                <span class="confirm__text">{isSelf(member) ? 'Leave workspace?' : `Remove ${member.name}?`}</span>
-                                <button
-                                  class="button button--danger button--small"
-                                  type="button"
-                                  disabled={busyUser() === member.userId}
-                                  onClick={() => void removeMember(member)}
-                                >
-                                  {isSelf(member) ? 'Leave' : 'Remove'}
-                                </button>
-                                <button class="button button--small" type="button" onClick={() => setConfirmingRemoval(null)}>
-                                  Cancel
-                                </button>
-                              </span>
-                            </Show>
-                          </td>
-                        </Show>
-                      </tr>
-                    )}
-                  </For>
-                </tbody>
-              </table>
-            </div>
-          )}
-        </Match>
-      </Switch>
+                )}
+              </For>
+            </DataTable>
+          </div>
+        )}
+      </QueryState>
     </div>
   );
 }

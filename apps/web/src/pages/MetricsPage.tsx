@@ -1,11 +1,11 @@
 // Live metrics of the workspace's AI agents: the status board, then chart panels that follow the
 // agents live. The user's choices (agents, panels, range) are kept server-side per user.
 import { A, useParams } from '@solidjs/router';
-import { createMemo, Match, Show, Switch } from 'solid-js';
+import { createMemo, Show } from 'solid-js';
 import { EmptyState } from '../components/EmptyState.tsx';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
-import { describeError } from '../errors.ts';
+import { QueryState } from '../components/QueryState.tsx';
 import { createWorkspaceAccess } from '../me.ts';
 import { AgentFilter } from '../metrics/AgentFilter.tsx';
 import { createAgentRoster } from '../metrics/agentRoster.ts';
@@ -36,16 +36,12 @@ export function MetricsPage() {
       <PageHeader title="Metrics" description="Latency, throughput, cost and load of the AI agents that report to this workspace, live." />
       <MetricsTabs workspaceId={workspaceId()} isAdmin={access.isAdmin()} />
       <ErrorNote message={dashboard.saveError()} testId="dashboard-save-error" />
-      <Switch>
-        <Match when={roster.query.isPending}>
-          <div class="card skeleton" aria-busy="true">
-            Loading agents…
-          </div>
-        </Match>
-        <Match when={roster.query.isError}>
-          <ErrorNote message={describeError(roster.query.error).message} testId="agents-error" />
-        </Match>
-        <Match when={roster.agents().length === 0}>
+      <QueryState
+        query={roster.query}
+        data={roster.agents()}
+        loading="Loading agents…"
+        errorTestId="agents-error"
+        empty={
           <EmptyState icon="metrics" title="No agents reporting yet" testId="metrics-empty">
             <p>
               An agent appears here with its first sample: it sends <code>POST /api/v1/metrics</code> with an ingest key,
@@ -61,29 +57,32 @@ export function MetricsPage() {
             </Show>
             <CopyBlock text={curlExample('<ingest key>')} label="Example request" />
           </EmptyState>
-        </Match>
-        <Match when={roster.agents().length > 0}>
-          <StatusBoard agents={roster.agents()} workspaceId={workspaceId()} />
-          <Show when={dashboard.ready()} fallback={<div class="card skeleton">Loading your dashboard…</div>}>
-            <LiveDashboard
-              workspaceId={workspaceId()}
-              live={live}
-              roster={roster}
-              agentIds={agentIds()}
-              panels={panels()}
-              rangeMs={dashboard.prefs().rangeMs}
-              onRangeChange={(rangeMs) => dashboard.update({ rangeMs })}
-              syncKey={`metrics-${workspaceId()}`}
-              controls={
-                <>
-                  <AgentFilter agents={roster.agents()} selected={agentIds()} onChange={(ids) => dashboard.update({ agentIds: ids })} />
-                  <PanelPicker selected={dashboard.prefs().panels} onChange={(list) => dashboard.update({ panels: list })} />
-                </>
-              }
-            />
-          </Show>
-        </Match>
-      </Switch>
+        }
+      >
+        {(agents) => (
+          <>
+            <StatusBoard agents={agents()} workspaceId={workspaceId()} />
+            <Show when={dashboard.ready()} fallback={<div class="card skeleton">Loading your dashboard…</div>}>
+              <LiveDashboard
+                workspaceId={workspaceId()}
+                live={live}
+                roster={roster}
+                agentIds={agentIds()}
+                panels={panels()}
+                rangeMs={dashboard.prefs().rangeMs}
+                onRangeChange={(rangeMs) => dashboard.update({ rangeMs })}
+                syncKey={`metrics-${workspaceId()}`}
+                controls={
+                  <>
+                    <AgentFilter agents={agents()} selected={agentIds()} onChange={(ids) => dashboard.update({ agentIds: ids })} />
+                    <PanelPicker selected={dashboard.prefs().panels} onChange={(list) => dashboard.update({ panels: list })} />
+                  </>
+                }
+              />
+            </Show>
+          </>
+        )}
+      </QueryState>
     </div>
   );
 }

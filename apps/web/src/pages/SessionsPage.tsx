@@ -2,11 +2,12 @@
 // activity first, with archived ones one switch away.
 import { A, useNavigate, useParams } from '@solidjs/router';
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/solid-query';
-import { createSignal, For, Match, Show, Switch } from 'solid-js';
+import { createSignal, For, Show } from 'solid-js';
 import { EmptyState } from '../components/EmptyState.tsx';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
+import { QueryState } from '../components/QueryState.tsx';
 import { describeError } from '../errors.ts';
 import { createWorkspaceAccess } from '../me.ts';
 import { formatDateTime, formatRelativeTime } from '../time.ts';
@@ -86,16 +87,11 @@ export function SessionsPage() {
           Archived
         </button>
       </div>
-      <Switch>
-        <Match when={list.isPending}>
-          <div class="card skeleton" aria-busy="true">
-            Loading sessions…
-          </div>
-        </Match>
-        <Match when={list.isError}>
-          <ErrorNote message={describeError(list.error).message} />
-        </Match>
-        <Match when={items().length === 0}>
+      <QueryState
+        query={list}
+        data={items()}
+        loading="Loading sessions…"
+        empty={
           <Show
             when={!archived()}
             fallback={
@@ -112,31 +108,34 @@ export function SessionsPage() {
               {newButton()}
             </EmptyState>
           </Show>
-        </Match>
-        <Match when={items().length > 0}>
-          <ul class="session-list card card--flush" data-testid="session-list">
-            <For each={items()}>
-              {(item) => (
-                <li>
-                  <A class="session-list__item" href={`/w/${workspaceId()}/sessions/${item.id}`} data-testid="session-item">
-                    <span class="session-list__icon" aria-hidden="true">
-                      <Icon name="sessions" size={18} />
-                    </span>
-                    <span class="session-list__title">{item.title}</span>
-                    <Show when={item.archived}>
-                      <span class="tag">Archived</span>
-                    </Show>
-                    <time class="session-list__time muted" datetime={item.lastActivityAt} title={formatDateTime(item.lastActivityAt)}>
-                      {formatRelativeTime(item.lastActivityAt)}
-                    </time>
-                  </A>
-                </li>
-              )}
-            </For>
-          </ul>
-          <LoadMore page={list} />
-        </Match>
-      </Switch>
+        }
+      >
+        {(sessions) => (
+          <>
+            <ul class="session-list card card--flush" data-testid="session-list">
+              <For each={sessions()}>
+                {(item) => (
+                  <li>
+                    <A class="session-list__item" href={`/w/${workspaceId()}/sessions/${item.id}`} data-testid="session-item">
+                      <span class="session-list__icon" aria-hidden="true">
+                        <Icon name="sessions" size={18} />
+                      </span>
+                      <span class="session-list__title">{item.title}</span>
+                      <Show when={item.archived}>
+                        <span class="tag">Archived</span>
+                      </Show>
+                      <time class="session-list__time muted" datetime={item.lastActivityAt} title={formatDateTime(item.lastActivityAt)}>
+                        {formatRelativeTime(item.lastActivityAt)}
+                      </time>
+                    </A>
+                  </li>
+                )}
+              </For>
+            </ul>
+            <LoadMore page={list} />
+          </>
+        )}
+      </QueryState>
     </div>
   );
 }

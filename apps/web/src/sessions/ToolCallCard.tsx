@@ -2,6 +2,7 @@
 // its error, its chart (line or bar) and the first rows of its result.
 import { createMemo, For, Show } from 'solid-js';
 import { CategoryChart } from '../components/CategoryChart.tsx';
+import { DataTable } from '../components/DataTable.tsx';
 import type { ToolCall } from './conversationFeed.ts';
 
 const MAX_ROWS = 20;
@@ -79,22 +80,15 @@ export function ToolCallCard(props: { call: ToolCall }) {
       <Show when={props.call.finished && !props.call.error}>
         <Show when={rows().length > 0} fallback={<p class="muted tool-card__empty">No rows returned.</p>}>
           <div class="tool-card__table">
-            <table class="table table--compact">
-              <thead>
-                <tr>
-                  <For each={columns()}>{(column) => <th scope="col">{column}</th>}</For>
-                </tr>
-              </thead>
-              <tbody>
-                <For each={rows().slice(0, MAX_ROWS)}>
-                  {(row) => (
-                    <tr>
-                      <For each={columns()}>{(column) => <td>{formatCell(row[column])}</td>}</For>
-                    </tr>
-                  )}
-                </For>
-              </tbody>
-            </table>
+            <DataTable compact columns={columns()}>
+              <For each={rows().slice(0, MAX_ROWS)}>
+                {(row) => (
+                  <tr>
+                    <For each={columns()}>{(column) => <td>{formatCell(row[column])}</td>}</For>
+                  </tr>
+                )}
+              </For>
+            </DataTable>
           </div>
           <Show when={rows().length > MAX_ROWS}>
             <p class="muted tool-card__more">
