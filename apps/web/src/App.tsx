@@ -1,21 +1,22 @@
-// Providers and the route table.
+// Providers and the route table. Each folder is named for what users see and holds its pages
+// and their parts; components/ has the shared parts, layout/ the frame around every page.
 import { Navigate, Route, Router, useParams } from '@solidjs/router';
 import { QueryClientProvider } from '@tanstack/solid-query';
+import { LoginPage } from './account/LoginPage.tsx';
+import { AlertsPage } from './alerts/AlertsPage.tsx';
+import { AuditPage } from './audit/AuditPage.tsx';
+import { ConversationPage } from './conversations/ConversationPage.tsx';
+import { SessionsPage } from './conversations/SessionsPage.tsx';
+import { CostsPage } from './costs/CostsPage.tsx';
+import { IngestKeysPage } from './ingestKeys/IngestKeysPage.tsx';
+import { JobsPage } from './jobs/JobsPage.tsx';
 import { AppFrame } from './layout/AppFrame.tsx';
+import { HomeRedirect } from './layout/HomeRedirect.tsx';
+import { NotFoundPage } from './layout/NotFoundPage.tsx';
+import { MembersPage } from './members/MembersPage.tsx';
+import { AgentPage } from './metrics/AgentPage.tsx';
+import { MetricsPage } from './metrics/MetricsPage.tsx';
 import { queryClient } from './queryClient.ts';
-import { ConversationPage } from './pages/ConversationPage.tsx';
-import { AuditPage } from './pages/AuditPage.tsx';
-import { AgentPage } from './pages/AgentPage.tsx';
-import { AlertsPage } from './pages/AlertsPage.tsx';
-import { CostsPage } from './pages/CostsPage.tsx';
-import { IngestKeysPage } from './pages/IngestKeysPage.tsx';
-import { HomeRedirect } from './pages/HomeRedirect.tsx';
-import { JobsPage } from './pages/JobsPage.tsx';
-import { LoginPage } from './pages/LoginPage.tsx';
-import { MembersPage } from './pages/MembersPage.tsx';
-import { MetricsPage } from './pages/MetricsPage.tsx';
-import { NotFoundPage } from './pages/NotFoundPage.tsx';
-import { SessionsPage } from './pages/SessionsPage.tsx';
 
 function WorkspaceIndex() {
   const params = useParams();

@@ -2,8 +2,8 @@
 import { For, Show } from 'solid-js';
 import { formatDateTime } from '../time.ts';
 import type { AlertEvent } from './api.ts';
-import { formatAgo, useNow } from './clock.ts';
-import { formatCompact } from './panels.ts';
+import { formatAgo, useNow } from '../metrics/clock.ts';
+import { formatCompact } from '../metrics/panels.ts';
 
 /** Events do not say their metric; the caller knows it from the rule. */
 type EventFormat = (ruleId: string) => ((value: number) => string) | undefined;

@@ -8,7 +8,7 @@ import { ErrorNote } from '../components/ErrorNote.tsx';
 import { Field } from '../components/Field.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
 import { QueryState } from '../components/QueryState.tsx';
-import { RoleBadge, roleOptions } from '../components/RoleBadge.tsx';
+import { RoleBadge, roleOptions } from './RoleBadge.tsx';
 import { describeError } from '../errors.ts';
 import { createWorkspaceAccess, meKey } from '../me.ts';
 import { formatDate, formatDateTime } from '../time.ts';

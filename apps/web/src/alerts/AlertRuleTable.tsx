@@ -5,7 +5,7 @@ import { ACTIONS_COLUMN, DataTable } from '../components/DataTable.tsx';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { describeError } from '../errors.ts';
 import type { AlertRule } from './api.ts';
-import { formatDuration, metricFormat } from './panels.ts';
+import { formatDuration, metricFormat } from '../metrics/panels.ts';
 
 function describeCondition(rule: Pick<AlertRule, 'metric' | 'agg' | 'op' | 'threshold' | 'windowMs'>): string {
   const what = rule.metric === 'throughput' || rule.metric === 'error_rate' ? rule.metric : `${rule.agg} ${rule.metric}`;

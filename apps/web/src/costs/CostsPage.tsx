@@ -9,10 +9,11 @@ import { EmptyState } from '../components/EmptyState.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
 import { QueryState } from '../components/QueryState.tsx';
 import { createWorkspaceAccess } from '../me.ts';
-import type { CostReport } from '../metrics/api.ts';
 import { MetricsTabs } from '../metrics/MetricsTabs.tsx';
 import { formatCompact, formatUsd, formatUsdTick } from '../metrics/panels.ts';
 import { trpc } from '../trpc.ts';
+
+type CostReport = Awaited<ReturnType<typeof trpc.metrics.costs.query>>;
 
 const COST_RANGES = [
   { label: '7 d', days: 7 },

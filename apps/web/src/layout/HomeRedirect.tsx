@@ -2,7 +2,7 @@
 import { Navigate, useNavigate } from '@solidjs/router';
 import { createSignal, Show } from 'solid-js';
 import { EmptyState } from '../components/EmptyState.tsx';
-import { NewWorkspaceDialog } from '../layout/NewWorkspaceDialog.tsx';
+import { NewWorkspaceDialog } from './NewWorkspaceDialog.tsx';
 import { createMeQuery } from '../me.ts';
 
 export function HomeRedirect() {

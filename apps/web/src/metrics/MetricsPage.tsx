@@ -7,16 +7,16 @@ import { ErrorNote } from '../components/ErrorNote.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
 import { QueryState } from '../components/QueryState.tsx';
 import { createWorkspaceAccess } from '../me.ts';
-import { AgentFilter } from '../metrics/AgentFilter.tsx';
-import { createAgentRoster } from '../metrics/agentRoster.ts';
-import { createDashboardPrefs } from '../metrics/dashboardPrefs.ts';
-import { CopyBlock, curlExample } from '../metrics/IngestExample.tsx';
-import { createLiveMetrics } from '../metrics/liveMetrics.ts';
-import { LiveDashboard } from '../metrics/LiveDashboard.tsx';
-import { MetricsTabs } from '../metrics/MetricsTabs.tsx';
-import { PanelPicker } from '../metrics/PanelPicker.tsx';
-import { panelSpec, type PanelSpec } from '../metrics/panels.ts';
-import { StatusBoard } from '../metrics/StatusBoard.tsx';
+import { AgentFilter } from './AgentFilter.tsx';
+import { createAgentRoster } from './agentRoster.ts';
+import { createDashboardPrefs } from './dashboardPrefs.ts';
+import { CopyBlock, curlExample } from '../ingestKeys/IngestExample.tsx';
+import { createLiveMetrics } from './liveMetrics.ts';
+import { LiveDashboard } from './LiveDashboard.tsx';
+import { MetricsTabs } from './MetricsTabs.tsx';
+import { PanelPicker } from './PanelPicker.tsx';
+import { panelSpec, type PanelSpec } from './panels.ts';
+import { StatusBoard } from './StatusBoard.tsx';
 
 export function MetricsPage() {
   const params = useParams();

@@ -12,11 +12,12 @@ import { PageHeader } from '../components/PageHeader.tsx';
 import { QueryState } from '../components/QueryState.tsx';
 import { describeError } from '../errors.ts';
 import { createWorkspaceAccess } from '../me.ts';
-import type { IngestKey } from '../metrics/api.ts';
-import { CopyBlock, curlExample } from '../metrics/IngestExample.tsx';
+import { CopyBlock, curlExample } from './IngestExample.tsx';
 import { MetricsTabs } from '../metrics/MetricsTabs.tsx';
 import { formatDate, formatDateTime, formatRelativeTime } from '../time.ts';
 import { trpc } from '../trpc.ts';
+
+type IngestKey = Awaited<ReturnType<typeof trpc.ingestKey.list.query>>[number];
 
 function CreateKeyForm(props: { workspaceId: string; onCreated: (created: { label: string; key: string }) => void }) {
   const [label, setLabel] = createSignal('');

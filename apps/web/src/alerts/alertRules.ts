@@ -2,7 +2,7 @@
 import { useQuery, useQueryClient } from '@tanstack/solid-query';
 import type { Accessor } from 'solid-js';
 import type { AlertRule, AlertRuleInput } from './api.ts';
-import { metricFormat } from './panels.ts';
+import { metricFormat } from '../metrics/panels.ts';
 import { trpc } from '../trpc.ts';
 
 export function createAlertRules(workspaceId: Accessor<string>) {

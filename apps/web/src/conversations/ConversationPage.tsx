@@ -6,10 +6,10 @@ import { EmptyState } from '../components/EmptyState.tsx';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { describeError } from '../errors.ts';
 import { createWorkspaceAccess } from '../me.ts';
-import { Composer } from '../sessions/Composer.tsx';
-import { ConversationTitle } from '../sessions/ConversationTitle.tsx';
-import { createConversationFeed } from '../sessions/conversationFeed.ts';
-import { MessageItem } from '../sessions/MessageItem.tsx';
+import { Composer } from './Composer.tsx';
+import { ConversationTitle } from './ConversationTitle.tsx';
+import { createConversationFeed } from './conversationFeed.ts';
+import { MessageItem } from './MessageItem.tsx';
 import { trpc } from '../trpc.ts';
 
 const SUGGESTIONS = ['Sales by month for the last 12 months', 'Which items are low on stock?', 'Top products by revenue'];

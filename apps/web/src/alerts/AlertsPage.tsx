@@ -9,11 +9,11 @@ import { PageHeader } from '../components/PageHeader.tsx';
 import { QueryState } from '../components/QueryState.tsx';
 import { createWorkspaceAccess } from '../me.ts';
 import { agentListKey } from '../metrics/agentRoster.ts';
-import { createAlertEvents } from '../metrics/alertEvents.ts';
-import { AlertEventList } from '../metrics/AlertEventList.tsx';
-import { createAlertRules } from '../metrics/alertRules.ts';
-import { AlertRuleForm } from '../metrics/AlertRuleForm.tsx';
-import { AlertRuleTable } from '../metrics/AlertRuleTable.tsx';
+import { createAlertEvents } from './alertEvents.ts';
+import { AlertEventList } from './AlertEventList.tsx';
+import { createAlertRules } from './alertRules.ts';
+import { AlertRuleForm } from './AlertRuleForm.tsx';
+import { AlertRuleTable } from './AlertRuleTable.tsx';
 import { trpc } from '../trpc.ts';
 import { MetricsTabs } from '../metrics/MetricsTabs.tsx';
 

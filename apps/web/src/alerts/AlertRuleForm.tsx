@@ -5,8 +5,9 @@ import { createSignal, For, Show } from 'solid-js';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { Field, FieldError } from '../components/Field.tsx';
 import { describeError } from '../errors.ts';
-import type { Aggregate, AlertOp, AlertRule, AlertRuleInput, MetricName } from './api.ts';
-import { aggregatesOf, METRIC_LABELS } from './panels.ts';
+import type { Aggregate, MetricName } from '../metrics/api.ts';
+import { aggregatesOf, METRIC_LABELS } from '../metrics/panels.ts';
+import type { AlertOp, AlertRule, AlertRuleInput } from './api.ts';
 
 const OPS: AlertOp[] = ['>', '>=', '<', '<='];
 const WINDOW_UNITS = [
