@@ -119,7 +119,8 @@ describe.each(modes)('ingestion (%s)', (mode) => {
         memory_mb: 812.25 + i,
         requests: i === 4 ? 1_000_000_000 : 1,
         errors: 0,
-        ...(i % 4 === 0 ? { labels: { model: 'gpt-4o-mini', note: `tab\there "q" \\ ünï ${i}` } } : {}),
+        // Quotes, a backslash and non-ASCII: what COPY must escape (label values are one line: no tabs).
+        ...(i % 4 === 0 ? { labels: { model: 'gpt-4o-mini', note: `quote "q" \\ ünï ${i}` } } : {}),
       }));
       expect((await post({ agent: 'bulk-bot', samples })).status).toBe(202);
       const rows = await sqlRows<Record<string, unknown>>(app,

@@ -1,6 +1,7 @@
 // The agent router (agent.list, agent.update): an agent as the API shows it, its status and the
 // thresholds that decide it.
 import { z } from 'zod';
+import { singleLineText } from './text.ts';
 import { idSchema } from './auth.ts';
 
 export const agentStatusSchema = z.enum(['ok', 'degraded', 'down']);
@@ -41,10 +42,11 @@ export type Agent = z.infer<typeof agentSchema>;
 export const updateAgentInput = z.object({
   workspaceId: idSchema,
   agentId: idSchema,
-  owner: z.string().trim().max(120).nullable().optional(),
-  model: z.string().trim().max(120).nullable().optional(),
-  version: z.string().trim().max(60).nullable().optional(),
-  tags: z.array(z.string().trim().min(1).max(40)).max(20).optional(),
+  /** An empty owner, model or version clears it (null too). Maxima are agents' column sizes. */
+  owner: singleLineText('Owner', { min: 0, max: 120 }).nullable().optional(),
+  model: singleLineText('Model', { min: 0, max: 120 }).nullable().optional(),
+  version: singleLineText('Version', { min: 0, max: 60 }).nullable().optional(),
+  tags: z.array(singleLineText('Tag', { max: 40 })).max(20).optional(),
   // Not agentThresholdsSchema.partial(): its defaults would reset the thresholds left out.
   thresholds: z.object({
     latencyMs: threshold.latencyMs.optional(),

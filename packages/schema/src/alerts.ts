@@ -1,8 +1,19 @@
 // The alert router (alert.createRule, listRules, deleteRule, events): rules on a metric of an
 // agent, and the fired / resolved events they produce.
 import { z } from 'zod';
+import { asTextType, singleLineText, tokenText } from './text.ts';
+import { eventIdSchema } from './conversations.ts';
 import { idSchema } from './auth.ts';
 import { aggregateSchema, metricNameSchema } from './metric-fields.ts';
+
+/**
+ * Visible ASCII (a URL with other characters is sent percent-encoded), then an http(s) URL; the
+ * maximum is alert_rules.webhook_url's size.
+ */
+const webhookUrlSchema = asTextType(
+  tokenText('Webhook URL', { max: 2000 }).pipe(z.url({ protocol: /^https?$/, message: 'Webhook URL must be an http or https URL' })),
+  { kind: 'token', field: 'Webhook URL', min: 1, max: 2000 },
+);
 
 export const alertOpSchema = z.enum(['>', '>=', '<', '<=']);
 export const createAlertRuleInput = z.object({
@@ -14,13 +25,13 @@ export const createAlertRuleInput = z.object({
   op: alertOpSchema,
   threshold: z.number().finite(),
   windowMs: z.number().int().min(10_000).max(86_400_000),
-  name: z.string().trim().min(1).max(120).optional(),
-  webhookUrl: z.url({ protocol: /^https?$/ }).max(2000).nullish(),
+  name: singleLineText('Rule name', { max: 120 }).optional(),
+  webhookUrl: webhookUrlSchema.nullish(),
 });
 export const deleteAlertRuleInput = z.object({ workspaceId: idSchema, ruleId: idSchema });
 export const alertEventsInput = z.object({
   workspaceId: idSchema,
-  lastEventId: z.string().regex(/^\d{1,15}$/).nullish(),
+  lastEventId: eventIdSchema.nullish(),
 });
 export const alertEventSchema = z.object({
   seq: z.number().int(),

@@ -7,7 +7,7 @@ import { multiLineText, singleLineText, tokenText } from './text.ts';
 export const CONVERSATION_TITLE_MAX = 120;
 export const conversationTitleSchema = singleLineText('Title', { max: CONVERSATION_TITLE_MAX });
 /** Event sequence numbers are int columns: nine digits never overflow one. */
-const eventIdSchema = tokenText('Last event id', { max: 9, pattern: /^\d+$/, patternMessage: 'must be the id of an event received before' });
+export const eventIdSchema = tokenText('Last event id', { max: 9, pattern: /^\d+$/, patternMessage: 'must be the id of an event received before' });
 
 export const conversationIdInput = z.object({ conversationId: idSchema });
 export const createConversationInput = z.object({
@@ -20,7 +20,7 @@ export const listConversationsInput = z.object({
   /** `lastActivityAt|id` of the last row of the previous page, as nextCursor gave it. */
   cursor: tokenText('Cursor', {
     max: 200,
-    pattern: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z\|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+    pattern: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z\|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
     patternMessage: 'must be the nextCursor of a previous page',
   }).optional(),
   limit: z.number().int().min(1).max(100).default(30),

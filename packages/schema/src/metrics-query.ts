@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { idSchema } from './auth.ts';
 import { aggregateSchema, metricAggregates, metricNameSchema } from './metric-fields.ts';
 
-const epochMs = z.number().int().nonnegative();
+/** Before the year 10000: what Date and timestamptz both hold. */
+const epochMs = z.number().int().nonnegative().max(253_402_300_799_999, 'must be before the year 10000');
 
 export const metricsQueryInput = z
   .object({

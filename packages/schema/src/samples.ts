@@ -1,13 +1,16 @@
 // POST /api/v1/metrics: an agent's samples as sent (JSON or NDJSON), their limits, and the
 // problems a 400 lists. The server, the collector SDK and the tests infer their types here.
 import { z } from 'zod';
+import { asTextType, singleLineText, tokenText } from './text.ts';
 import { METRIC_FIELDS } from './metric-fields.ts';
 
-export const agentNameSchema = z
-  .string()
-  .min(1, 'is required')
-  .max(64, 'is at most 64 characters')
-  .regex(/^[A-Za-z0-9][\w.:-]*$/, 'must start with a letter or digit and use letters, digits, . _ : -');
+/** Column size of agents.name (and of alert_events.agent_name, which copies it). */
+export const AGENT_NAME_MAX = 64;
+export const agentNameSchema = tokenText('Agent name', {
+  max: AGENT_NAME_MAX,
+  pattern: /^[A-Za-z0-9][\w.:-]*$/,
+  patternMessage: 'must start with a letter or digit and use letters, digits, . _ : -',
+});
 
 /** Samples older than this are refused: their partitions are gone (or never made). */
 export const MAX_SAMPLE_AGE_MS = 7 * 24 * 3600_000;
@@ -19,7 +22,8 @@ export const MAX_SAMPLES_PER_REQUEST = 10_000;
 export const sampleTimeSchema = z
   .union([
     z.number().int('must be whole epoch milliseconds').nonnegative(),
-    z.iso.datetime({ offset: true, message: 'must be epoch milliseconds or an ISO-8601 date-time' }),
+    // Its own anchored ASCII pattern admits nothing else, so it counts as a text type.
+    asTextType(z.iso.datetime({ offset: true, message: 'must be epoch milliseconds or an ISO-8601 date-time' }), { kind: 'token', field: 'Time', min: 20, max: 40 }),
   ])
   .transform((v) => (typeof v === 'number' ? v : Date.parse(v)));
 
@@ -27,7 +31,11 @@ const nonNegative = z.number().finite().nonnegative();
 const percent = z.number().finite().min(0).max(100);
 
 export const sampleLabelsSchema = z
-  .record(z.string().min(1).max(64).regex(/^[\w.:-]+$/, 'label names use letters, digits, . _ : -'), z.string().max(200))
+  .record(
+    tokenText('Label name', { max: 64, pattern: /^[\w.:-]+$/, patternMessage: 'must use letters, digits, . _ : -' }),
+    // Stored in jsonb: PostgreSQL refuses NUL and lone surrogates there (issue 14).
+    singleLineText('Label value', { min: 0, max: 200 }),
+  )
   .refine((l) => Object.keys(l).length <= 16, 'at most 16 labels');
 
 export const metricSampleSchema = z

@@ -16,11 +16,14 @@ export interface TextMeta {
   field: string;
   min: number;
   max: number;
+  /** Tokens only: the form the value must match beside visible ASCII (tests generate from it). */
+  pattern?: RegExp;
 }
 
 /**
  * Every text type is registered here. A test walks the inputs of every procedure and refuses
- * any string schema that is not in this registry (a bare `z.string()` at a boundary).
+ * any string schema that is not in this registry (a bare `z.string()` at a boundary). Ask with
+ * `has()`: `get()` also answers for schemas derived from a text type (`.max()` on one).
  */
 export const textTypes = z.registry<TextMeta>();
 
@@ -122,7 +125,7 @@ export const multiLineText = (field: string, opts: TextOptions) => human('multiL
  * neither normalised nor trimmed; `pattern` narrows it further, `patternMessage` says how.
  */
 export function tokenText(field: string, opts: TextOptions & { pattern?: RegExp; patternMessage?: string }) {
-  const meta: TextMeta = { kind: 'token', field, min: opts.min ?? 1, max: opts.max };
+  const meta: TextMeta = { kind: 'token', field, min: opts.min ?? 1, max: opts.max, ...(opts.pattern ? { pattern: opts.pattern } : {}) };
   return z
     .string(typeError(field))
     .superRefine((s, ctx) => {

@@ -17,10 +17,12 @@ const BOUNDS: Record<string, Bounds> = Object.fromEntries(METRIC_FIELDS.map((f) 
   return [f, { min: n.minValue ?? -Infinity, max: n.maxValue ?? Infinity, int: n.isInt }];
 }));
 
-// Mirrors sampleLabelsSchema: at most 16 names of 1-64 characters [\w.:-], string values of at most 200.
+// Mirrors sampleLabelsSchema: at most 16 names of 1-64 characters [\w.:-], string values of at most
+// 200. Only values the schema keeps as they are pass here: printable ASCII without spaces at either
+// end (the schema trims and NFC-normalises, and refuses control characters); others go to zod.
 const LABEL_NAME = /^[\w.:-]{1,64}$/;
+const PLAIN_LABEL_VALUE = /^(?:[\x21-\x7e](?:[\x20-\x7e]{0,198}[\x21-\x7e])?)?$/;
 const MAX_LABELS = 16;
-const MAX_LABEL_VALUE = 200;
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -29,7 +31,7 @@ function labelsAreTidy(labels: unknown): boolean {
   let n = 0;
   for (const name in labels) {
     const value = labels[name];
-    if (++n > MAX_LABELS || name === '__proto__' || !LABEL_NAME.test(name) || typeof value !== 'string' || value.length > MAX_LABEL_VALUE) return false;
+    if (++n > MAX_LABELS || name === '__proto__' || !LABEL_NAME.test(name) || typeof value !== 'string' || !PLAIN_LABEL_VALUE.test(value)) return false;
   }
   return true;
 }
