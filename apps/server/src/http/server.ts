@@ -96,7 +96,12 @@ export function createHttpServer(services: ServerServices, opts: { webDist?: str
         else res.destroy();
       });
   });
-  server.on('clientError', (_err, socket) => socket.destroy());
+  // A request Node cannot parse (a URL or headers over 16 KiB, bad syntax) gets its 4xx, not a reset.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || err.code === 'ECONNRESET') return void socket.destroy();
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  });
   const ws = attachWebSocket(server, services);
 
   return {
