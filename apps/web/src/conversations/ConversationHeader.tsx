@@ -1,0 +1,40 @@
+// The top of a conversation: back to the list, the (renamable) title, whether it is archived,
+// who is viewing, and Archive / Restore for those who may write.
+import { A } from '@solidjs/router';
+import { Show } from 'solid-js';
+import type { ConversationInfo } from './conversationFeed.ts';
+import { ConversationTitle } from './ConversationTitle.tsx';
+import { ViewerList } from './Presence.tsx';
+
+export function ConversationHeader(props: {
+  workspaceId: string;
+  conversation: ConversationInfo;
+  viewers: { id: string; name: string }[];
+  canWrite: boolean;
+  /** An archive or restore is under way. */
+  busy: boolean;
+  onArchive: (archive: boolean) => void;
+  onRename: (title: string) => Promise<void>;
+}) {
+  return (
+    <header class="conversation__header">
+      <A class="conversation__back" href={`/w/${props.workspaceId}/sessions`} aria-label="Back to sessions">
+        ← Sessions
+      </A>
+      <ConversationTitle title={props.conversation.title} canEdit={props.canWrite} onRename={props.onRename} />
+      <Show when={props.conversation.archived}>
+        <span class="tag" data-testid="archived-tag">
+          Archived
+        </span>
+      </Show>
+      <div class="conversation__actions">
+        <ViewerList viewers={props.viewers} />
+        <Show when={props.canWrite}>
+          <button class="button button--small" type="button" disabled={props.busy} onClick={() => props.onArchive(!props.conversation.archived)}>
+            {props.conversation.archived ? 'Restore' : 'Archive'}
+          </button>
+        </Show>
+      </div>
+    </header>
+  );
+}
