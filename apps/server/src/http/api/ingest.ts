@@ -1,7 +1,7 @@
 // POST /api/v1/metrics (docs/api.md "Metrics samples"): an ingest key, a JSON or NDJSON body of at most
 // 1 MiB (gzip allowed, measured decompressed), all samples valid or nothing stored, 202 only
 // after the commit. Failures: 400 problems, 401, 413, 415, 429 / 503 with Retry-After.
-import { AppError, isDatabaseUnavailable } from '@tandem/core';
+import { AppError, databaseRefusal, isDatabaseUnavailable } from '@tandem/core';
 import { bearerToken } from '../../context.ts';
 import type { ApiContext } from './index.ts';
 import { BodyError, readBody } from './body.ts';
@@ -41,7 +41,12 @@ export async function handleIngest({ services, req, res }: ApiContext): Promise<
     }
     const failure = err instanceof AppError ? err
       : isDatabaseUnavailable(err) ? new AppError('SERVICE_UNAVAILABLE', 'The database is unavailable; retry shortly', { retryAfterMs: 5000 })
-      : null;
+      : databaseRefusal(err);
+    // A value the database refused (a schema gap; issue 14) is a 400 about the body, not a 500.
+    if (failure?.code === 'BAD_REQUEST' || failure?.code === 'CONFLICT') {
+      if (!(err instanceof AppError)) services.rt.log.warn({ err }, 'the database refused samples the ingest schema let through');
+      return refuse(failure.httpStatus, { error: failure.message, problems: [{ index: WHOLE_BODY, field: failure.details.field ?? 'body', message: failure.message }] });
+    }
     if (failure?.code !== 'TOO_MANY_REQUESTS' && failure?.code !== 'SERVICE_UNAVAILABLE') throw err;
     refuse(failure.httpStatus, { error: failure.message }, retryAfter(failure.details.retryAfterMs));
   }

@@ -2,7 +2,7 @@
 // (Authorization: Bearer) and `?workspaceId=`. The same checks as tRPC's workspaceProcedure:
 // bad or revoked token → 401, not a member or unknown workspace → 404, bad parameters → 400.
 import {
-  AppError, User, accessToWorkspace, findAgent, listAgents, queryMetrics,
+  AppError, User, accessToWorkspace, databaseRefusal, findAgent, listAgents, queryMetrics,
 } from '@tandem/core';
 import { METRIC_NAMES, idSchema, metricAggregates, metricsQueryInput, type MetricName } from '@tandem/schema';
 import { bearerToken } from '../../context.ts';
@@ -59,8 +59,10 @@ function parseStep(value: string): number | null {
 }
 
 function answerError(res: ApiContext['res'], err: unknown): void {
-  if (!(err instanceof AppError) || err.code === 'SERVICE_UNAVAILABLE' || err.code === 'TOO_MANY_REQUESTS') throw err;
-  sendJson(res, err.httpStatus, { error: err.message });
+  // A value the database refused is the caller's to fix (issue 14), like a domain error.
+  const failure = err instanceof AppError ? err : databaseRefusal(err);
+  if (!failure || failure.code === 'SERVICE_UNAVAILABLE' || failure.code === 'TOO_MANY_REQUESTS') throw err;
+  sendJson(res, failure.httpStatus, { error: failure.message, ...(failure.details.field ? { problems: [{ field: failure.details.field, message: failure.message }] } : {}) });
 }
 
 export async function handleAgentsRead(ctx: ApiContext): Promise<void> {
