@@ -3,6 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { TokenClaims } from '@tandem/core';
 import type { ServerServices } from './services.ts';
+import { addressKey } from './http/client-address.ts';
 
 /** Per-connection state (one per HTTP request, one per WebSocket). */
 export interface ConnectionState {
@@ -23,6 +24,7 @@ export function makeCreateContext(services: ServerServices) {
   const { rt } = services;
   return async ({ req, info }: CreateContextInput) => {
     const token = bearerToken(req.headers.authorization) ?? info?.connectionParams?.token;
+    const ip = services.clientAddress(req);
     let claims: TokenClaims | null = null;
     let tokenError: string | null = null;
     if (token)
@@ -35,7 +37,10 @@ export function makeCreateContext(services: ServerServices) {
       rt,
       services,
       log: rt.log,
-      ip: req.socket.remoteAddress ?? 'unknown',
+      /** The client's address (TRUST_PROXY decides how far X-Forwarded-For is believed). */
+      ip,
+      /** What per-address limits count: the address, or an IPv6 address's /64. */
+      clientKey: addressKey(ip),
       /** Present when a token was sent (valid or not), so a bad token is UNAUTHORIZED, not anonymous. */
       tokenSent: !!token,
       /** Why the token was refused (expired, invalid), to tell the user. */

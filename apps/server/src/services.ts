@@ -1,16 +1,19 @@
 // The server's composition root: every long-lived object of one server (conversation hubs, live
-// metric feeds, ingestion, throttles, Prometheus registry) is built here and nowhere else. It
-// reaches procedures through the tRPC context and REST routes through ApiContext, so two servers
-// in one process (tests, benches) share only what they are given: the runtime.
+// metric feeds, ingestion, throttles, limiters, Prometheus registry) is built here and nowhere
+// else. It reaches procedures through the tRPC context and REST routes through ApiContext, so two
+// servers in one process (tests, benches) share only what they are given: the runtime.
 import type { IncomingMessage } from 'node:http';
-import { createIngestion, type Runtime } from '@tandem/core';
+import { SignInLimiter, createIngestion, limiterStore, type Runtime } from '@tandem/core';
 import { ConversationHubs } from './subscriptions/conversation-hub.ts';
 import { createLiveFeeds } from './subscriptions/metrics-live.ts';
 import { TypingThrottle } from './subscriptions/typing-throttle.ts';
 import { createPrometheus } from './http/prometheus.ts';
+import { clientAddress } from './http/client-address.ts';
 
 export function createServerServices(rt: Runtime) {
   const ingestion = createIngestion(rt);
+  const trustProxy = rt.config.TRUST_PROXY;
+  let proxyWarned = false;
   return {
     rt,
     /** One hub per open conversation: one database read per event for all its viewers. */
@@ -24,6 +27,16 @@ export function createServerServices(rt: Runtime) {
     prometheus: createPrometheus({ ingestBacklogRows: () => ingestion.writer.backlogRows }),
     /** The signed-in user of each HTTP request, for its log line (set by authedProcedure). */
     requestUsers: new WeakMap<IncomingMessage, string>(),
+    /** auth.login and auth.register: counts on Redis or PostgreSQL, shared by every instance. */
+    signIn: new SignInLimiter(limiterStore({ redis: rt.redis, orm: rt.orm, prefix: rt.queues.target.prefix }), rt.limits),
+    /** The client address of a request (TRUST_PROXY decides how far X-Forwarded-For is believed). */
+    clientAddress(req: IncomingMessage): string {
+      if (!trustProxy && !proxyWarned && req.headers['x-forwarded-for']) {
+        proxyWarned = true;
+        rt.log.warn('requests carry X-Forwarded-For but TRUST_PROXY=0: every client behind the proxy shares one address for limits');
+      }
+      return clientAddress(req, trustProxy);
+    },
   };
 }
 

@@ -55,11 +55,11 @@ describe.each(modes)('auth (%s)', (mode) => {
     expect((await app.client(fresh).auth.me.query()).user.email).toBe(email);
   });
 
-  it('rate-limits sign-in attempts per email with a retry time', async () => {
+  it('slows sign-in attempts per email and address with a retry time (security-sign-in.server.test.ts attacks it)', async () => {
     const { email } = await app.signUp('Target');
     const codes: string[] = [];
-    for (let i = 0; i < 11; i++) codes.push(await codeOf(app.client().auth.login.mutate({ email, password: 'bad password' })));
-    expect(codes.slice(0, 10).every((c) => c === 'UNAUTHORIZED')).toBe(true);
+    for (let i = 0; i < 6; i++) codes.push(await codeOf(app.client().auth.login.mutate({ email, password: 'bad password' })));
+    expect(codes.every((c) => c === 'UNAUTHORIZED')).toBe(true);
     const err = await errorOf(app.client().auth.login.mutate({ email, password: 'correct horse' }));
     expect(err.code).toBe('TOO_MANY_REQUESTS');
     expect(err.retryAfterMs).toBeGreaterThan(0);

@@ -2,7 +2,7 @@
 // and tRPC clients that talk to it the way the web app does.
 import { TRPCClientError, createTRPCClient, createWSClient, httpLink, wsLink, type TRPCClient } from '@trpc/client';
 import { pino } from 'pino';
-import { createRuntime } from '@tandem/core';
+import { createRuntime, type ClientLimits } from '@tandem/core';
 import { TEST_REDIS_URL, createTestRuntime, type Mode, type TestRuntime } from '@tandem/core/testing';
 import { parseConfig } from '@tandem/schema';
 import { startWorkers } from '@tandem/worker';
@@ -25,8 +25,10 @@ export interface TestApp {
 
 let counter = 0;
 
-export async function startTestApp(mode: Mode, env: Record<string, string> = {}, opts: { workers?: boolean } = {}): Promise<TestApp> {
-  const rt = await createTestRuntime(mode, env);
+export async function startTestApp(
+  mode: Mode, env: Record<string, string> = {}, opts: { workers?: boolean; limits?: Partial<ClientLimits> } = {},
+): Promise<TestApp> {
+  const rt = await createTestRuntime(mode, env, { limits: opts.limits });
   if (opts.workers !== false) startWorkers(rt);
   const app = createHttpServer(createServerServices(rt));
   const url = await app.listen(0, '127.0.0.1');

@@ -6,6 +6,8 @@ export * from './auth/password.ts';
 export * from './auth/tokens.ts';
 export * from './auth/accounts.ts';
 export * from './auth/login-limiter.ts';
+export * from './auth/client-limits.ts';
+export * from './auth/limiter-store.ts';
 export * from './workspaces/workspaces.ts';
 export * from './audit/audit-log.ts';
 export * from './queue/jobs.ts';

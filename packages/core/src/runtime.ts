@@ -8,7 +8,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from './database/embedde
 import { Queues } from './queue/queues.ts';
 import { InProcessBus, RedisBus, whenReady, type Bus } from './bus/bus.ts';
 import { TokenSigner, loadJwtSecret } from './auth/tokens.ts';
-import { LoginLimiter, type LoginLimits } from './auth/login-limiter.ts';
+import { CLIENT_LIMITS, type ClientLimits } from './auth/client-limits.ts';
 
 export interface Runtime {
   config: Config;
@@ -17,7 +17,8 @@ export interface Runtime {
   queues: Queues;
   bus: Bus;
   tokens: TokenSigner;
-  loginLimiter: LoginLimiter;
+  /** Per-client limits; the server builds its limiters from them (apps/server/src/services.ts). */
+  limits: ClientLimits;
   redis?: Redis;
   databaseUrl: string;
   close(): Promise<void>;
@@ -27,8 +28,8 @@ export interface RuntimeOptions {
   /** Redis key / queue prefix; tests give each run its own. */
   prefix?: string;
   log?: Logger;
-  /** Sign-in limits (tests raise the per-IP ones: every test client is 127.0.0.1). */
-  loginLimits?: LoginLimits;
+  /** Per-client limits (tests raise the per-address ones: every test client is 127.0.0.1). */
+  limits?: Partial<ClientLimits>;
 }
 
 /** How long start-up waits for Redis before going on (commands then fail fast, as when it is down). */
@@ -64,7 +65,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
 
   return {
     config, log, orm, queues, bus, tokens, redis, databaseUrl,
-    loginLimiter: new LoginLimiter(redis, prefix, opts.loginLimits),
+    limits: { ...CLIENT_LIMITS, ...opts.limits },
     async close() {
       await queues.close(config.SHUTDOWN_TIMEOUT_MS);
       await bus.close();

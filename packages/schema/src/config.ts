@@ -57,6 +57,11 @@ export const environmentSchema = z.object({
   WEBHOOK_ALLOW_PRIVATE: flag,
   /** Milliseconds a SIGTERM waits for running jobs before handing them back to the queue. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+  /**
+   * Reverse-proxy hops in front of the server whose X-Forwarded-For entry is believed: the client
+   * address that limits count and logs show. 0: the socket's peer (no proxy).
+   */
+  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
 });
 
 export const configSchema = environmentSchema

@@ -6,15 +6,14 @@ import { announceAuthChange } from '../subscriptions/auth-watch.ts';
 
 export const authRouter = router({
   register: publicProcedure.input(registerInput).mutation(async ({ ctx, input }) => {
-    await ctx.rt.loginLimiter.consumeRegistration(ctx.ip);
+    await ctx.services.signIn.register(ctx.clientKey);
     const user = await registerUser(ctx.em, input);
     return { token: await ctx.rt.tokens.sign(user.id, user.tokenVersion), user: toUserDto(user) };
   }),
 
   login: publicProcedure.input(loginInput).mutation(async ({ ctx, input }) => {
-    await ctx.rt.loginLimiter.consumeLogin(input.email, ctx.ip);
-    const user = await authenticate(ctx.em, input.email, input.password);
-    await ctx.rt.loginLimiter.reset(input.email);
+    // Only failures count, per account and client address: an owner elsewhere is never refused.
+    const user = await ctx.services.signIn.signIn(input.email, ctx.clientKey, () => authenticate(ctx.em, input.email, input.password));
     return { token: await ctx.rt.tokens.sign(user.id, user.tokenVersion), user: toUserDto(user) };
   }),
 

@@ -5,6 +5,7 @@ import { Migration20261123100000Sales } from './Migration20261123100000Sales.ts'
 import { Migration20261123200000Metrics } from './Migration20261123200000Metrics.ts';
 import { Migration20261124000000RunAttempts } from './Migration20261124000000RunAttempts.ts';
 import { Migration20261124120000OpenRunsIndex } from './Migration20261124120000OpenRunsIndex.ts';
+import { Migration20261125100000RateLimits } from './Migration20261125100000RateLimits.ts';
 
 export const migrations = [
   { name: 'Migration20261123000000Foundation', class: Migration20261123000000Foundation },
@@ -13,4 +14,5 @@ export const migrations = [
   { name: 'Migration20261123200000Metrics', class: Migration20261123200000Metrics },
   { name: 'Migration20261124000000RunAttempts', class: Migration20261124000000RunAttempts },
   { name: 'Migration20261124120000OpenRunsIndex', class: Migration20261124120000OpenRunsIndex },
+  { name: 'Migration20261125100000RateLimits', class: Migration20261125100000RateLimits },
 ];

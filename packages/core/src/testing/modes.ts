@@ -9,6 +9,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { parseConfig } from '@tandem/schema';
 import { createRuntime, randomPrefix, type Runtime } from '../runtime.ts';
+import type { ClientLimits } from '../auth/client-limits.ts';
 
 export type Mode = 'embedded' | 'services';
 
@@ -59,7 +60,17 @@ export interface TestRuntime extends Runtime {
   dataDir: string;
 }
 
-export async function createTestRuntime(mode: Mode, env: Record<string, string> = {}): Promise<TestRuntime> {
+/**
+ * Every test client connects from 127.0.0.1, so the per-address limits are raised here, and so are
+ * the per-user socket and call limits that benches and fan-out tests pass on purpose. Per-account
+ * sign-in slow-down stays as deployed; the `security:` tests pass the deployed limits explicitly.
+ */
+export const TEST_CLIENT_LIMITS: Partial<ClientLimits> = {
+  signInFailuresPerAddressPerDay: 100_000, registrationsPerAddressPerHour: 100_000, socketsPerAddress: 100_000,
+  socketsPerUser: 100_000, callsWaitingPerClient: 100_000, heavyWaitingPerUser: 100_000, badIngestKeysPerAddressPerMinute: 100_000,
+};
+
+export async function createTestRuntime(mode: Mode, env: Record<string, string> = {}, opts: { limits?: Partial<ClientLimits> } = {}): Promise<TestRuntime> {
   const dataDir = await mkdtemp(join(tmpdir(), 'tandem-test-'));
   const db = mode === 'services' ? await createTestDatabase() : null;
   const config = parseConfig({
@@ -70,7 +81,7 @@ export async function createTestRuntime(mode: Mode, env: Record<string, string> 
     ...env,
   });
   const rt = await createRuntime(config, { prefix: randomPrefix(), log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
-    loginLimits: { perEmail: 10, perIp: 100_000, registrationsPerIp: 100_000, windowSeconds: 900 },
+    limits: opts.limits ?? TEST_CLIENT_LIMITS,
   });
   const close = rt.close.bind(rt);
   return Object.assign(rt, {
