@@ -2,7 +2,8 @@
 // number → text → number round trip on either side, which is most of what a text COPY costs.
 // Layout: signature, flags, extension length; per row a field count, then per field its byte
 // length (-1 for NULL) and its value in network byte order; a -1 field count ends the data.
-import { METRIC_FIELDS, type MetricField, type MetricSample } from '@tandem/schema';
+import { METRIC_FIELDS, type MetricSample } from '@tandem/schema';
+import { METRIC_SAMPLE_FIELD_TYPES, type MetricSampleFieldType } from '../metric-storage/metric-samples.ts';
 
 export interface SampleGroup {
   workspaceId: string;
@@ -17,19 +18,16 @@ const POSTGRES_EPOCH_MS = 946_684_800_000;
 /** jsonb's binary form: a version byte, then the JSON text. */
 const JSONB_VERSION = 1;
 
-type Width = 4 | 8;
-/** How each metric column is sent: its width and whether it is an integer or a float. */
-const ENCODINGS: Record<MetricField, { width: Width; int: boolean }> = {
-  latency_ms: { width: 8, int: false }, tokens_in: { width: 4, int: true }, tokens_out: { width: 4, int: true },
-  cost_usd: { width: 8, int: false }, cpu_pct: { width: 4, int: false }, gpu_pct: { width: 4, int: false },
-  memory_mb: { width: 4, int: false }, requests: { width: 4, int: true }, errors: { width: 4, int: true },
+/** How a column of each type is sent: its width and whether it is an integer or a float. */
+const ENCODINGS: Record<MetricSampleFieldType, { width: 4 | 8; int: boolean }> = {
+  float8: { width: 8, int: false }, float4: { width: 4, int: false }, int4: { width: 4, int: true },
 };
-const FIELDS = METRIC_FIELDS.map((f) => ({ name: f, ...ENCODINGS[f] }));
+const FIELDS = METRIC_FIELDS.map((f) => ({ name: f, ...ENCODINGS[METRIC_SAMPLE_FIELD_TYPES[f]] }));
 /** workspace_id, agent_id, ts, the metric fields, labels. */
 const COLUMN_COUNT = 3 + FIELDS.length + 1;
 const FIXED_ROW_BYTES = 2 + (4 + 16) * 2 + (4 + 8);
 
-/** The COPY data for the groups' samples, columns in sample-insert.ts's COLUMNS order. */
+/** The COPY data for the groups' samples, columns in METRIC_SAMPLE_COLUMNS order. */
 export function encodeSamplesBinary(groups: SampleGroup[], agentIdOf: AgentIdOf): Buffer {
   const uuids = new Map<string, Buffer>();
   const uuid = (id: string) => {

@@ -2,19 +2,15 @@
 // insert there), or one multi-row insert over unnest of column arrays (PGlite, whose socket server
 // does not speak COPY). Either way the batch is atomic, and samples too old for the rollup job's
 // sliding window mark their agent's hour in the same statement or transaction (metric-storage/rollups.ts).
-import { METRIC_FIELDS, type MetricField } from '@tandem/schema';
+import { METRIC_FIELDS } from '@tandem/schema';
+import { METRIC_SAMPLE_COLUMNS, METRIC_SAMPLE_FIELD_TYPES } from '../metric-storage/metric-samples.ts';
 import type { RawConnection } from './raw-connection.ts';
 import { encodeSamplesBinary, type AgentIdOf, type SampleGroup } from './copy-binary.ts';
 import { ROLLUP_MARK_OLDER_THAN_MS } from '../metric-storage/rollups.ts';
 
 export type { AgentIdOf, SampleGroup };
 
-/** PostgreSQL type of each metric column, for the unnest arrays. */
-const COLUMN_TYPES: Record<MetricField, string> = {
-  latency_ms: 'float8', tokens_in: 'int4', tokens_out: 'int4', cost_usd: 'float8', cpu_pct: 'float4',
-  gpu_pct: 'float4', memory_mb: 'float4', requests: 'int4', errors: 'int4',
-};
-const COLUMNS = `workspace_id, agent_id, ts, ${METRIC_FIELDS.join(', ')}, labels`;
+const COLUMNS = METRIC_SAMPLE_COLUMNS.join(', ');
 
 const MARK_HOURS = `insert into metric_rollup_marks (agent_id, hour)
     select distinct a, date_bin(interval '1 hour', timestamptz 'epoch' + t * interval '1 millisecond', timestamptz 'epoch')
@@ -23,7 +19,7 @@ const MARK_HOURS = `insert into metric_rollup_marks (agent_id, hour)
 
 /** The unnest insert; `first` is the number of its first parameter. */
 function unnestInsert(first: number): string {
-  const types = ['uuid', 'uuid', 'int8', ...METRIC_FIELDS.map((f) => COLUMN_TYPES[f]), 'jsonb'];
+  const types = ['uuid', 'uuid', 'int8', ...METRIC_FIELDS.map((f) => METRIC_SAMPLE_FIELD_TYPES[f]), 'jsonb'];
   return `insert into metric_samples (${COLUMNS})
   select w, a, timestamptz 'epoch' + t * interval '1 millisecond', ${METRIC_FIELDS.join(', ')}, l
   from unnest(${types.map((t, i) => `$${first + i}::${t}[]`).join(', ')}) as u(w, a, t, ${METRIC_FIELDS.join(', ')}, l)`;

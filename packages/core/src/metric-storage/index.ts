@@ -2,3 +2,4 @@
 export * from './partitions.ts';
 export * from './rollups.ts';
 export * from './retention.ts';
+export * from './metric-samples.ts';
