@@ -2,7 +2,7 @@
 // who is viewing, and Archive / Restore for those who may write.
 import { A } from '@solidjs/router';
 import { Show } from 'solid-js';
-import type { ConversationInfo } from './conversationFeed.ts';
+import type { ConversationInfo } from './conversationState.ts';
 import { ConversationTitle } from './ConversationTitle.tsx';
 import { ViewerList } from './Presence.tsx';
 

@@ -5,7 +5,7 @@ import type { MessageDto } from '@tandem/schema';
 import { formatDateTime } from '../time.ts';
 import { Markdown } from './Markdown.tsx';
 import { ToolCallCard } from './ToolCallCard.tsx';
-import type { RunState, ToolCall } from './conversationFeed.ts';
+import type { RunState, ToolCall } from './conversationState.ts';
 
 const shortTime = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 

@@ -2,6 +2,7 @@
 // is nothing yet, then each question and reply with its run, tool calls and place in the queue.
 import { createMemo, For, Show } from 'solid-js';
 import type { ConversationFeed } from './conversationFeed.ts';
+import { queuePositions } from './conversationState.ts';
 import type { FollowScroll } from './followScroll.ts';
 import { MessageItem } from './MessageItem.tsx';
 
@@ -35,13 +36,7 @@ export function MessageList(props: {
   scroll: FollowScroll;
 }) {
   const state = () => props.feed.state;
-  const queuePositions = createMemo(() => {
-    const positions = new Map<string, number>();
-    for (const m of state().messages) {
-      if (m.role === 'user' && m.runId && state().runs[m.runId]?.status === 'queued') positions.set(m.id, positions.size + 1);
-    }
-    return positions;
-  });
+  const positions = createMemo(() => queuePositions(state()));
 
   return (
     <div
@@ -76,7 +71,7 @@ export function MessageList(props: {
               message={message}
               run={message.runId ? state().runs[message.runId] : undefined}
               tools={(message.role === 'assistant' && message.runId && state().tools[message.runId]) || []}
-              queuePosition={queuePositions().get(message.id)}
+              queuePosition={positions().get(message.id)}
               isMine={message.author?.id === props.meId}
               canWrite={props.canWrite}
               cancelling={props.cancelling === message.runId}

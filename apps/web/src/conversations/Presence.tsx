@@ -1,6 +1,6 @@
 // Presence in a conversation: the avatars of everyone who has it open, and who is typing.
 import { For } from 'solid-js';
-import { describeTyping, initialsOf } from './presence.ts';
+import { describeTyping, initialsOf } from './presenceText.ts';
 
 export function ViewerList(props: { viewers: { id: string; name: string }[] }) {
   return (

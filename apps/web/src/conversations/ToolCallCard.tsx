@@ -3,57 +3,15 @@
 import { createMemo, For, Show } from 'solid-js';
 import { CategoryChart } from '../components/CategoryChart.tsx';
 import { DataTable } from '../components/DataTable.tsx';
-import type { ToolCall } from './conversationFeed.ts';
+import type { ToolCall } from './conversationState.ts';
+import { chartOf, columnsOf, formatArgs, formatCell, rowsOf } from './toolResult.ts';
 
 const MAX_ROWS = 20;
 
-type Row = Record<string, unknown>;
-
-function rowsOf(result: unknown): Row[] {
-  if (Array.isArray(result)) return result.filter((r): r is Row => typeof r === 'object' && r !== null && !Array.isArray(r));
-  if (result && typeof result === 'object') {
-    // Some tools wrap their rows: { rows: [...] } or { items: [...] }.
-    for (const value of Object.values(result)) if (Array.isArray(value)) return rowsOf(value);
-    return [result as Row];
-  }
-  return [];
-}
-
-function formatCell(value: unknown): string {
-  if (value == null) return '—';
-  if (typeof value === 'number') return Number.isInteger(value) ? value.toLocaleString() : value.toLocaleString(undefined, { maximumFractionDigits: 2 });
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
-}
-
-function formatArgs(args: unknown): string {
-  if (args == null) return '';
-  if (typeof args !== 'object') return String(args);
-  return Object.entries(args as Row)
-    .map(([key, value]) => `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`)
-    .join(', ');
-}
-
 export function ToolCallCard(props: { call: ToolCall }) {
   const rows = createMemo(() => rowsOf(props.call.result));
-  const columns = createMemo(() => {
-    const keys: string[] = [];
-    for (const row of rows().slice(0, MAX_ROWS)) for (const key of Object.keys(row)) if (!keys.includes(key)) keys.push(key);
-    return keys;
-  });
-  const chart = createMemo(() => {
-    const hint = props.call.chart;
-    if (!hint || (hint.kind !== 'line' && hint.kind !== 'bar') || rows().length === 0) return null;
-    return {
-      kind: hint.kind,
-      title: hint.title,
-      labels: rows().map((row) => formatCell(row[hint.x])),
-      series: hint.series.map((key) => ({
-        label: key,
-        values: rows().map((row) => (typeof row[key] === 'number' ? (row[key] as number) : null)),
-      })),
-    };
-  });
+  const columns = createMemo(() => columnsOf(rows().slice(0, MAX_ROWS)));
+  const chart = createMemo(() => chartOf(props.call.chart, rows()));
 
   return (
     <section class="tool-card" data-testid="tool-card" data-tool={props.call.name} aria-label={`Tool call ${props.call.name}`}>

@@ -1,63 +1,31 @@
 // The live state of one open conversation: a snapshot from conversation.get, then every
-// conversation.events event applied in order — messages, streaming text, tool calls, run states.
-import type { ConversationEvent, EphemeralEvent, MessageDto, RunStatus } from '@tandem/schema';
+// conversation.events event applied in order (see conversationState.ts), plus who is typing.
+import type { MessageDto } from '@tandem/schema';
 import { useQueryClient } from '@tanstack/solid-query';
 import { batch, createSignal, onCleanup, type Accessor } from 'solid-js';
 import { createStore, produce, reconcile } from 'solid-js/store';
 import { createSubscription } from '../createSubscription.ts';
 import { describeError } from '../errors.ts';
 import { trpc } from '../trpc.ts';
-
-export type ConversationSnapshot = Awaited<ReturnType<typeof trpc.conversation.get.query>>;
-export type ConversationInfo = ConversationSnapshot['conversation'];
-export type ChartHint = NonNullable<Extract<ConversationEvent, { type: 'tool.finished' }>['chart']>;
-
-export interface ToolCall {
-  callId: string;
-  runId: string;
-  name: string;
-  args: unknown;
-  finished: boolean;
-  result?: unknown;
-  error?: string;
-  latencyMs?: number;
-  chart?: ChartHint;
-}
-
-export interface RunState {
-  status: RunStatus;
-  questionMessageId: string;
-  reason?: string;
-}
-
-interface FeedState {
-  conversation: ConversationInfo | null;
-  messages: MessageDto[];
-  hasMore: boolean;
-  runs: Record<string, RunState>;
-  /** Tool calls per run id, in the order they started. */
-  tools: Record<string, ToolCall[]>;
-  /** Who else is typing: user id → name. */
-  typing: Record<string, string>;
-  /** Who has this conversation open right now (everyone, you included). */
-  viewers: { id: string; name: string }[];
-}
-
-// On the wire, zod's `unknown` fields (tool args) become optional properties.
-type WireEvent = ConversationEvent extends infer E ? (E extends { args: unknown } ? Omit<E, 'args'> & { args?: unknown } : E) : never;
-type TrackedEnvelope = { id: string; data: WireEvent };
-type StreamItem = TrackedEnvelope | EphemeralEvent;
+import {
+  applyEvent,
+  emptyFeedState,
+  isTracked,
+  runsOfSnapshot,
+  upsertMessage,
+  withEarlier,
+  type ConversationInfo,
+  type FeedState,
+  type StreamItem,
+  type WireEvent,
+} from './conversationState.ts';
 
 const TYPING_SHOWN_MS = 4000;
 const PAGE_SIZE = 50;
 
-function isTracked(item: StreamItem): item is TrackedEnvelope {
-  return 'id' in item && 'data' in item;
-}
-
 export function createConversationFeed(conversationId: Accessor<string>, currentUserId: Accessor<string | undefined>) {
   const queryClient = useQueryClient();
-  const [state, setState] = createStore<FeedState>({ conversation: null, messages: [], hasMore: false, runs: {}, tools: {}, typing: {}, viewers: [] });
+  const [state, setState] = createStore<FeedState>(emptyFeedState());
   const [loading, setLoading] = createSignal(true);
   const [loadError, setLoadError] = createSignal<string | null>(null);
   const [loadingEarlier, setLoadingEarlier] = createSignal(false);
@@ -99,15 +67,8 @@ export function createConversationFeed(conversationId: Accessor<string>, current
           messages: snapshot.messages,
           hasMore: snapshot.hasMore,
         });
-        setState('runs', reconcile({}));
+        setState('runs', reconcile(runsOfSnapshot(snapshot.messages)));
         setState('tools', reconcile({}));
-        // Without replayed run states, a streaming reply still means its run is running.
-        for (const m of snapshot.messages) {
-          if (m.role === 'assistant' && m.status === 'streaming' && m.runId) {
-            const question = snapshot.messages.find((q) => q.role === 'user' && q.runId === m.runId);
-            setState('runs', m.runId, { status: 'running', questionMessageId: question?.id ?? '' });
-          }
-        }
         setSubscribeInput({ conversationId: id, lastEventId: String(from) });
         setLoading(false);
       });
@@ -124,8 +85,7 @@ export function createConversationFeed(conversationId: Accessor<string>, current
     setLoadingEarlier(true);
     try {
       const page = await trpc.conversation.get.query({ conversationId: conversationId(), before: first.seq, limit: PAGE_SIZE });
-      const known = new Set(state.messages.map((m) => m.id));
-      setState({ messages: [...page.messages.filter((m) => !known.has(m.id)), ...state.messages], hasMore: page.hasMore });
+      setState({ messages: withEarlier(state.messages, page.messages), hasMore: page.hasMore });
     } catch (error) {
       setLoadError(describeError(error).message);
     } finally {
@@ -133,79 +93,11 @@ export function createConversationFeed(conversationId: Accessor<string>, current
     }
   }
 
-  function upsertMessage(message: MessageDto) {
-    setState(
-      'messages',
-      produce((list) => {
-        const at = list.findIndex((m) => m.id === message.id);
-        if (at >= 0) {
-          list[at] = message;
-          return;
-        }
-        let insertAt = list.length;
-        while (insertAt > 0 && (list[insertAt - 1]?.seq ?? 0) > message.seq) insertAt--;
-        list.splice(insertAt, 0, message);
-      }),
-    );
-  }
-
-  function updateMessage(messageId: string, change: (m: MessageDto) => void) {
-    const at = state.messages.findIndex((m) => m.id === messageId);
-    if (at >= 0) setState('messages', at, produce(change));
-  }
-
-  function upsertTool(call: ToolCall) {
-    setState(
-      'tools',
-      produce((tools) => {
-        const list = (tools[call.runId] ??= []);
-        const at = list.findIndex((c) => c.callId === call.callId);
-        if (at >= 0) list[at] = call;
-        else list.push(call);
-      }),
-    );
-  }
-
   function apply(seq: number, event: WireEvent) {
-    const inSnapshot = seq <= snapshotSeq;
-    switch (event.type) {
-      case 'message.created':
-        if (!inSnapshot || !state.messages.some((m) => m.id === event.message.id)) upsertMessage(event.message);
-        if (event.message.author) clearTyping(event.message.author.id);
-        break;
-      case 'message.delta':
-        if (!inSnapshot) updateMessage(event.messageId, (m) => void (m.content = event.replace ? event.text : m.content + event.text));
-        break;
-      case 'message.completed':
-        if (!inSnapshot) {
-          updateMessage(event.messageId, (m) => {
-            m.content = event.content;
-            m.status = event.status;
-            m.tokens = event.tokens;
-            m.costUsd = event.costUsd;
-            m.latencyMs = event.latencyMs;
-          });
-        }
-        break;
-      case 'tool.started':
-        upsertTool({ callId: event.callId, runId: event.runId, name: event.name, args: event.args, finished: false });
-        break;
-      case 'tool.finished':
-        upsertTool({
-          callId: event.callId, runId: event.runId, name: event.name, args: event.args, finished: true,
-          result: event.result, error: event.error, latencyMs: event.latencyMs, chart: event.chart,
-        });
-        break;
-      case 'run.status':
-        setState('runs', event.runId, { status: event.status, questionMessageId: event.questionMessageId, reason: event.reason });
-        break;
-      case 'conversation.updated':
-        if (!inSnapshot && state.conversation) {
-          setState('conversation', { title: event.title, archived: event.archived });
-          void queryClient.invalidateQueries({ queryKey: ['conversation.list'] });
-        }
-        break;
-    }
+    let applied: ReturnType<typeof applyEvent> = {};
+    setState(produce((draft) => void (applied = applyEvent(draft, seq, event, snapshotSeq))));
+    if (applied.stoppedTyping) clearTyping(applied.stoppedTyping);
+    if (applied.conversationChanged) void queryClient.invalidateQueries({ queryKey: ['conversation.list'] });
   }
 
   const subscription = createSubscription<{ conversationId: string; lastEventId: string }, StreamItem>({
@@ -249,7 +141,7 @@ export function createConversationFeed(conversationId: Accessor<string>, current
     setConversation: (conversation: ConversationInfo) => setState('conversation', conversation),
     /** Shows a just-sent question at once; the event that follows changes nothing. */
     addSent: (message: MessageDto, runId: string) => {
-      upsertMessage(message);
+      setState('messages', produce((messages) => upsertMessage(messages, message)));
       if (!state.runs[runId]) setState('runs', runId, { status: 'queued', questionMessageId: message.id });
     },
   };
