@@ -3,7 +3,7 @@
 // e2e/*.e2e.test.ts Playwright against the built app.
 import { defineConfig } from 'vitest/config';
 
-const packages = ['packages/schema', 'packages/tools', 'packages/core', 'packages/collector', 'apps/server', 'apps/worker'];
+const packages = ['packages/schema', 'packages/tools', 'packages/core', 'packages/collector', 'apps/server', 'apps/worker', 'apps/web'];
 
 export default defineConfig({
   test: {
