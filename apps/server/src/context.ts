@@ -20,7 +20,11 @@ export function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-export function makeCreateContext(services: ServerServices) {
+/**
+ * `transport` says which adapter calls it: subscriptions are served over the WebSocket only,
+ * where the per-connection caps apply (trpc.ts refuses them over HTTP).
+ */
+export function makeCreateContext(services: ServerServices, transport: 'http' | 'ws') {
   const { rt } = services;
   return async ({ req, info }: CreateContextInput) => {
     const token = bearerToken(req.headers.authorization) ?? info?.connectionParams?.token;
@@ -34,6 +38,7 @@ export function makeCreateContext(services: ServerServices) {
       });
     return {
       req,
+      transport,
       rt,
       services,
       log: rt.log,

@@ -9,6 +9,7 @@ import { createLiveFeeds } from './subscriptions/metrics-live.ts';
 import { TypingThrottle } from './subscriptions/typing-throttle.ts';
 import { createPrometheus } from './http/prometheus.ts';
 import { clientAddress } from './http/client-address.ts';
+import { SocketCaps } from './ws/socket-caps.ts';
 
 export function createServerServices(rt: Runtime) {
   const ingestion = createIngestion(rt);
@@ -29,6 +30,8 @@ export function createServerServices(rt: Runtime) {
     requestUsers: new WeakMap<IncomingMessage, string>(),
     /** auth.login and auth.register: counts on Redis or PostgreSQL, shared by every instance. */
     signIn: new SignInLimiter(limiterStore({ redis: rt.redis, orm: rt.orm, prefix: rt.queues.target.prefix }), rt.limits),
+    /** WebSockets per client address and per user, and the deadline to authenticate. */
+    sockets: new SocketCaps(rt.limits),
     /** The client address of a request (TRUST_PROXY decides how far X-Forwarded-For is believed). */
     clientAddress(req: IncomingMessage): string {
       if (!trustProxy && !proxyWarned && req.headers['x-forwarded-for']) {

@@ -8,6 +8,9 @@ import { roleRank, idSchema, type Role } from '@tandem/schema';
 import type { Context } from './context.ts';
 
 const t = initTRPC.context<Context>().create({
+  // Subscriptions over HTTP server-sent events would escape the WebSocket's per-connection caps;
+  // the client subscribes over the WebSocket only (subscriptionsOverWebSocket below refuses first).
+  sse: { enabled: false },
   errorFormatter({ shape, error }) {
     const cause = error.cause;
     const zodError = cause instanceof z.ZodError ? cause : null;
@@ -56,7 +59,14 @@ const errorMapping = t.middleware(async ({ ctx, next, path }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(errorMapping);
+/** Subscriptions run on a WebSocket, under its caps (sockets per user and address, 50 subscriptions each). */
+const subscriptionsOverWebSocket = t.middleware(({ ctx, type, next }) => {
+  if (type === 'subscription' && ctx.transport !== 'ws')
+    throw new TRPCError({ code: 'METHOD_NOT_SUPPORTED', message: 'Subscriptions are served over the WebSocket only' });
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(errorMapping).use(subscriptionsOverWebSocket);
 
 /** A signed-in user whose token version is still current (revocation takes effect at once). */
 export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {

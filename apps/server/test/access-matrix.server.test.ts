@@ -273,6 +273,22 @@ describe.each(modes)('access matrix (%s)', (mode) => {
     });
   });
 
+  it('every subscription is refused over HTTP (server-sent events), for every caller, with 405', async () => {
+    // Subscriptions are served over the WebSocket only, where the per-connection caps apply.
+    const subscriptions = procedures.filter((p) => p.kind === 'subscription');
+    expect(subscriptions.length).toBeGreaterThan(0);
+    for (const { path } of subscriptions)
+      for (const token of [undefined, users.viewerA.token, users.adminA.token]) {
+        const input = encodeURIComponent(JSON.stringify(ACCESS[path]!.input(A)));
+        const res = await fetch(`${app.url}/trpc/${path}?input=${input}`, {
+          headers: { accept: 'text/event-stream', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+          signal: AbortSignal.timeout(5000),
+        });
+        expect(res.status, path).toBe(405);
+        expect(((await res.json()) as { error: { data: { code: string } } }).error.data.code, path).toBe('METHOD_NOT_SUPPORTED');
+      }
+  });
+
   it('the workspace roles read as documented: viewers read, members cannot administer, admins can', async () => {
     // Spelled out for the procedures docs/api.md names, on top of the generated matrix above.
     const { memberA, viewerA, adminA } = users;

@@ -16,6 +16,18 @@ import { sendJson } from './api/respond.ts';
 export const HTTP_MAX_BODY_BYTES = 1024 * 1024;
 const WEB_DIST = fileURLToPath(new URL('../../../web/dist', import.meta.url));
 
+/** Subscriptions are served over the WebSocket only (its caps apply there); see trpc.ts. */
+const SUBSCRIPTIONS = new Set(Object.entries(appRouter._def.procedures as Record<string, { _def: { type: string } }>)
+  .flatMap(([path, p]) => (p._def.type === 'subscription' ? [path] : [])));
+
+/** `/trpc/a,b` names a subscription: answered 405 in tRPC's error shape, before tRPC streams anything. */
+function refuseSubscription(res: ServerResponse, path: string): boolean {
+  const called = path.slice('/trpc/'.length).split(',').find((p) => SUBSCRIPTIONS.has(p.replace(/%2e/gi, '.')));
+  if (!called) return false;
+  sendJson(res, 405, { error: { message: 'Subscriptions are served over the WebSocket only', code: -32005, data: { code: 'METHOD_NOT_SUPPORTED', httpStatus: 405, path: called } } });
+  return true;
+}
+
 /** The metrics label of a path: a small fixed set, never raw paths (unbounded cardinality). */
 function routeLabel(path: string): string {
   if (path.startsWith('/trpc/')) return 'trpc';
@@ -28,7 +40,7 @@ export function createHttpServer(services: ServerServices, opts: { webDist?: str
   const { rt, prometheus } = services;
   const trpc = createHTTPHandler({
     router: appRouter,
-    createContext: makeCreateContext(services) as never,
+    createContext: makeCreateContext(services, 'http') as never,
     basePath: '/trpc/',
     maxBodySize: HTTP_MAX_BODY_BYTES,
     maxBatchSize: 50,
@@ -47,6 +59,7 @@ export function createHttpServer(services: ServerServices, opts: { webDist?: str
         sendJson(res, 415, { error: 'Content-Encoding is not supported on /trpc' });
         return;
       }
+      if (refuseSubscription(res, path)) return;
       await trpc(req, res);
       return;
     }

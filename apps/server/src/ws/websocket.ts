@@ -1,11 +1,15 @@
-// tRPC over WebSocket with the hardening tRPC's adapter leaves to us (docs/reliability.md):
-// Origin allow-list on upgrade, maxPayload, bounded send buffers, reconnect notice on shutdown.
+// tRPC over WebSocket with the hardening tRPC's adapter leaves to us (docs/reliability.md,
+// docs/security.md): Origin allow-list and sockets per client address on upgrade, sockets per
+// user and an authentication deadline (socket-caps.ts), maxPayload, bounded send buffers,
+// reconnect notice on shutdown.
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
+import { TRPCError } from '@trpc/server';
 import { appRouter } from '../routers/_app.ts';
-import { makeCreateContext } from '../context.ts';
+import { makeCreateContext, type CreateContextInput } from '../context.ts';
+import { addressKey } from '../http/client-address.ts';
 import type { Prometheus } from '../http/prometheus.ts';
 import type { ServerServices } from '../services.ts';
 import { createEventEncoder } from '../subscriptions/event-encoder.ts';
@@ -58,18 +62,29 @@ function boundSendBuffer(ws: WebSocket, metrics: Prometheus): void {
 }
 
 export function attachWebSocket(server: Server, services: ServerServices) {
-  const { rt, prometheus: metrics } = services;
+  const { rt, prometheus: metrics, sockets } = services;
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD });
+  const createContext = makeCreateContext(services, 'ws');
   const handler = applyWSSHandler({
     wss,
     router: appRouter,
-    createContext: makeCreateContext(services) as never,
+    // Runs once per socket, with its connectionParams: a valid token authenticates the socket.
+    createContext: (async (opts: CreateContextInput & { res: WebSocket }) => {
+      const ctx = await createContext(opts);
+      if (ctx.claims && ctx.claims.expiresAt > Date.now() && !sockets.authenticated(opts.res, ctx.claims.userId)) {
+        metrics.wsRejected.inc({ reason: 'sockets per user' });
+        // The adapter answers this and closes the socket.
+        throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: `At most ${rt.limits.socketsPerUser} open connections per user` });
+      }
+      return ctx;
+    }) as never,
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
     experimental_encoder: createEventEncoder(),
   });
 
   wss.on('connection', (ws: WebSocket) => {
     metrics.wsConnections.inc();
+    sockets.opened(ws);
     boundSendBuffer(ws, metrics);
     ws.on('error', (err) => rt.log.debug({ err: err.message }, 'ws error'));
     ws.on('close', () => metrics.wsConnections.dec());
@@ -83,6 +98,7 @@ export function attachWebSocket(server: Server, services: ServerServices) {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (path !== '/trpc' && path !== '/trpc/') return reject(404, 'Not Found');
     if (!isAllowedOrigin(req.headers.origin, req.headers.host, rt.config.allowedOrigins)) return reject(403, 'Forbidden');
+    if (!sockets.admitAddress(addressKey(services.clientAddress(req)), socket)) return reject(429, 'Too Many Requests');
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 
