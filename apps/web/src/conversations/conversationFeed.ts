@@ -9,11 +9,11 @@ import { describeError } from '../errors.ts';
 import { trpc } from '../trpc.ts';
 import {
   applyEvent,
-  emptyFeedState,
   isTracked,
+  makeFeedState,
+  prependEarlier,
   runsOfSnapshot,
   upsertMessage,
-  withEarlier,
   type ConversationInfo,
   type FeedState,
   type StreamItem,
@@ -25,7 +25,7 @@ const PAGE_SIZE = 50;
 
 export function createConversationFeed(conversationId: Accessor<string>, currentUserId: Accessor<string | undefined>) {
   const queryClient = useQueryClient();
-  const [state, setState] = createStore<FeedState>(emptyFeedState());
+  const [state, setState] = createStore<FeedState>(makeFeedState());
   const [loading, setLoading] = createSignal(true);
   const [loadError, setLoadError] = createSignal<string | null>(null);
   const [loadingEarlier, setLoadingEarlier] = createSignal(false);
@@ -85,7 +85,7 @@ export function createConversationFeed(conversationId: Accessor<string>, current
     setLoadingEarlier(true);
     try {
       const page = await trpc.conversation.get.query({ conversationId: conversationId(), before: first.seq, limit: PAGE_SIZE });
-      setState({ messages: withEarlier(state.messages, page.messages), hasMore: page.hasMore });
+      setState({ messages: prependEarlier(state.messages, page.messages), hasMore: page.hasMore });
     } catch (error) {
       setLoadError(describeError(error).message);
     } finally {

@@ -4,12 +4,12 @@ import type { MessageDto } from '@tandem/schema';
 import { describe, expect, it } from 'vitest';
 import {
   applyEvent,
-  emptyFeedState,
   isTracked,
+  makeFeedState,
+  prependEarlier,
   queuePositions,
   runsOfSnapshot,
   upsertMessage,
-  withEarlier,
   type ConversationInfo,
   type FeedState,
 } from './conversationState.ts';
@@ -36,7 +36,7 @@ const conversation = { id: 'c1', title: 'Quarterly review', archived: false, las
 
 /** A state as a snapshot left it: the given messages, events up to seq 10 already in their texts. */
 function stateWith(messages: MessageDto[]): FeedState {
-  return { ...emptyFeedState(), conversation: { ...conversation }, messages };
+  return { ...makeFeedState(), conversation: { ...conversation }, messages };
 }
 const ids = (state: Pick<FeedState, 'messages'>) => state.messages.map((m) => m.id);
 
@@ -54,9 +54,9 @@ describe('upsertMessage', () => {
   });
 });
 
-describe('withEarlier', () => {
+describe('prependEarlier', () => {
   it('puts an older page in front and leaves out what is already loaded', () => {
-    const merged = withEarlier([message(3), message(4)], [message(1), message(2), message(3, { content: 'stale copy' })]);
+    const merged = prependEarlier([message(3), message(4)], [message(1), message(2), message(3, { content: 'stale copy' })]);
     expect(ids({ messages: merged })).toEqual(['m1', 'm2', 'm3', 'm4']);
     expect(merged[2]?.content).toBe('message 3');
   });
@@ -161,7 +161,7 @@ describe('applyEvent', () => {
   });
 
   it('ignores a rename before any conversation is loaded', () => {
-    const state = emptyFeedState();
+    const state = makeFeedState();
     expect(applyEvent(state, 11, { type: 'conversation.updated', title: 'x', archived: false }, 10)).toEqual({});
     expect(state.conversation).toBeNull();
   });

@@ -45,7 +45,7 @@ export type WireEvent = ConversationEvent extends infer E ? (E extends { args: u
 export type TrackedEnvelope = { id: string; data: WireEvent };
 export type StreamItem = TrackedEnvelope | EphemeralEvent;
 
-export function emptyFeedState(): FeedState {
+export function makeFeedState(): FeedState {
   return { conversation: null, messages: [], hasMore: false, runs: {}, tools: {}, typing: {}, viewers: [] };
 }
 
@@ -67,7 +67,7 @@ export function upsertMessage(messages: MessageDto[], message: MessageDto): void
 }
 
 /** An older page in front of the loaded messages, without the ones already there. */
-export function withEarlier(messages: readonly MessageDto[], earlier: readonly MessageDto[]): MessageDto[] {
+export function prependEarlier(messages: readonly MessageDto[], earlier: readonly MessageDto[]): MessageDto[] {
   const known = new Set(messages.map((m) => m.id));
   return [...earlier.filter((m) => !known.has(m.id)), ...messages];
 }
