@@ -1,5 +1,6 @@
 // Property-based fuzzing of POST /api/v1/metrics (fast-check): random JSON and NDJSON shapes,
-// near-valid samples, raw bytes, content types and encodings. Never a 500, never a partial
+// near-valid samples, names and labels from the whole of Unicode (NUL and lone surrogates
+// included, issue 14), raw bytes, content types and encodings. Never a 500, never a partial
 // write: the workspace gains exactly the accepted samples on 202 and nothing otherwise.
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
@@ -20,7 +21,22 @@ const timestamp = fc.oneof(
   { weight: 1, arbitrary: fc.integer({ min: now - 3600_000, max: now }).map((t) => new Date(t).toISOString()) },
   { weight: 1, arbitrary: fc.oneof(fc.integer(), fc.string(), fc.double(), fc.constant(null), fc.integer({ min: 0, max: 2 * now })) },
 );
-const labels = fc.dictionary(fc.oneof(fc.constantFrom('model', 'region', 'v.1'), fc.string({ maxLength: 70 })), fc.oneof(fc.string({ maxLength: 210 }), fc.integer()), { maxKeys: 18 });
+/**
+ * Any UTF-16 string: every code point, NUL and the other controls, and lone surrogates (which
+ * JSON.stringify sends escaped as \udXXX); PostgreSQL refuses NUL and lone surrogates in jsonb.
+ */
+const anyUnit = fc.oneof(
+  { weight: 4, arbitrary: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)) },
+  { weight: 2, arbitrary: fc.integer({ min: 0, max: 0x10ffff }).filter((c) => c < 0xd800 || c > 0xdfff).map((c) => String.fromCodePoint(c)) },
+  { weight: 1, arbitrary: fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c)) },
+  { weight: 1, arbitrary: fc.constantFrom('\u0000', '\t', '\n', '\u0085', '\u202e', '\u0301', '😀') },
+);
+const anyString = (maxLength: number) => fc.string({ unit: anyUnit, maxLength });
+const labels = fc.dictionary(
+  fc.oneof(fc.constantFrom('model', 'region', 'v.1'), anyString(70)),
+  fc.oneof(fc.string({ maxLength: 30 }), anyString(210), fc.constantFrom('a\u0000b', 'a\ud800b', '\udc00', ' padded '), fc.integer()),
+  { maxKeys: 18 },
+);
 /** Anything shaped like a sample: often invalid somewhere. */
 const wildSample = fc.record(
   {
@@ -36,10 +52,14 @@ const validSample = fc.record({
   ts: fc.integer({ min: now - 3600_000, max: now }),
   fields: fc.subarray([...METRIC_FIELDS], { minLength: 1, maxLength: 4 }),
   value: fc.integer({ min: 0, max: 100 }),
-  labels: fc.option(fc.dictionary(fc.constantFrom('model', 'region', 'v.1'), fc.string({ maxLength: 20 }), { maxKeys: 3 }), { nil: undefined }),
+  labels: fc.option(fc.dictionary(fc.constantFrom('model', 'region', 'v.1'), fc.oneof({ weight: 8, arbitrary: fc.string({ maxLength: 20 }) }, { weight: 1, arbitrary: anyString(20) }), { maxKeys: 3 }), { nil: undefined }),
 }).map(({ ts, fields, value, labels: l }) => ({ ts, ...Object.fromEntries(fields.map((f) => [f, value])), ...(l ? { labels: l } : {}) }));
 const sample = fc.oneof({ weight: 12, arbitrary: validSample }, { weight: 1, arbitrary: wildSample });
-const agentName = fc.oneof({ weight: 20, arbitrary: fc.constantFrom('fuzz-a', 'fuzz.b', 'fuzz:c_1') }, { weight: 1, arbitrary: fc.string({ maxLength: 70 }) });
+const agentName = fc.oneof(
+  { weight: 20, arbitrary: fc.constantFrom('fuzz-a', 'fuzz.b', 'fuzz:c_1') },
+  { weight: 2, arbitrary: anyString(70) },
+  { weight: 1, arbitrary: fc.constantFrom('fuzz\u0000', 'fuzz\ud800', 'fuzz-\u202e') },
+);
 
 interface Body {
   contentType: string;
