@@ -1,11 +1,12 @@
 // The text types every string input goes through (issue 14): names, titles, labels, messages,
 // opaque tokens and secrets. Each refuses what PostgreSQL or a reader cannot take, in words.
 //
-// Lengths are counted in Unicode code points after NFC normalisation and trimming. That is what
-// people see as characters for every script Tandem's users write in, and it is exactly how
-// PostgreSQL counts `varchar(n)` and `char_length`, so a schema maximum and its column size are
-// the same number (text-limits.server.test.ts compares them). Graphemes would let one
-// "character" carry any number of combining marks and overflow the column.
+// Lengths are counted in Unicode code points after NFC normalisation and trimming, not UTF-16
+// units: an emoji or a rare CJK character counts once, and an accent composes with its letter.
+// It is exactly how PostgreSQL counts `varchar(n)` and `char_length`, so a schema maximum and its
+// column size are the same number (text-limits.server.test.ts compares them). Graphemes
+// (Intl.Segmenter) would match what people see for emoji sequences too, but one grapheme can
+// carry any number of code points and overflow the column; truncateText cuts at graphemes.
 import { z } from 'zod';
 
 export type TextKind = 'singleLine' | 'multiLine' | 'token' | 'secret';
