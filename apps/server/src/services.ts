@@ -10,6 +10,7 @@ import { TypingThrottle } from './subscriptions/typing-throttle.ts';
 import { createPrometheus } from './http/prometheus.ts';
 import { clientAddress } from './http/client-address.ts';
 import { SocketCaps } from './ws/socket-caps.ts';
+import { WorkSlots } from './work-slots.ts';
 
 export function createServerServices(rt: Runtime) {
   const ingestion = createIngestion(rt);
@@ -30,6 +31,10 @@ export function createServerServices(rt: Runtime) {
     requestUsers: new WeakMap<IncomingMessage, string>(),
     /** auth.login and auth.register: counts on Redis or PostgreSQL, shared by every instance. */
     signIn: new SignInLimiter(limiterStore({ redis: rt.redis, orm: rt.orm, prefix: rt.queues.target.prefix }), rt.limits),
+    /** Queries and mutations of one user (or signed-out client address) at a time (trpc.ts boundedCalls). */
+    calls: new WorkSlots({ running: rt.limits.callsRunningPerClient, waiting: rt.limits.callsWaitingPerClient }, 'calls'),
+    /** Expensive queries of one user at a time (trpc.ts expensiveQuery, GET /api/v1/metrics). */
+    heavy: new WorkSlots({ running: rt.limits.heavyRunningPerUser, waiting: rt.limits.heavyWaitingPerUser }, 'expensive queries'),
     /** WebSockets per client address and per user, and the deadline to authenticate. */
     sockets: new SocketCaps(rt.limits),
     /** The client address of a request (TRUST_PROXY decides how far X-Forwarded-For is believed). */

@@ -2,7 +2,8 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import {
-  AppError, User, accessToWorkspace, accessViaConversation, accessViaRun, databaseRefusal, isDatabaseUnavailable, type Access,
+  AppError, USER_STATEMENT_TIMEOUT_MS, User, accessToWorkspace, accessViaConversation, accessViaRun, databaseRefusal,
+  isDatabaseUnavailable, isStatementTimeout, withStatementTimeout, type Access,
 } from '@tandem/core';
 import { roleRank, idSchema, type Role } from '@tandem/schema';
 import type { Context } from './context.ts';
@@ -66,7 +67,32 @@ const subscriptionsOverWebSocket = t.middleware(({ ctx, type, next }) => {
   return next();
 });
 
-export const publicProcedure = t.procedure.use(errorMapping).use(subscriptionsOverWebSocket);
+/** Who a call's work counts against: the signed-in user, else the client address. */
+const workKey = (ctx: Context) => (ctx.claims ? `user:${ctx.claims.userId}` : `address:${ctx.clientKey}`);
+
+/**
+ * Every query and mutation waits for one of its client's few slots (work-slots.ts): a WebSocket
+ * frame of 50 calls, sent again and again, cannot queue every other tenant behind it.
+ * Subscriptions are long-lived and capped per socket instead.
+ */
+const boundedCalls = t.middleware(({ ctx, type, next, signal }) =>
+  type === 'subscription' ? next() : ctx.services.calls.run(workKey(ctx), () => next(), signal));
+
+/**
+ * For queries a user can make expensive (metric series over long ranges, cost reports, big pages
+ * of a conversation): a few per user at a time, and on PostgreSQL their statements stop after
+ * USER_STATEMENT_TIMEOUT_MS (TIMEOUT). PGlite has no statement timeout.
+ */
+export const expensiveQuery = t.middleware(({ ctx, next, signal }) =>
+  ctx.services.heavy.run(workKey(ctx), async () => {
+    if (ctx.rt.config.mode === 'embedded') return next();
+    const result = await withStatementTimeout(ctx.rt.orm.em.fork(), USER_STATEMENT_TIMEOUT_MS, (em) => next({ ctx: { em } }));
+    if (!result.ok && isStatementTimeout(result.error.cause))
+      result.error = new TRPCError({ code: 'TIMEOUT', message: `The query took longer than ${USER_STATEMENT_TIMEOUT_MS / 1000} s; ask for a shorter range or fewer agents`, cause: result.error.cause });
+    return result;
+  }, signal));
+
+export const publicProcedure = t.procedure.use(errorMapping).use(subscriptionsOverWebSocket).use(boundedCalls);
 
 /** A signed-in user whose token version is still current (revocation takes effect at once). */
 export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {

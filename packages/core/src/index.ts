@@ -2,6 +2,7 @@ export * from './errors.ts';
 export * from './entities/index.ts';
 export * from './database/orm.ts';
 export * from './database/embedded.ts';
+export * from './database/statement-timeouts.ts';
 export * from './auth/password.ts';
 export * from './auth/tokens.ts';
 export * from './auth/accounts.ts';

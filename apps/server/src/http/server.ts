@@ -8,7 +8,7 @@ import { appRouter } from '../routers/_app.ts';
 import { makeCreateContext } from '../context.ts';
 import type { ServerServices } from '../services.ts';
 import { makeStaticHandler } from './static-files.ts';
-import { attachWebSocket } from '../ws/websocket.ts';
+import { TRPC_MAX_BATCH_SIZE, attachWebSocket } from '../ws/websocket.ts';
 import { checkReadiness } from './readiness.ts';
 import { handleApi } from './api/index.ts';
 import { sendJson } from './api/respond.ts';
@@ -17,7 +17,7 @@ export const HTTP_MAX_BODY_BYTES = 1024 * 1024;
 const WEB_DIST = fileURLToPath(new URL('../../../web/dist', import.meta.url));
 
 /** Subscriptions are served over the WebSocket only (its caps apply there); see trpc.ts. */
-const SUBSCRIPTIONS = new Set(Object.entries(appRouter._def.procedures as Record<string, { _def: { type: string } }>)
+const SUBSCRIPTIONS = new Set(Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>)
   .flatMap(([path, p]) => (p._def.type === 'subscription' ? [path] : [])));
 
 /** `/trpc/a,b` names a subscription: answered 405 in tRPC's error shape, before tRPC streams anything. */
@@ -43,7 +43,7 @@ export function createHttpServer(services: ServerServices, opts: { webDist?: str
     createContext: makeCreateContext(services, 'http') as never,
     basePath: '/trpc/',
     maxBodySize: HTTP_MAX_BODY_BYTES,
-    maxBatchSize: 50,
+    maxBatchSize: TRPC_MAX_BATCH_SIZE,
     // Rate-limited answers say when to come back (docs/reliability.md §13): Retry-After in whole seconds.
     responseMeta({ errors }) {
       const retryAfterMs = Math.max(0, ...errors.map((e) => (e.cause instanceof AppError ? e.cause.details.retryAfterMs ?? 0 : 0)));

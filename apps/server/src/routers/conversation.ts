@@ -7,7 +7,7 @@ import {
   archiveConversation, createConversation, ephemeralChannel, finishRun, getConversation,
   listConversations, renameConversation, restoreConversation, sendMessage,
 } from '@tandem/core';
-import { conversationProcedure, router, runProcedure, workspaceProcedure } from '../trpc.ts';
+import { conversationProcedure, expensiveQuery, router, runProcedure, workspaceProcedure } from '../trpc.ts';
 import { guardSubscription } from '../subscriptions/auth-watch.ts';
 import { conversationEvents } from '../subscriptions/conversation-events.ts';
 
@@ -18,7 +18,7 @@ export const conversationRouter = router({
   list: workspaceProcedure('viewer').input(listConversationsInput).query(({ ctx, input }) =>
     listConversations(ctx.em, ctx.workspace.id, input)),
 
-  get: conversationProcedure('viewer').input(getConversationInput).query(({ ctx, input }) =>
+  get: conversationProcedure('viewer').use(expensiveQuery).input(getConversationInput).query(({ ctx, input }) =>
     getConversation(ctx.em, input.conversationId, input)),
 
   rename: conversationProcedure('member').input(renameConversationInput).mutation(({ ctx, input }) =>

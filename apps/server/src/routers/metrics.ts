@@ -1,12 +1,12 @@
 // metrics.query (history for charts), metrics.live (the live tail), metrics.costs (spend for team leads).
 import { costQueryInput, metricsLiveInput, metricsQueryInput } from '@tandem/schema';
 import { agentStatuses, agentsOfWorkspace, costReport, queryMetrics } from '@tandem/core';
-import { router, workspaceProcedure } from '../trpc.ts';
+import { expensiveQuery, router, workspaceProcedure } from '../trpc.ts';
 import { guardSubscription } from '../subscriptions/auth-watch.ts';
 import { metricsLive } from '../subscriptions/metrics-live.ts';
 
 export const metricsRouter = router({
-  query: workspaceProcedure('viewer').input(metricsQueryInput).query(({ ctx, input }) =>
+  query: workspaceProcedure('viewer').use(expensiveQuery).input(metricsQueryInput).query(({ ctx, input }) =>
     queryMetrics(ctx.em, ctx.workspace.id, input, { rawRetentionDays: ctx.rt.config.METRICS_RAW_RETENTION_DAYS })),
 
   /** Not tracked: a live tail. After (re)subscribing, wait for the first batch, then load history with metrics.query. */
@@ -18,6 +18,6 @@ export const metricsRouter = router({
       metricsLive(ctx.services.liveFeeds, workspaceId, input, () => agentStatuses(ctx.rt.orm.em.fork(), workspaceId, input.agentIds), s));
   }),
 
-  costs: workspaceProcedure('viewer').input(costQueryInput).query(({ ctx, input }) =>
+  costs: workspaceProcedure('viewer').use(expensiveQuery).input(costQueryInput).query(({ ctx, input }) =>
     costReport(ctx.em, ctx.workspace.id, input, { rawRetentionDays: ctx.rt.config.METRICS_RAW_RETENTION_DAYS })),
 });

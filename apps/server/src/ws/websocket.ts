@@ -15,6 +15,8 @@ import type { ServerServices } from '../services.ts';
 import { createEventEncoder } from '../subscriptions/event-encoder.ts';
 
 export const WS_MAX_PAYLOAD = 1024 * 1024;
+/** Calls in one tRPC batch, on HTTP and on the WebSocket alike. */
+export const TRPC_MAX_BATCH_SIZE = 50;
 /** A socket whose unsent data passes this is a slow consumer: closed so it cannot hold memory. */
 export const WS_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 /** Close code for slow consumers (documented in the README); the client resumes from its last id. */
@@ -79,6 +81,8 @@ export function attachWebSocket(server: Server, services: ServerServices) {
       return ctx;
     }) as never,
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
+    // As on HTTP: one frame never starts more than this many calls (every call of a bigger batch is refused).
+    maxBatchSize: TRPC_MAX_BATCH_SIZE,
     experimental_encoder: createEventEncoder(),
   });
 

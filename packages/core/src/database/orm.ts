@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { entities } from '../entities/index.ts';
 import { migrations } from '../migrations/index.ts';
+import { STATEMENT_TIMEOUT_MS } from './statement-timeouts.ts';
 
 export type Orm = MikroORM;
 
@@ -22,6 +23,8 @@ export function ormOptions(clientUrl: string, poolMax = 10): Options {
       silent: true,
     },
     pool: { min: 0, max: poolMax },
+    // Sent in each connection's startup packet; expensive user queries lower it per transaction.
+    driverOptions: { connection: { statement_timeout: STATEMENT_TIMEOUT_MS } },
     allowGlobalContext: false,
     debug: false,
     ensureDatabase: false,
@@ -53,12 +56,27 @@ export async function migrate(orm: Orm, clientUrl: string): Promise<string[]> {
   await lock.connect();
   try {
     await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    const done = await orm.getMigrator().up();
-    return done.map((m) => m.name);
+    return (await migrateWithoutTimeout(orm)).map((m) => m.name);
   } finally {
     await lock.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     await lock.end();
   }
+}
+
+/**
+ * All pending migrations in one transaction, without the pool's statement timeout: an index on a
+ * large table may take longer, and only migrations wait on it. Where the session has no timeout
+ * (PGlite ignores it) the migrator opens its own transaction: PGlite's single session could not
+ * serve the migrator's other connection while this one held a transaction.
+ */
+async function migrateWithoutTimeout(orm: Orm) {
+  const connection = orm.em.getConnection();
+  const [current] = await connection.execute<{ statement_timeout: string }[]>('show statement_timeout');
+  if (current?.statement_timeout === '0') return orm.getMigrator().up();
+  return connection.transactional(async (trx) => {
+    await connection.execute('set local statement_timeout = 0', [], 'run', trx);
+    return orm.getMigrator().up({ transaction: trx });
+  });
 }
 
 /** Error codes of a database that is down, restarting or unreachable (not of a bad query). */

@@ -2,7 +2,8 @@
 // (Authorization: Bearer) and `?workspaceId=`. The same checks as tRPC's workspaceProcedure:
 // bad or revoked token → 401, not a member or unknown workspace → 404, bad parameters → 400.
 import {
-  AppError, User, accessToWorkspace, databaseRefusal, findAgent, listAgents, queryMetrics,
+  AppError, USER_STATEMENT_TIMEOUT_MS, User, accessToWorkspace, databaseRefusal, findAgent, isStatementTimeout, listAgents,
+  queryMetrics, withStatementTimeout,
 } from '@tandem/core';
 import { METRIC_NAMES, idSchema, metricAggregates, metricsQueryInput, type MetricName } from '@tandem/schema';
 import { bearerToken } from '../../context.ts';
@@ -15,7 +16,7 @@ interface Problem {
 }
 
 /** The caller's workspace, or null after answering 401 / 400 / 404 itself. */
-async function authorize({ services: { rt }, req, res, url }: ApiContext): Promise<{ workspaceId: string } | null> {
+async function authorize({ services: { rt }, req, res, url }: ApiContext): Promise<{ workspaceId: string; userId: string } | null> {
   const token = bearerToken(req.headers.authorization);
   if (!token) {
     sendJson(res, 401, { error: 'Sign in first: Authorization: Bearer <token>' }, { 'www-authenticate': 'Bearer' });
@@ -37,7 +38,7 @@ async function authorize({ services: { rt }, req, res, url }: ApiContext): Promi
     sendJson(res, 404, { error: 'Workspace not found' });
     return null;
   }
-  return { workspaceId: workspaceId.data };
+  return { workspaceId: workspaceId.data, userId: user.id };
 }
 
 /** Repeated and comma-separated values of a parameter. */
@@ -59,6 +60,10 @@ function parseStep(value: string): number | null {
 }
 
 function answerError(res: ApiContext['res'], err: unknown): void {
+  if (isStatementTimeout(err))
+    return sendJson(res, 408, { error: `The query took longer than ${USER_STATEMENT_TIMEOUT_MS / 1000} s; ask for a shorter range or fewer agents` });
+  if (err instanceof AppError && err.code === 'TOO_MANY_REQUESTS')
+    return sendJson(res, 429, { error: err.message }, { 'retry-after': String(Math.max(1, Math.ceil((err.details.retryAfterMs ?? 1000) / 1000))) });
   // A value the database refused is the caller's to fix (issue 14), like a domain error.
   const failure = err instanceof AppError ? err : databaseRefusal(err);
   if (!failure || failure.code === 'SERVICE_UNAVAILABLE' || failure.code === 'TOO_MANY_REQUESTS') throw err;
@@ -113,7 +118,10 @@ export async function handleMetricsRead(ctx: ApiContext): Promise<void> {
       const field = (path: PropertyKey[]) => (path[0] === 'metrics' ? 'metric' : path[0] === 'stepMs' ? 'step' : path[0] === 'agentIds' ? 'agent' : String(path[0] ?? 'input'));
       return sendJson(res, 400, { error: 'Invalid parameters', problems: input.error.issues.map((i) => ({ field: field(i.path), message: i.message })) });
     }
-    sendJson(res, 200, await queryMetrics(em, scope.workspaceId, input.data, { rawRetentionDays: rt.config.METRICS_RAW_RETENTION_DAYS }));
+    // The same bounds as metrics.query (trpc.ts expensiveQuery): a few per user, a statement timeout.
+    const query = (qem: typeof em) => queryMetrics(qem, scope.workspaceId, input.data, { rawRetentionDays: rt.config.METRICS_RAW_RETENTION_DAYS });
+    sendJson(res, 200, await ctx.services.heavy.run(`user:${scope.userId}`, () =>
+      (rt.config.mode === 'embedded' ? query(em) : withStatementTimeout(rt.orm.em.fork(), USER_STATEMENT_TIMEOUT_MS, query))));
   } catch (err) {
     answerError(res, err);
   }
