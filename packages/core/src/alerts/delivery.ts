@@ -7,7 +7,8 @@ import type { Bus } from '../bus/bus.ts';
 import type { Queues } from '../queue/queues.ts';
 import { readAlertEvent, wakeAlertSubscribers } from './event-log.ts';
 import type { StoredAlertEvent } from './transitions.ts';
-import { refusedDestination } from './webhook-destination.ts';
+import type { Resolve } from './webhook-destination.ts';
+import { postWebhook } from './webhook-request.ts';
 
 export const WEBHOOK_TIMEOUT_MS = 5000;
 /** Pending deliveries older than this whose job never got enqueued are enqueued again. */
@@ -43,16 +44,25 @@ export class WebhookError extends Error {
 }
 
 /**
+ * What the event row (and so the rule's admins) learns of a failed attempt: the status, or that
+ * the receiver was unreachable. Never why (refused, reset, timed out, no such name, a private
+ * address): told apart, those make the webhook a scanner of the deployment's network. The
+ * worker logs the detail.
+ */
+const shownFailure = (status?: number) => (status === undefined ? 'delivery failed (unreachable)' : `delivery failed (status ${status})`);
+
+/**
  * Delivers one event to its rule's webhook: POST JSON, 5 s timeout, redirects not followed,
- * response body ignored. Anything but 2xx throws, so the job is retried; the outcome of each
- * attempt is recorded on the event row (`final`: no retry follows a failure). Private
- * destinations fail at once unless `allowPrivate` (webhook-destination.ts).
+ * response body ignored. Anything but 2xx throws (with the detail, for the worker's log), so the
+ * job is retried; the outcome of each attempt is recorded on the event row (`final`: no retry
+ * follows a failure). Private destinations are refused where the connection is made, like an
+ * unreachable receiver, unless `allowPrivate` (webhook-destination.ts).
  */
 export async function deliverWebhook(
   em: EntityManager,
   target: { workspaceId: string; seq: number },
   attempt: { number: number; final: boolean },
-  opts: { allowPrivate: boolean },
+  opts: { allowPrivate: boolean; resolve?: Resolve; timeoutMs?: number },
 ): Promise<{ delivered: boolean; status?: number; skipped?: string }> {
   const [row] = await em.execute<{ webhook_state: string | null; webhook_url: string | null; id: string; name: string; agent_id: string | null; metric: string; agg: string; op: string; threshold: number; window_ms: number }[]>(
     `select e.webhook_state, r.webhook_url, r.id, r.name, r.agent_id, r.metric, r.agg, r.op, r.threshold, r.window_ms
@@ -74,32 +84,21 @@ export async function deliverWebhook(
     workspaceId: target.workspaceId,
     rule: { id: row.id, name: row.name, agentId: row.agent_id, metric: row.metric, agg: row.agg, op: row.op, threshold: row.threshold, windowMs: row.window_ms },
   };
-  let problem: string;
-  try {
-    const refused = opts.allowPrivate ? null : await refusedDestination(url);
-    if (refused) {
-      // Asking again will not change the address: the delivery fails now, without retries.
-      await settle(em, target, attempt.number, 'failed', `refused: ${refused}`);
-      return { delivered: false, skipped: 'private address' };
-    }
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': 'Tandem-Alerts/1', 'x-tandem-delivery': `${target.workspaceId}:${target.seq}` },
-      body: JSON.stringify(body),
-      redirect: 'manual',
-      signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
-    });
-    await res.body?.cancel().catch(() => undefined);
-    if (res.status >= 200 && res.status < 300) {
-      await settle(em, target, attempt.number, 'delivered', null);
-      return { delivered: true, status: res.status };
-    }
-    problem = `answered ${res.status}`;
-  } catch (err) {
-    problem = err instanceof Error && err.name === 'TimeoutError' ? `no answer within ${WEBHOOK_TIMEOUT_MS} ms` : `unreachable: ${(err as Error).message}`;
+  const answer = await postWebhook({
+    url,
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json', 'user-agent': 'Tandem-Alerts/1', 'x-tandem-delivery': `${target.workspaceId}:${target.seq}` },
+    timeoutMs: opts.timeoutMs ?? WEBHOOK_TIMEOUT_MS,
+    allowPrivate: opts.allowPrivate,
+    resolve: opts.resolve,
+  });
+  if (answer.kind === 'answered' && answer.status >= 200 && answer.status < 300) {
+    await settle(em, target, attempt.number, 'delivered', null);
+    return { delivered: true, status: answer.status };
   }
-  await settle(em, target, attempt.number, attempt.final ? 'failed' : 'pending', problem);
-  throw new WebhookError(`webhook ${url.origin} ${problem}`);
+  const status = answer.kind === 'answered' ? answer.status : undefined;
+  await settle(em, target, attempt.number, attempt.final ? 'failed' : 'pending', shownFailure(status));
+  throw new WebhookError(`webhook ${url.origin} ${answer.kind === 'answered' ? `answered ${answer.status}` : `${answer.kind}: ${answer.detail}`}`);
 }
 
 async function settle(em: EntityManager, target: { workspaceId: string; seq: number }, attempts: number, state: 'pending' | 'delivered' | 'failed', error: string | null): Promise<void> {
