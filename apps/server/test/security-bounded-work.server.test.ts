@@ -123,8 +123,8 @@ describe.each(modes)('security: bounded work per message (%s)', (mode) => {
     });
 
     it(`security: statement timeout — a user's query stops after ${USER_STATEMENT_TIMEOUT_MS / 1000} s; other statements keep the longer limit`, async () => {
-      const [{ statement_timeout }] = await sqlRows<{ statement_timeout: string }>(app, 'show statement_timeout');
-      expect(statement_timeout).toBe(`${STATEMENT_TIMEOUT_MS / 60_000}min`);
+      const [current] = await sqlRows<{ statement_timeout: string }>(app, 'show statement_timeout');
+      expect(current?.statement_timeout).toBe(`${STATEMENT_TIMEOUT_MS / 60_000}min`);
       const release = await lockMetricTables();
       try {
         const started = Date.now();
