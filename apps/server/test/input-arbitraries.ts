@@ -190,9 +190,10 @@ function shapedArbitrary(schema: unknown, ctx: GenerationContext, key: string): 
       return arbitraryFor(def.left, ctx, key);
     case 'lazy':
       return arbitraryFor((def.getter as () => unknown)(), ctx, key);
-    case 'enum':
+    case 'enum': {
       const entries = fc.constantFrom(...Object.values(def.entries as Record<string, unknown>));
       return ctx.hostility <= 0 ? entries : fc.oneof({ weight: 8, arbitrary: entries }, { weight: 1, arbitrary: hostileText(20) });
+    }
     case 'literal':
       return fc.constantFrom(...(def.values as unknown[]));
     case 'number':

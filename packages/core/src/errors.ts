@@ -107,8 +107,10 @@ export function databaseRefusal(err: unknown): AppError | null {
       const field = camel(column) ?? fieldOfConstraint(constraint, table);
       return new AppError('BAD_REQUEST', `${field ?? 'A value'} is not allowed here`, field ? { field } : {});
     }
-    if (typeof code === 'string' && code in VALUE_REFUSALS && (e instanceof DriverException || 'severity' in (e as object)))
-      return new AppError('BAD_REQUEST', VALUE_REFUSALS[code]!, camel(column) ? { field: camel(column)! } : {});
+    if (typeof code === 'string' && code in VALUE_REFUSALS && (e instanceof DriverException || (typeof e === 'object' && 'severity' in e))) {
+      const field = camel(column);
+      return new AppError('BAD_REQUEST', VALUE_REFUSALS[code]!, field ? { field } : {});
+    }
   }
   return null;
 }

@@ -47,6 +47,7 @@ describe('singleLineText', () => {
     fc.assert(fc.property(fc.string({ unit, maxLength: 12 }), (s) => {
       const parsed = title.safeParse(s);
       if (!parsed.success) return;
+      // eslint-disable-next-line no-control-regex -- finding control characters is the point
       expect(parsed.data).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
       expect(parsed.data).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
       expect(parsed.data).toBe(parsed.data.normalize('NFC').trim());
