@@ -42,9 +42,9 @@ function spawnPrinting(args: string[], env: Record<string, string>, marker: RegE
   });
   process.once('exit', () => child.kill('SIGKILL')); // never leave a server behind
   let out = '';
-  child.stderr!.on('data', (d: Buffer) => (out += d));
+  child.stderr.on('data', (d: Buffer) => (out += d));
   return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       out += d;
       const m = marker.exec(out);
       if (m) resolve({ url: m[1]!, child });

@@ -83,9 +83,9 @@ async function main() {
   function spawnPrinting(args: string[], env: Record<string, string>, marker: RegExp): Promise<{ url: string; child: ChildProcess }> {
     const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    child.stderr!.on('data', (d: Buffer) => (out += d));
+    child.stderr.on('data', (d: Buffer) => (out += d));
     return new Promise((resolve, reject) => {
-      child.stdout!.on('data', (d: Buffer) => {
+      child.stdout.on('data', (d: Buffer) => {
         out += d;
         const m = marker.exec(out);
         if (m) resolve({ url: m[1]!, child });

@@ -123,7 +123,7 @@ describe.each(cases)('LLM runs (%s, %s)', (mode, providerName) => {
     }, { timeout: 30_000, interval: 100 });
     const [reply] = await sql<{ content: string; status: string; tokens: number | null; cost_usd: number | null }>(
       `select content, status, tokens, cost_usd from messages where run_id = ? and role = 'assistant'`, [runId]);
-    const events = (await readEvents(rt.orm.em.fork(), conversation.id, 0)).map((e) => e.event as ConversationEvent);
+    const events = (await readEvents(rt.orm.em.fork(), conversation.id, 0)).map((e) => e.event);
     const requests = fake.requests.filter((r) => wire.question(r.body) === content);
     return { run, reply: reply!, events, requests };
   }

@@ -53,7 +53,7 @@ export function chartOf(hint: ChartHint | undefined, rows: readonly Row[]): Tool
     labels: rows.map((row) => formatCell(row[hint.x])),
     series: hint.series.map((key) => ({
       label: key,
-      values: rows.map((row) => (typeof row[key] === 'number' ? (row[key] as number) : null)),
+      values: rows.map((row) => (typeof row[key] === 'number' ? (row[key]) : null)),
     })),
   };
 }

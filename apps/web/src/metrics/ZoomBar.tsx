@@ -24,7 +24,7 @@ export function ZoomBar(props: {
         }
       >
         {(fixed) => {
-          const range = () => fixed() as Extract<TimeWindow, { live: false }>;
+          const range = () => fixed();
           return (
             <>
               <span data-testid="zoom-range">
