@@ -25,7 +25,7 @@ function record(app: TestApp, token: string, conversationId: string, lastEventId
       onData: (d: unknown) => {
         const env = d as { id?: string; data?: ConversationEvent } & EphemeralEvent;
         if (env.type === 'presence') return void presence.push(env.viewers.map((v) => v.id).sort());
-        received.push(env.id !== undefined && env.data ? { id: env.id, event: env.data } : { event: env as EphemeralEvent });
+        received.push(env.id !== undefined && env.data ? { id: env.id, event: env.data } : { event: env });
       },
       onError: (e) => errors.push(e),
     },

@@ -149,7 +149,7 @@ export interface SubscriptionProbe<T = unknown> {
 
 type ObserverLike = {
   onStarted: () => void;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- fits every procedure's data type
+   
   onData: (d: any) => void;
   onError: (e: unknown) => void;
   onComplete: () => void;

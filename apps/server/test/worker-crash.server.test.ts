@@ -37,11 +37,11 @@ describe.runIf(modes.includes('services'))('worker killed mid-run (services)', (
     });
     workers.push(child);
     let out = '';
-    child.stdout!.on('data', (d: Buffer) => (out += d));
-    child.stderr!.on('data', (d: Buffer) => (out += d));
+    child.stdout.on('data', (d: Buffer) => (out += d));
+    child.stderr.on('data', (d: Buffer) => (out += d));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`worker did not start:\n${out}`)), 60_000);
-      child.stdout!.on('data', () => {
+      child.stdout.on('data', () => {
         if (out.includes('workers started')) {
           clearTimeout(timer);
           resolve(child);

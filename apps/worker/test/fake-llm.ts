@@ -33,7 +33,7 @@ export interface RecordedRequest {
   /** Path and query. */
   url: string;
   headers: IncomingHttpHeaders;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read the provider's wire format freely
+   
   body: any;
   /** Whether the client went away before the response ended (aborted). */
   closedEarly: boolean;

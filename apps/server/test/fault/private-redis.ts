@@ -33,7 +33,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
       proc = child;
       let out = '';
       const timer = setTimeout(() => reject(new Error(`redis-server did not start on ${port}:\n${out}`)), 10_000);
-      child.stdout!.on('data', (d: Buffer) => {
+      child.stdout.on('data', (d: Buffer) => {
         out += d;
         if (out.includes('Ready to accept connections')) {
           clearTimeout(timer);
@@ -56,7 +56,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   };
 
   await start();
-  const signal = (sig: NodeJS.Signals) => () => void (proc as ChildProcess | null)?.kill(sig);
+  const signal = (sig: NodeJS.Signals) => () => void (proc)?.kill(sig);
   return {
     url: `redis://127.0.0.1:${port}`, port, start, stop, freeze: signal('SIGSTOP'), thaw: signal('SIGCONT'),
     close: () => stop({ hard: true }),

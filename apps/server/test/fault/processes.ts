@@ -45,13 +45,13 @@ function launch(entry: string, args: string[], env: Record<string, string>, read
       const match = out.match(readyLine);
       if (match) {
         clearTimeout(timer);
-        child.stdout!.off('data', onData);
-        child.stdout!.on('data', (more: Buffer) => (out += more));
+        child.stdout.off('data', onData);
+        child.stdout.on('data', (more: Buffer) => (out += more));
         resolve({ proc, match });
       }
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (d: Buffer) => (out += d));
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (d: Buffer) => (out += d));
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       reject(new Error(`${entry} exited (${code ?? signal}) before it was ready:\n${out}`));
