@@ -11,6 +11,7 @@ import { createPrometheus } from './http/prometheus.ts';
 import { clientAddress } from './http/client-address.ts';
 import { SocketCaps } from './ws/socket-caps.ts';
 import { WorkSlots } from './work-slots.ts';
+import { Readiness } from './http/readiness.ts';
 
 export function createServerServices(rt: Runtime) {
   const ingestion = createIngestion(rt);
@@ -35,6 +36,8 @@ export function createServerServices(rt: Runtime) {
     calls: new WorkSlots({ running: rt.limits.callsRunningPerClient, waiting: rt.limits.callsWaitingPerClient }, 'calls'),
     /** Expensive queries of one user at a time (trpc.ts expensiveQuery, GET /api/v1/metrics). */
     heavy: new WorkSlots({ running: rt.limits.heavyRunningPerUser, waiting: rt.limits.heavyWaitingPerUser }, 'expensive queries'),
+    /** /readyz: which dependency fails, with at most one queue ping per 2 s however often it is asked. */
+    readiness: new Readiness(rt),
     /** WebSockets per client address and per user, and the deadline to authenticate. */
     sockets: new SocketCaps(rt.limits),
     /** The client address of a request (TRUST_PROXY decides how far X-Forwarded-For is believed). */

@@ -96,13 +96,26 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/** Variables whose values are secrets: an error names them and never shows what they hold. */
+const SECRET_VARIABLES = new Set(['JWT_SECRET', 'OPENAI_API_KEY', 'GEMINI_API_KEY']);
+
+/**
+ * A received value as an error may show it: none for secrets, and URLs without the password
+ * (`postgres://app:***@db/x`, `?password=***`), since start-up errors end up in shared logs.
+ */
+function shownValue(variable: string, received: string | undefined): string {
+  if (received === undefined || SECRET_VARIABLES.has(variable)) return '';
+  const redacted = received
+    .replace(/(\/\/[^/?#@]*?:)[^/?#@]*@/, '$1***@')
+    .replace(/([?&](?:password|pass|pwd|secret|token|key)=)[^&#]*/gi, '$1***');
+  return ` (got ${JSON.stringify(redacted.length > 40 ? redacted.slice(0, 40) + '…' : redacted)})`;
+}
+
 /** Parses the environment; throws ConfigError with one line naming the variable and the problem. */
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const result = configSchema.safeParse(env);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const variable = issue.path.join('.') || 'environment';
-  const received = env[variable];
-  const shown = received === undefined ? '' : ` (got ${JSON.stringify(received.length > 40 ? received.slice(0, 40) + '…' : received)})`;
-  throw new ConfigError(`Invalid configuration: ${variable} ${issue.message}${shown}`);
+  throw new ConfigError(`Invalid configuration: ${variable} ${issue.message}${shownValue(variable, env[variable])}`);
 }

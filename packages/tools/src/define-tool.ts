@@ -11,6 +11,8 @@ export interface ToolContext {
   signal?: AbortSignal;
   /** The clock for default ranges ("last 12 months"); tests pin it. Defaults to the current time. */
   now?: Date;
+  /** Where a tool's unexpected failure is told in full (the model and members get a generic message). */
+  log?: { error(details: object, message: string): void };
 }
 
 export interface ToolDefinition<S extends z.ZodObject = z.ZodObject> {

@@ -2,7 +2,7 @@
 // figure for the whole range: p50/p95 for latency, totals for cost, tokens, requests and errors.
 import { z } from 'zod';
 import {
-  DAY, HOUR, MINUTE, agentsOfWorkspace, alignSeries, findAgent, planQuery, planSummary, readBuckets, type AgentRef, type MetricSpec,
+  AppError, DAY, HOUR, MINUTE, agentsOfWorkspace, alignSeries, findAgent, planQuery, planSummary, readBuckets, type AgentRef, type MetricSpec,
 } from '@tandem/core';
 import { METRIC_NAMES, type MetricName } from '@tandem/schema';
 import { defineTool } from './define-tool.ts';
@@ -61,8 +61,8 @@ export const queryAgentMetrics = defineTool({
     const now = (ctx.now ?? new Date()).getTime();
     const to = params.lastHours || !params.to ? now : parseDateBound(params.to, 'end')!.getTime();
     const from = params.lastHours ? now - params.lastHours * HOUR : params.from ? parseDateBound(params.from, 'start')!.getTime() : to - 24 * HOUR;
-    if (to <= from) throw new Error('the range is empty: `from` must be before `to`');
-    if (to - from > MAX_RANGE_MS) throw new Error('the range is at most 400 days');
+    if (to <= from) throw new AppError('BAD_REQUEST', 'the range is empty: `from` must be before `to`');
+    if (to - from > MAX_RANGE_MS) throw new AppError('BAD_REQUEST', 'the range is at most 400 days');
 
     let agents: AgentRef[];
     if (params.agent) {
@@ -70,7 +70,7 @@ export const queryAgentMetrics = defineTool({
         agents = [await findAgent(ctx.em, ctx.workspaceId, params.agent)];
       } catch {
         const known = (await agentsOfWorkspace(ctx.em, ctx.workspaceId)).map((a) => a.name);
-        throw new Error(`no agent "${params.agent}" in this workspace; agents: ${known.join(', ') || 'none yet'}`);
+        throw new AppError('NOT_FOUND', `no agent "${params.agent}" in this workspace; agents: ${known.join(', ') || 'none yet'}`);
       }
     } else agents = await agentsOfWorkspace(ctx.em, ctx.workspaceId);
     ctx.signal?.throwIfAborted();

@@ -1,6 +1,7 @@
 // Every assistant tool, looked up by name; runTool validates the model's arguments and never
 // throws for bad input, so a provider can hand any tool call straight to it.
 import { z } from 'zod';
+import { AppError } from '@tandem/core';
 import type { ToolContext, ToolDefinition } from './define-tool.ts';
 import type { ToolResult } from './result.ts';
 import { getSalesByMonth } from './get-sales-by-month.ts';
@@ -38,7 +39,11 @@ export async function runTool(name: string, rawArgs: unknown, ctx: ToolContext):
     return { ok: true, result: await tool.handler(parsed.data, ctx) };
   } catch (err) {
     if (ctx.signal?.aborted) return { ok: false, error: `${name} was cancelled.` };
-    return { ok: false, error: `${name} failed: ${err instanceof Error ? err.message : String(err)}` };
+    // A domain error's message is written for the asker. Anything else (a database error quotes
+    // SQL and values) reaches the model and every member of the conversation: logged, not shown.
+    if (err instanceof AppError) return { ok: false, error: `${name} failed: ${err.message}` };
+    ctx.log?.error({ err, tool: name, workspaceId: ctx.workspaceId }, 'tool failed');
+    return { ok: false, error: `${name} failed because of an error on our side (it has been logged); try again, or answer without it.` };
   }
 }
 

@@ -9,7 +9,6 @@ import { makeCreateContext } from '../context.ts';
 import type { ServerServices } from '../services.ts';
 import { makeStaticHandler } from './static-files.ts';
 import { TRPC_MAX_BATCH_SIZE, attachWebSocket } from '../ws/websocket.ts';
-import { checkReadiness } from './readiness.ts';
 import { handleApi } from './api/index.ts';
 import { sendJson } from './api/respond.ts';
 
@@ -68,7 +67,7 @@ export function createHttpServer(services: ServerServices, opts: { webDist?: str
       return;
     }
     if (path === '/readyz') {
-      const ready = await checkReadiness(rt);
+      const ready = await services.readiness.check();
       sendJson(res, ready.ok ? 200 : 503, ready);
       return;
     }

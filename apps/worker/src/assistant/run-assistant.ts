@@ -50,7 +50,7 @@ export async function runAssistant(
   const flushSoon = () => output.flush().catch((err: unknown) => void (isDatabaseUnavailable(err) || stop.abort(err)));
   const timer = setInterval(() => void flushSoon(), FLUSH_MS);
 
-  const ctx = { em: rt.orm.em.fork(), workspaceId: run.workspaceId, userId: run.createdBy, signal };
+  const ctx = { em: rt.orm.em.fork(), workspaceId: run.workspaceId, userId: run.createdBy, signal, log: rt.log.child({ runId }) };
   try {
     const usage = await provider.answer(
       { question: started.question, history: started.history },
