@@ -8,15 +8,13 @@
 // clients would cost this process more than the server); the baseline's clients are the same
 // sockets, parsing the same JSON. Phases: a steady rate (latency), then a high rate (throughput).
 // Goals: p99 < 50 ms at the steady rate; delivered msgs/s at the high rate ≥ 50% of raw ws.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket } from 'ws';
 import { appendEvents, wakeSubscribers } from '@tandem/core';
 import { availableModes, createTestRuntime, TEST_REDIS_URL } from '@tandem/core/testing';
-import { createHttpServer, createServerServices } from '@tandem/server/embed';
 import { RAW_CHANNEL, startRawBroadcast } from './fanout/raw-broadcast.ts';
+import { spawnPrinting, startServerUnderTest } from './server-process.ts';
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
 /** Events per second at the steady rate: a streaming reply flushes every 150 ms (~7/s), plus tool events. */
@@ -24,67 +22,23 @@ const RATE = Number(process.env.BENCH_RATE ?? 10);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const HIGH_RATE = Number(process.env.BENCH_HIGH_RATE ?? 100);
 const HIGH_SECONDS = Number(process.env.BENCH_HIGH_SECONDS ?? 5);
-/** Directory for a CPU profile of the server process (services mode), to find the hot path. */
-const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
-const ROOT = join(import.meta.dirname, '..');
 const progress = (msg: string) => process.stderr.write(`${msg}\n`);
 
 const mode = (await availableModes()).includes('services') ? 'services' : 'embedded';
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 const rt = await createTestRuntime(mode);
 
-/** Starts a process and resolves with the first URL it prints after `marker`. */
-function spawnPrinting(args: string[], env: Record<string, string>, marker: RegExp): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  process.once('exit', () => child.kill('SIGKILL')); // never leave a server behind
-  let out = '';
-  child.stderr.on('data', (d: Buffer) => (out += d));
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => {
-      out += d;
-      const m = marker.exec(out);
-      if (m) resolve({ url: m[1]!, child });
-    });
-    child.once('exit', (code) => {
-      if (code) progress(`${args.join(' ')} exited with ${code}:\n${out.slice(-4000)}`);
-      reject(new Error(`${args.join(' ')} exited with ${code}`));
-    });
-  });
-}
+/** Our server, then the baseline, each started the same way. */
+const startApi = () => startServerUnderTest(rt, mode);
 
-/** Our server: its own process in services mode (as in production), else in this process. */
-async function startApi(): Promise<{ url: string; close(): Promise<void> }> {
-  if (mode === 'embedded') {
-    const app = createHttpServer(createServerServices(rt));
-    return { url: await app.listen(0, '127.0.0.1'), close: () => app.close() };
-  }
-  const { url, child } = await spawnPrinting(
-    [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), '--import', 'tsx', 'apps/server/src/main.ts'],
-    { DATABASE_URL: rt.databaseUrl, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: rt.queues.target.prefix, DATA_DIR: rt.dataDir, PORT: '0', HOST: '127.0.0.1', DEMO: '0', LOG_LEVEL: 'warn' },
-    /listening on (http:\/\/\S+)/,
-  );
-  return { url, close: () => stop(child) };
-}
-
-/** The baseline, likewise. */
 async function startRaw(): Promise<{ url: string; close(): Promise<void> }> {
   if (mode === 'embedded') return startRawBroadcast(rt.bus);
-  const { url, child } = await spawnPrinting(
+  return spawnPrinting(
     ['--import', 'tsx', 'bench/fanout/raw-broadcast.ts'],
     { REDIS_URL: TEST_REDIS_URL, BUS_PREFIX: `${rt.queues.target.prefix}:bus:` },
     /listening on (ws:\/\/\S+)/,
   );
-  return { url, close: () => stop(child) };
 }
-
-const stop = (child: ChildProcess) => new Promise<void>((resolve) => {
-  child.once('exit', () => resolve());
-  child.kill('SIGTERM');
-});
 
 /** What the clients received during one phase. */
 class Deliveries {

@@ -5,14 +5,12 @@
 // Phases: batched (1,000-sample JSON requests from several clients) → samples/s and ratio to
 // COPY; single-sample requests from 32 keep-alive clients → requests/s, p50, p99.
 // Goals: batched ≥ 50% of raw COPY; ≥ 5,000 single-sample requests/s with p99 ≤ 20 ms.
-import { spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
 import { encodeSamplesBinary, withConnection, type SampleGroup } from '@tandem/core';
-import { availableModes, createTestRuntime, TEST_REDIS_URL } from '@tandem/core/testing';
-import { createHttpServer, createServerServices } from '@tandem/server/embed';
+import { availableModes, createTestRuntime } from '@tandem/core/testing';
+import { startServerUnderTest } from './server-process.ts';
 
 const BATCH_SIZE = Number(process.env.BENCH_BATCH_SIZE ?? 1000);
 const BATCH_REQUESTS = Number(process.env.BENCH_BATCH_REQUESTS ?? 300);
@@ -20,40 +18,12 @@ const BATCH_CLIENTS = Number(process.env.BENCH_BATCH_CLIENTS ?? 8);
 const SINGLE_CLIENTS = Number(process.env.BENCH_SINGLE_CLIENTS ?? 32);
 const SINGLE_SECONDS = Number(process.env.BENCH_SINGLE_SECONDS ?? 10);
 const AGENTS = 10;
-/** Directory for a CPU profile of the server process (services mode). */
-const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
-const ROOT = join(import.meta.dirname, '..');
 const progress = (msg: string) => process.stderr.write(`${msg}\n`);
 
 const mode = (await availableModes()).includes('services') ? 'services' : 'embedded';
 const rt = await createTestRuntime(mode);
 
-async function startServer(): Promise<{ url: string; close(): Promise<void> }> {
-  if (mode === 'embedded') {
-    const app = createHttpServer(createServerServices(rt));
-    return { url: await app.listen(0, '127.0.0.1'), close: () => app.close() };
-  }
-  const env = {
-    PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '',
-    DATABASE_URL: rt.databaseUrl, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: rt.queues.target.prefix,
-    DATA_DIR: rt.dataDir, PORT: '0', HOST: '127.0.0.1', DEMO: '0', LOG_LEVEL: 'warn',
-  };
-  const args = [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), '--import', 'tsx', 'apps/server/src/main.ts'];
-  const proc = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  proc.stderr.on('data', (d: Buffer) => (out += d));
-  const url = await new Promise<string>((resolve, reject) => {
-    proc.stdout.on('data', (d: Buffer) => {
-      out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    proc.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
-  });
-  return { url, close: () => new Promise((r) => (proc.once('exit', () => r()), proc.kill('SIGTERM'))) };
-}
-
-const server = await startServer();
+const server = await startServerUnderTest(rt, mode);
 const agent = new Agent({ keepAlive: true, maxSockets: Math.max(BATCH_CLIENTS, SINGLE_CLIENTS) });
 
 function post(path: string, body: Buffer | string, headers: Record<string, string>): Promise<{ status: number; text: string }> {

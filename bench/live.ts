@@ -8,16 +8,15 @@
 // they answer, else embedded (everything in this process).
 // Subscribers are raw `ws` sockets speaking tRPC's subscription protocol (1,000 full tRPC clients
 // would cost this process more than the server), parsing every message like a client would.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { WebSocket, WebSocketServer } from 'ws';
 import { RedisBus, metricsChannel, type Bus } from '@tandem/core';
 import { availableModes, createTestRuntime, insertTestAgent, TEST_REDIS_URL } from '@tandem/core/testing';
 import type { LivePoint, MetricsBusMessage } from '@tandem/schema';
-import { LIVE_BATCH_MS, createHttpServer, createServerServices } from '@tandem/server/embed';
+import { LIVE_BATCH_MS } from '@tandem/server/embed';
+import { spawnPrinting, startServerUnderTest } from './server-process.ts';
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
 /** Bus messages per second (each one ingest commit), and points in each. */
@@ -25,9 +24,6 @@ const RATE = Number(process.env.BENCH_RATE ?? 100);
 const POINTS = Number(process.env.BENCH_POINTS ?? 1);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const AGENTS = 10;
-/** Directory for a CPU profile of the server process (services mode), to find the hot path. */
-const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
-const ROOT = join(import.meta.dirname, '..');
 const progress = (msg: string) => process.stderr.write(`${msg}\n`);
 const epochNow = () => performance.timeOrigin + performance.now();
 
@@ -79,46 +75,15 @@ async function main() {
   const mode = (await availableModes()).includes('services') ? 'services' : 'embedded';
   const rt = await createTestRuntime(mode);
 
-  /** Starts a process and resolves with the first URL it prints. */
-  function spawnPrinting(args: string[], env: Record<string, string>, marker: RegExp): Promise<{ url: string; child: ChildProcess }> {
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stderr.on('data', (d: Buffer) => (out += d));
-    return new Promise((resolve, reject) => {
-      child.stdout.on('data', (d: Buffer) => {
-        out += d;
-        const m = marker.exec(out);
-        if (m) resolve({ url: m[1]!, child });
-      });
-      child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}:\n${out.slice(-4000)}`)));
-    });
-  }
-  const stop = (child: ChildProcess) => new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-
-  async function startApi(): Promise<{ url: string; close(): Promise<void> }> {
-    if (mode === 'embedded') {
-      const app = createHttpServer(createServerServices(rt));
-      return { url: await app.listen(0, '127.0.0.1'), close: () => app.close() };
-    }
-    const { url, child } = await spawnPrinting(
-      [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), '--import', 'tsx', 'apps/server/src/main.ts'],
-      { DATABASE_URL: rt.databaseUrl, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: rt.queues.target.prefix, DATA_DIR: rt.dataDir, PORT: '0', HOST: '127.0.0.1', DEMO: '0', LOG_LEVEL: 'warn' },
-      /listening on (http:\/\/\S+)/,
-    );
-    return { url, close: () => stop(child) };
-  }
+  const startApi = () => startServerUnderTest(rt, mode);
 
   async function startRaw(channel: string): Promise<{ url: string; close(): Promise<void> }> {
     if (mode === 'embedded') return startRawBroadcast(rt.bus, channel);
-    const { url, child } = await spawnPrinting(
+    return spawnPrinting(
       ['--import', 'tsx', 'bench/live.ts', '--raw-server'],
       { REDIS_URL: TEST_REDIS_URL, BUS_PREFIX: `${rt.queues.target.prefix}:bus:`, CHANNEL: channel },
       /listening on (ws:\/\/\S+)/,
     );
-    return { url, close: () => stop(child) };
   }
 
   /** What the clients received during one phase. */

@@ -1,0 +1,53 @@
+// The processes a bench measures: our server (its own process in services mode, as in production;
+// in this process when embedded) and a baseline started the same way.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { TEST_REDIS_URL, type TestRuntime } from '@tandem/core/testing';
+import { createHttpServer, createServerServices } from '@tandem/server/embed';
+
+export interface Running {
+  url: string;
+  close(): Promise<void>;
+}
+
+const ROOT = join(import.meta.dirname, '..');
+/** Directory for a CPU profile of the server process (services mode), to find the hot path. */
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
+
+/** Starts `node <args>` and resolves with the first URL it prints after `marker`; killed when the bench exits. */
+export function spawnPrinting(args: string[], env: Record<string, string>, marker: RegExp): Promise<Running> {
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  process.once('exit', () => child.kill('SIGKILL')); // never leave a server behind
+  let out = '';
+  child.stderr.on('data', (d: Buffer) => (out += d));
+  return new Promise((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d;
+      const m = marker.exec(out);
+      if (m) resolve({ url: m[1]!, close: () => stop(child) });
+    });
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}:\n${out.slice(-4000)}`)));
+  });
+}
+
+const stop = (child: ChildProcess) => new Promise<void>((resolve) => {
+  child.once('exit', () => resolve());
+  child.kill('SIGTERM');
+});
+
+/** `npm run server` on the bench's database and Redis (services), or an in-process server (embedded). */
+export async function startServerUnderTest(rt: TestRuntime, mode: 'embedded' | 'services'): Promise<Running> {
+  if (mode === 'embedded') {
+    const app = createHttpServer(createServerServices(rt));
+    return { url: await app.listen(0, '127.0.0.1'), close: () => app.close() };
+  }
+  return spawnPrinting(
+    [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), '--import', 'tsx', 'apps/server/src/main.ts'],
+    { DATABASE_URL: rt.databaseUrl, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: rt.queues.target.prefix, DATA_DIR: rt.dataDir, PORT: '0', HOST: '127.0.0.1', DEMO: '0', LOG_LEVEL: 'warn' },
+    /listening on (http:\/\/\S+)/,
+  );
+}
