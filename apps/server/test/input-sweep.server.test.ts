@@ -1,10 +1,5 @@
-// Issue 14: a seeded property-based sweep of every procedure of appRouter (HTTP; subscriptions over
-// WebSocket) and every REST route, with inputs generated from their zod schemas plus hostile
-// values (NUL, lone surrogates, direction overrides, combining marks, 4-byte characters at the
-// maximum, 100k-character strings, deeply nested JSON, huge and negative numbers, malformed
-// dates), called by an admin of the workspace (every role's procedures). Never a 5xx or
-// INTERNAL_SERVER_ERROR; after any refusal no table gained or lost a row.
-// Reproduce a failure with SWEEP_SEED=<seed printed> (SWEEP_RUNS sets runs per procedure).
+// Issue 14: a seeded property-based sweep of every procedure and REST route with generated and
+// hostile inputs: never a 5xx or INTERNAL_SERVER_ERROR, and no table changes after any refusal.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { availableModes } from '@tandem/core/testing';
@@ -16,6 +11,7 @@ import { postMetrics, sampleAt } from './ingest-helpers.ts';
 import { countChanges, tableCounts, type TableCounts } from './table-counts.ts';
 
 const modes = await availableModes();
+// Reproduce a failure with SWEEP_SEED=<seed printed> (SWEEP_RUNS sets runs per procedure).
 const SEED = Number(process.env.SWEEP_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const RUNS = Number(process.env.SWEEP_RUNS ?? 12);
 const procedures = routerProcedures();
@@ -43,6 +39,10 @@ function encodeHostile(s: string): string {
   return out;
 }
 
+// Procedures over HTTP, subscriptions over WebSocket, called by an admin of the workspace (every
+// role's procedures). Inputs come from their zod schemas plus hostile values (NUL, lone surrogates,
+// direction overrides, combining marks, 4-byte characters at the maximum, 100k-character strings,
+// deeply nested JSON, huge and negative numbers, malformed dates).
 describe.each(modes)('input sweep (%s)', (mode) => {
   let app: TestApp;
   const session = { token: '', userId: '', email: '' };

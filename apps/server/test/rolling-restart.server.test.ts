@@ -1,10 +1,5 @@
-// docs/reliability.md §10: rolling restart. Two server processes (A, B) on one PostgreSQL and one Redis,
-// a worker, and viewers subscribed over WebSocket to one conversation while a reply streams.
-// SIGTERM to A: its viewers get tRPC's reconnect notice, A closes their sockets (1012) and exits
-// by itself. While they are connected to no instance, a second question is asked and answered;
-// then they reach B and resume with their lastEventId. Every viewer ends with every event exactly
-// once, in order, gapless, equal to the stored log — including what was published while it
-// listened nowhere, which only the database can give back.
+// docs/reliability.md §10, rolling restart: viewers of a server that gets SIGTERM resume on the
+// other one with every event once, in order, including those published while they listened nowhere.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -130,6 +125,11 @@ describe.runIf(modes.includes('services'))('rolling restart: two server processe
     await rt?.close();
   });
 
+  // Two server processes (A, B), a worker, viewers of one conversation while a reply streams.
+  // SIGTERM to A: its viewers get tRPC's reconnect notice, A closes their sockets (1012) and exits
+  // by itself. While they are connected to no instance, a second question is asked and answered;
+  // then they reach B and resume with their lastEventId. Every viewer ends with the stored log —
+  // what was published while it listened nowhere only the database can give back.
   it('viewers of A resume on B after SIGTERM with every event once, in order, also those sent while they were nowhere', async () => {
     const http = (url: string, token?: string) =>
       createTRPCClient<AppRouter>({ links: [httpLink({ url: `${url}/trpc`, headers: () => (token ? { authorization: `Bearer ${token}` } : {}) })] });

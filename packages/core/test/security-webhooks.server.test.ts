@@ -1,8 +1,5 @@
-// Issue 11 item 7: the webhook guard holds at connect time. A rebinding DNS server answered the
-// check with a public address and the request with 127.0.0.1; now the name is resolved once, by
-// the connection, and a private answer is refused there. NAT64, 6to4 and Teredo spellings of
-// internal addresses are refused too, and the delivery record says only "delivery failed
-// (status N)" or "(unreachable)": no port-scan oracle. Mode-independent: the first mode only.
+// Issue 11 item 7: the webhook guard holds at connect time (no DNS rebinding, no internal address
+// in any spelling) and a delivery record is no port-scan oracle. Mode-independent: first mode only.
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -50,6 +47,8 @@ describe('security: webhook guard at connect time', () => {
   };
   const pending = (target: { workspaceId: string }) => sql(`update alert_events set webhook_state = 'pending' where workspace_id = ?`, [target.workspaceId]);
 
+  // A rebinding DNS server answered the check with a public address and the request with
+  // 127.0.0.1; now the name is resolved once, by the connection, and a private answer is refused there.
   it('security: webhook rebinding — a name that answers public, then 127.0.0.1, never reaches the internal service', async () => {
     const before = requests;
     // The attacker's DNS: a public address for the first question, loopback for every later one.

@@ -1,12 +1,5 @@
 // The text types every string input goes through (issue 14): names, titles, labels, messages,
 // opaque tokens and secrets. Each refuses what PostgreSQL or a reader cannot take, in words.
-//
-// Lengths are counted in Unicode code points after NFC normalisation and trimming, not UTF-16
-// units: an emoji or a rare CJK character counts once, and an accent composes with its letter.
-// It is exactly how PostgreSQL counts `varchar(n)` and `char_length`, so a schema maximum and its
-// column size are the same number (text-limits.server.test.ts compares them). Graphemes
-// (Intl.Segmenter) would match what people see for emoji sequences too, but one grapheme can
-// carry any number of code points and overflow the column; truncateText cuts at graphemes.
 import { z } from 'zod';
 
 export type TextKind = 'singleLine' | 'multiLine' | 'token' | 'secret';
@@ -39,7 +32,16 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 /** Visible ASCII: what tokens, ids, cursors and email addresses are made of. */
 const TOKEN_CHARS = /^[\x21-\x7e]*$/;
 
-/** Length in code points (what PostgreSQL's varchar(n) counts), without building an array. */
+/**
+ * Length in code points (what PostgreSQL's varchar(n) counts), without building an array.
+ *
+ * Every text type counts lengths this way, after NFC normalisation and trimming, not in UTF-16
+ * units: an emoji or a rare CJK character counts once, and an accent composes with its letter.
+ * It is exactly how PostgreSQL counts `varchar(n)` and `char_length`, so a schema maximum and its
+ * column size are the same number (text-limits.server.test.ts compares them). Graphemes
+ * (Intl.Segmenter) would match what people see for emoji sequences too, but one grapheme can
+ * carry any number of code points and overflow the column; truncateText cuts at graphemes.
+ */
 export function codePointLength(s: string): number {
   let n = 0;
   for (let i = 0; i < s.length; i++) {

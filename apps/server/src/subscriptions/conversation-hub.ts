@@ -1,10 +1,5 @@
-// What every subscription of one conversation on this server instance shares: one bus listener
-// per channel, one database read per wake-up (kept in a window of recent events that subscribers
-// take from), one presence room, one copy of each typing event. A thousand viewers of one
-// conversation cost one read per event instead of a thousand (bench/fanout.ts).
-// The hub attaches its bus listener before it reads where the log ends, so it never misses an
-// event; a subscriber that resumes from before the window reads the database itself until it
-// reaches the window.
+// What every subscription of one conversation on this server instance shares: one bus listener,
+// one database read per wake-up, one presence room, one copy of each typing event.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tracked, type TrackedEnvelope } from '@trpc/server';
 import {
@@ -76,6 +71,13 @@ export class HubMember {
   }
 }
 
+/**
+ * A thousand viewers of one conversation cost one read per event instead of a thousand
+ * (bench/fanout.ts): new events are read once per wake-up and kept in a window of recent events
+ * that subscribers take from. The hub attaches its bus listener before it reads where the log
+ * ends, so it never misses an event; a subscriber that resumes from before the window reads the
+ * database itself until it reaches the window.
+ */
 export class ConversationHub {
   readonly presence = new PresenceRoom();
   private readonly members = new Set<HubMember>();

@@ -1,9 +1,5 @@
-// The live points of a workspace, shared by every metrics.live subscriber on this process: one
-// bus subscription per workspace; each message is appended once to a bounded log, and the log
-// releases what arrived in ticks at most one batch interval apart (the first point after a quiet
-// spell at once). Subscribers in step with the ticks share one batch per filter, which the
-// WebSocket encoder serialises once for all of them. (A bus handler and a batch per subscriber
-// did the same work 1,000 times over at 1,000 subscribers in `bench live`.)
+// The live points of a workspace, shared by every metrics.live subscriber on this process: one bus
+// subscription per workspace, one bounded log, one batch per filter per tick (see PointFeed).
 import { metricsChannel, type Bus } from '@tandem/core';
 import type { LivePoint, MetricsBusMessage } from '@tandem/schema';
 
@@ -24,6 +20,13 @@ export interface FeedOptions {
   maxPerRead: number;
 }
 
+/**
+ * Each bus message is appended once to a bounded log, and the log releases what arrived in ticks at
+ * most one batch interval apart (the first point after a quiet spell at once). Subscribers in step
+ * with the ticks share one batch per filter, which the WebSocket encoder serialises once for all of
+ * them. (A bus handler and a batch per subscriber did the same work 1,000 times over at 1,000
+ * subscribers in `bench live`.)
+ */
 export class PointFeed {
   private entries: LivePoint[] = [];
   /** Sequence number of entries[0]. */

@@ -1,10 +1,5 @@
-// Who is viewing a conversation, across server instances without shared state. Each instance
-// keeps one room per conversation it serves: its own viewers (local), and what other instances
-// announce on the conversation's ephemeral bus channel (remote). An instance announces each of its
-// viewing users once every BEAT_MS, however many sockets they have open, and says goodbye when a
-// user's last socket goes; a user not heard from for EXPIRE_MS (a killed server) is gone.
-// One beat per user and instance, not per socket: with N viewers a beat per socket made every
-// instance handle N²/BEAT_MS presence messages per second.
+// Who is viewing a conversation, across server instances without shared state: each instance's own
+// viewers plus what other instances announce on the conversation's ephemeral bus channel.
 import { randomUUID } from 'node:crypto';
 import type { PresenceSignal } from '@tandem/schema';
 
@@ -14,6 +9,13 @@ export const EXPIRE_MS = 3400;
 
 type Viewer = { id: string; name: string };
 
+/**
+ * One conversation's viewers on this instance: its own (local), and what other instances announce
+ * (remote). An instance announces each of its viewing users once every BEAT_MS, however many
+ * sockets they have open, and says goodbye when a user's last socket goes; a user not heard from
+ * for EXPIRE_MS (a killed server) is gone. One beat per user and instance, not per socket: with N
+ * viewers a beat per socket made every instance handle N²/BEAT_MS presence messages per second.
+ */
 export class PresenceRoom {
   /** Prefix of this instance's connection ids, so it can tell its own beats coming back. */
   private readonly instance = randomUUID();

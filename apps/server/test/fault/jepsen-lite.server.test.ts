@@ -1,10 +1,5 @@
-// docs/reliability.md §24, Jepsen-lite: several clients ask questions in one conversation at once, each
-// through either of two server processes, retrying a failed send with the same clientMessageId,
-// while a nemesis SIGKILLs a server and restarts it, SIGKILLs the worker running a reply and
-// restarts it, and restarts Redis (its data gone). Each client records what was acknowledged and
-// the event stream it received (resuming with lastEventId). Then, against the database:
-// every acknowledged question is stored exactly once, every client saw the same gapless
-// sequence, and every question got exactly one final reply whose shown text is its stored text.
+// docs/reliability.md §24, Jepsen-lite: concurrent clients through two servers while a nemesis kills
+// servers, the worker and Redis; then every acknowledged question is checked against the database.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
@@ -67,6 +62,10 @@ describe.runIf(privatePostgresAvailable() && redisServerAvailable())('ordering u
     return (up[i % Math.max(up.length, 1)] ?? servers[0]!).url;
   };
 
+  // Each client retries a failed send with the same clientMessageId and records what was
+  // acknowledged and the event stream it received (resuming with lastEventId). The nemesis SIGKILLs
+  // a server and restarts it, SIGKILLs the worker running a reply and restarts it, and restarts
+  // Redis (its data gone).
   it('keeps every acknowledged question exactly once, one order for all, gapless, one reply each', async () => {
     // Setup: an owner, three members, one conversation they all follow from its start.
     const owner = await signUp(servers[0]!.url, 'Owner');

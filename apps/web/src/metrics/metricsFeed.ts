@@ -1,10 +1,5 @@
-// The data behind a set of chart panels: history from metrics.query for the visible window (the
-// server picks the step, so a zoomed window comes back at a finer resolution), then, while the
-// window ends at "now", live points folded in and old buckets trimmed. Live batches are queued
-// and applied once per animation frame; charts redraw on `frame`, never on the arrays themselves.
-// Redraws are held to a share of the main thread: charts with hundreds of thousands of points
-// (50 ms a redraw) update a few times a second instead of on every batch, and the page stays
-// responsive; small ones still update on every frame.
+// The data behind a set of chart panels: history from metrics.query for the visible window, then,
+// while the window ends at "now", live points folded in and old buckets trimmed.
 import { createEffect, createMemo, createSignal, on, onCleanup, type Accessor } from 'solid-js';
 import type uPlot from 'uplot';
 import { describeError } from '../errors.ts';
@@ -30,12 +25,21 @@ interface FeedOptions {
   live: LiveMetrics;
 }
 
-/** At most this share of the main thread goes to applying live data and redrawing. */
+/**
+ * At most this share of the main thread goes to applying live data and redrawing: charts with
+ * hundreds of thousands of points (50 ms a redraw) update a few times a second instead of on every
+ * batch, and the page stays responsive; small ones still update on every frame.
+ */
 const REDRAW_BUDGET = 0.2;
 
 /** Live points kept while history loads; beyond this the oldest are dropped (a reload follows). */
 const MAX_QUEUED_POINTS = 50_000;
 
+/**
+ * History comes from metrics.query (the server picks the step, so a zoomed window comes back at a
+ * finer resolution). Live batches are queued and applied once per animation frame; charts redraw
+ * on `frame`, never on the arrays themselves.
+ */
 export function createMetricsFeed(options: FeedOptions) {
   let buffer: SeriesBuffer | null = null;
   let queued: LivePoint[] = [];

@@ -1,8 +1,5 @@
-// Runs left without a job that will run them: a send whose enqueue failed (Redis down) and was
-// never resent, a job lost with Redis's data (a restart without persistence, a failover) while
-// its run was queued or running, a job whose every attempt failed before the run could be
-// finalised. Workers sweep for them; each repair is idempotent (the job id is the run's), so
-// several workers sweeping at once do no harm (docs/reliability.md §4, §24).
+// Runs left without a job that will run them, found and enqueued again by the workers' sweep
+// (docs/reliability.md §4, §24).
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Queues } from '../queue/queues.ts';
 import { runJobId } from './send.ts';
@@ -11,7 +8,13 @@ import { runJobId } from './send.ts';
 const GRACE_SECONDS = 5;
 const BATCH = 200;
 
-/** Enqueues again the open runs whose job is gone or ended; returns how many it repaired. */
+/**
+ * Enqueues again the open runs whose job is gone or ended; returns how many it repaired. Such runs
+ * come from a send whose enqueue failed (Redis down) and was never resent, a job lost with Redis's
+ * data (a restart without persistence, a failover) while its run was queued or running, or a job
+ * whose every attempt failed before the run could be finalised. Each repair is idempotent (the job
+ * id is the run's), so several workers sweeping at once do no harm.
+ */
 export async function requeueOrphanedRuns(em: EntityManager, queues: Queues): Promise<number> {
   const runs = await em.execute<{ id: string }[]>(
     `select id from runs where status in ('queued', 'running') and created_at < now() - make_interval(secs => ?)

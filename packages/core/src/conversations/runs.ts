@@ -1,8 +1,5 @@
-// The worker's side of an assistant run. Every state change is one transaction that checks the
-// run's status under its row lock: a cancelled run stops writing, a retried run never finishes
-// twice (docs/reliability.md §1, §2), and partial text is flushed as sequenced `message.delta` events.
-// Each start of a run is a new attempt; writes carry the attempt they belong to, and an older
-// attempt (a worker that lost its job lock but still runs) is refused.
+// The worker's side of an assistant run: every state change is one transaction that checks the
+// run's status under its row lock (docs/reliability.md §1, §2).
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ConversationEvent, RunStatus } from '@tandem/schema';
@@ -21,6 +18,10 @@ export type StartedRun =
   | { state: 'wait'; blockedBy: string }
   | { state: 'started'; run: IRun; replyMessageId: string; question: string; history: { role: 'user' | 'assistant'; content: string }[] };
 
+// Checking the status under the row lock is what makes a cancelled run stop writing and a retried
+// run never finish twice; partial text is flushed as sequenced `message.delta` events. Each start
+// of a run is a new attempt; writes carry the attempt they belong to, and an older attempt (a
+// worker that lost its job lock but still runs) is refused.
 async function lockRun(tx: EntityManager, runId: string): Promise<IRun | null> {
   const rows = await tx.execute<{ id: string }[]>(`select id from runs where id = ? for update`, [runId]);
   return rows.length ? tx.findOne(Run, { id: runId }, { refresh: true }) : null;

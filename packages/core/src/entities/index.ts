@@ -1,9 +1,4 @@
 // Every table's shape, in one list the ORM is configured with (database/orm.ts).
-// Agent-metric tables are queried with plain SQL; their entities state each table's shape (no
-// drift: test/entities.server.test.ts). metric_samples has none (partitioned, no primary key): its
-// shape is metric-storage/metric-samples.ts. Those entities are named …Entity because the plain
-// names are taken by API shapes (@tandem/schema) and the SQL row types of the modules that query
-// them; foreign keys keep the names and rules of the migration's inline `references`.
 import type { EntitySchema } from '@mikro-orm/core';
 import { User } from './user.ts';
 import { Workspace, Membership } from './workspace.ts';
@@ -27,6 +22,11 @@ export * from './metric-rollup.ts';
 export * from './alert.ts';
 export * from './dashboard-prefs.ts';
 
+// Agent-metric tables are queried with plain SQL; their entities state each table's shape (no
+// drift: test/entities.server.test.ts). metric_samples has none (partitioned, no primary key): its
+// shape is metric-storage/metric-samples.ts. Those entities are named …Entity because the plain
+// names are taken by API shapes (@tandem/schema) and the SQL row types of the modules that query
+// them; foreign keys keep the names and rules of the migration's inline `references`.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- EntitySchema is invariant in its entity type: a list of different entities needs any
 const agentMetricsEntities: EntitySchema<any, never>[] = [
   AgentEntity, IngestKeyEntity, MetricRollupEntity, MetricRollupProgressEntity, MetricRollupMarkEntity,

@@ -1,11 +1,5 @@
 // metrics.query: aggregates per agent × metric in aligned buckets, for uPlot (one x array of
 // bucket starts in epoch seconds, one values array per series, null where a bucket is empty).
-//
-// Raw samples answer exactly. Rollups (per agent and minute or hour: count/sum/min/max per
-// field, latency p50/p95/p99) answer avg, min, max, sum and count exactly; a percentile over a
-// bucket wider than one rollup row is APPROXIMATED as the count-weighted mean of the rows'
-// percentiles (exact when the step equals the rollup step). Recent rollup rows that may not
-// exist yet are stood in for by raw samples aggregated the same way (plan.tailFrom).
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { METRIC_FIELDS, type MetricField, type MetricsQueryInput, type MetricsQueryOutput } from '@tandem/schema';
 import { agentsOfWorkspace, type AgentRef } from '../agents/agents.ts';
@@ -38,7 +32,12 @@ function rawExpr(m: MetricSpec, stepMs: number): string {
   return `${fn}(s.${m.name})::float8`;
 }
 
-/** One bucket's value from rollup-shaped rows `r` (sums of sums and counts, so exact but for percentiles). */
+/**
+ * One bucket's value from rollup-shaped rows `r` (per agent and minute or hour: count/sum/min/max
+ * per field, latency p50/p95/p99). Sums of sums and counts answer avg, min, max, sum and count
+ * exactly; a percentile over a bucket wider than one rollup row is APPROXIMATED as the
+ * count-weighted mean of the rows' percentiles (exact when the step equals the rollup step).
+ */
 function rollupExpr(m: MetricSpec, stepMs: number): string {
   const has = (f: MetricField) => `sum(r.${f}_count) > 0`;
   if (m.name === 'throughput') return `case when ${has('requests')} then sum(r.requests_sum) / ${stepMs / 1000} end`;
@@ -91,7 +90,11 @@ const uuidArray = (ids: string[]) => `{${ids.join(',')}}`;
 
 type BucketRow = { agent_id: string; bucket_ms: number } & Record<string, number | null>;
 
-/** Every non-empty bucket of the plan, per agent, with one column `m<i>` per metric. */
+/**
+ * Every non-empty bucket of the plan, per agent, with one column `m<i>` per metric. Raw samples
+ * answer exactly; with rollups, recent rows that may not exist yet are stood in for by raw samples
+ * aggregated the same way (from plan.tailFrom on).
+ */
 export async function readBuckets(
   em: EntityManager, workspaceId: string, agentIds: string[], metrics: MetricSpec[], plan: QueryPlan,
 ): Promise<BucketRow[]> {

@@ -1,10 +1,5 @@
 // 1-minute and 1-hour rollups of raw samples (per agent and bucket: count, sum, min, max of every
-// field; latency p50/p95/p99 with percentile_cont), recomputed from raw with upserts, so a run is
-// idempotent and a late sample is folded in by the next run that covers its bucket.
-//
-// Which buckets a run covers: a sliding window from shortly before the previous run (kept in
-// metric_rollup_progress) to the clock-skew bound ahead of now, plus the hours that the sample
-// writer marked because their samples arrived too late for that window (backfills).
+// field; latency p50/p95/p99), recomputed from raw with upserts, so a late sample is folded in.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { MAX_SAMPLE_AGE_MS, MAX_SAMPLE_SKEW_MS, METRIC_FIELDS } from '@tandem/schema';
 
@@ -71,7 +66,13 @@ export interface RollupRun {
   marks: number;
 }
 
-/** One run of the metrics.rollup job; `now` is the clock (tests pass their own). */
+/**
+ * One run of the metrics.rollup job; `now` is the clock (tests pass their own). Buckets are
+ * recomputed from raw with upserts, so a run is idempotent and a late sample is folded in by the
+ * next run that covers its bucket. A run covers a sliding window from shortly before the previous
+ * run (kept in metric_rollup_progress) to the clock-skew bound ahead of now, plus the hours that
+ * the sample writer marked because their samples arrived too late for that window (backfills).
+ */
 export async function rollUpMetricSamples(em: EntityManager, now = Date.now()): Promise<RollupRun> {
   return em.transactional(async (tx) => {
     const [lock] = await tx.execute<{ locked: boolean }[]>(`select pg_try_advisory_xact_lock(?) as locked`, [ROLLUP_LOCK]);
