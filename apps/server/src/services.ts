@@ -12,6 +12,7 @@ import { clientAddress } from './http/client-address.ts';
 import { SocketCaps } from './ws/socket-caps.ts';
 import { WorkSlots } from './work-slots.ts';
 import { Readiness } from './http/readiness.ts';
+import { WrongKeyLimiter } from './http/api/wrong-key-limiter.ts';
 
 export function createServerServices(rt: Runtime) {
   const ingestion = createIngestion(rt);
@@ -36,6 +37,8 @@ export function createServerServices(rt: Runtime) {
     calls: new WorkSlots({ running: rt.limits.callsRunningPerClient, waiting: rt.limits.callsWaitingPerClient }, 'calls'),
     /** Expensive queries of one user at a time (trpc.ts expensiveQuery, GET /api/v1/metrics). */
     heavy: new WorkSlots({ running: rt.limits.heavyRunningPerUser, waiting: rt.limits.heavyWaitingPerUser }, 'expensive queries'),
+    /** POST /api/v1/metrics: wrong keys per client address, refused before the lookup past the limit. */
+    wrongIngestKeys: new WrongKeyLimiter(rt.limits.wrongIngestKeysPerAddressPerMinute),
     /** /readyz: which dependency fails, with at most one queue ping per 2 s however often it is asked. */
     readiness: new Readiness(rt),
     /** WebSockets per client address and per user, and the deadline to authenticate. */

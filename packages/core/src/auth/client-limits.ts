@@ -23,7 +23,7 @@ export interface ClientLimits {
   /** Expensive queries waiting for one of those slots; beyond, TOO_MANY_REQUESTS. */
   heavyWaitingPerUser: number;
   /** Ingestion requests with a wrong key from one client address per minute; beyond, 429 without a lookup. */
-  badIngestKeysPerAddressPerMinute: number;
+  wrongIngestKeysPerAddressPerMinute: number;
 }
 
 export const CLIENT_LIMITS: ClientLimits = {
@@ -37,7 +37,7 @@ export const CLIENT_LIMITS: ClientLimits = {
   callsWaitingPerClient: 100,
   heavyRunningPerUser: 3,
   heavyWaitingPerUser: 30,
-  badIngestKeysPerAddressPerMinute: 60,
+  wrongIngestKeysPerAddressPerMinute: 60,
 };
 
 /**

@@ -67,7 +67,7 @@ export interface TestRuntime extends Runtime {
  */
 export const TEST_CLIENT_LIMITS: Partial<ClientLimits> = {
   signInFailuresPerAddressPerDay: 100_000, registrationsPerAddressPerHour: 100_000, socketsPerAddress: 100_000,
-  socketsPerUser: 100_000, callsWaitingPerClient: 100_000, heavyWaitingPerUser: 100_000, badIngestKeysPerAddressPerMinute: 100_000,
+  socketsPerUser: 100_000, callsWaitingPerClient: 100_000, heavyWaitingPerUser: 100_000, wrongIngestKeysPerAddressPerMinute: 100_000,
 };
 
 export async function createTestRuntime(mode: Mode, env: Record<string, string> = {}, opts: { limits?: Partial<ClientLimits> } = {}): Promise<TestRuntime> {

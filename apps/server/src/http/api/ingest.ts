@@ -3,6 +3,7 @@
 // after the commit. Failures: 400 problems, 401, 413, 415, 429 / 503 with Retry-After.
 import { AppError, databaseRefusal, isDatabaseUnavailable } from '@tandem/core';
 import { bearerToken } from '../../context.ts';
+import { addressKey } from '../client-address.ts';
 import type { ApiContext } from './index.ts';
 import { BodyError, readBody } from './body.ts';
 import { WHOLE_BODY, ingestFormatOf, parseIngestBody } from './ingest-body.ts';
@@ -21,8 +22,14 @@ export async function handleIngest({ services, req, res }: ApiContext): Promise<
   try {
     const key = bearerToken(req.headers.authorization);
     if (!key) return refuse(401, { error: 'Send an ingest key: Authorization: Bearer <key>' }, { 'www-authenticate': REALM });
+    const address = addressKey(services.clientAddress(req));
+    const wait = await services.wrongIngestKeys.waitMs(address);
+    if (wait) return refuse(429, { error: 'Too many wrong ingest keys from your address; try again later' }, retryAfter(wait));
     const owner = await ingestion.keys.resolve(key);
-    if (!owner) return refuse(401, { error: 'The ingest key is wrong or revoked' }, { 'www-authenticate': `${REALM}, error="invalid_token"` });
+    if (!owner) {
+      await services.wrongIngestKeys.wrongKey(address);
+      return refuse(401, { error: 'The ingest key is wrong or revoked' }, { 'www-authenticate': `${REALM}, error="invalid_token"` });
+    }
 
     const format = ingestFormatOf(req.headers['content-type']);
     if (!format) return refuse(415, { error: 'Send Content-Type application/json or application/x-ndjson' });

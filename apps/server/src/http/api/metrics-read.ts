@@ -10,6 +10,9 @@ import { bearerToken } from '../../context.ts';
 import type { ApiContext } from './index.ts';
 import { sendJson } from './respond.ts';
 
+/** As many agents as metrics.query takes (its agentIds). */
+const MAX_AGENT_REFS = 50;
+
 interface Problem {
   field: string;
   message: string;
@@ -107,7 +110,11 @@ export async function handleMetricsRead(ctx: ApiContext): Promise<void> {
 
   try {
     const em = rt.orm.em.fork();
-    const refs = [...new Set(listParam(url, 'agent'))];
+    // Counted before any is resolved: each ref is a query, and a URL can hold thousands.
+    const given = listParam(url, 'agent');
+    if (given.length > MAX_AGENT_REFS)
+      return sendJson(res, 400, { error: 'Invalid parameters', problems: [{ field: 'agent', message: `name at most ${MAX_AGENT_REFS} agents (got ${given.length})` }] });
+    const refs = [...new Set(given)];
     const agentIds: string[] = [];
     for (const ref of refs) agentIds.push((await findAgent(em, scope.workspaceId, ref)).id);
     const input = metricsQueryInput.safeParse({
