@@ -1,8 +1,5 @@
 // DEMO=1: five simulated AI agents in the `npm start` process, posting to this server's own
 // POST /api/v1/metrics with the collector SDK every second, so charts move on first start.
-// Daily load curve, noise, rare latency spikes, and one agent (support-agent) that degrades for
-// two minutes in every ten. The last 24 hours are backfilled at 1-minute resolution through the
-// same endpoint when the agents have no recent samples (first start, or after a long pause).
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEMO_EMAIL, createAlertRule, createIngestKey, hashIngestKey, type Runtime } from '@tandem/core';
@@ -157,6 +154,11 @@ export interface DemoAgents {
   stop(): Promise<void>;
 }
 
+/**
+ * Daily load curve, noise, rare latency spikes, and one agent (support-agent) that degrades for two
+ * minutes in every ten. The last 24 hours are backfilled at 1-minute resolution through the same
+ * endpoint when the agents have no recent samples (first start, or after a long pause).
+ */
 export async function startDemoAgents(rt: Runtime, opts: { serverUrl: string; workspaceId: string; tickMs?: number }): Promise<DemoAgents> {
   const tickMs = opts.tickMs ?? 1000;
   const key = await ensureDemoIngestKey(rt, opts.workspaceId);

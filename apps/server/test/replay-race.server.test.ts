@@ -1,8 +1,5 @@
-// docs/reliability.md §9: the backlog read of conversation.events racing live events. fast-check's
-// scheduler decides when each bus wake-up reaches the subscription, when each of its database
-// reads starts and returns, when the subscription's listener is attached, and when each append
-// (a real transaction + bus publish, as the worker does) begins. Whatever the interleaving, every
-// subscriber gets every event after its lastEventId exactly once, in order, gapless, as stored.
+// docs/reliability.md §9: the backlog read of conversation.events racing live events; whatever the
+// interleaving, every subscriber gets every event after its lastEventId exactly once, in order.
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -118,6 +115,9 @@ describe.each(modes)('backlog read racing live events (%s)', (mode) => {
   });
   afterAll(() => rt?.close());
 
+  // fast-check's scheduler decides when each bus wake-up reaches the subscription, when each of its
+  // database reads starts and returns, when the subscription's listener is attached, and when each
+  // append (a real transaction + bus publish, as the worker does) begins.
   it('delivers every event exactly once, in order, gapless, whatever the interleaving', async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -1,8 +1,5 @@
-// docs/reliability.md §2: a worker loses its job lock while it is still running the job (here its lock
-// renewal is switched off, as when its event loop stalls past the lock). BullMQ hands the job to a
-// second worker, which restarts the reply. The first worker keeps going until its next write: that
-// write, and everything after it, must be refused. Exactly one finalisation commits, and the
-// stored reply is the second attempt's answer alone.
+// docs/reliability.md §2: a worker loses its job lock while still running the job; its next write
+// and everything after it are refused, and exactly one finalisation commits.
 import { randomUUID } from 'node:crypto';
 import type { Job, Worker } from 'bullmq';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -24,6 +21,9 @@ describe.each(modes)('lock lost while the first worker still runs (%s)', (mode) 
     rt = undefined;
   });
 
+  // The first worker's lock renewal is switched off, as when its event loop stalls past the lock.
+  // BullMQ hands the job to a second worker, which restarts the reply; the first keeps going until
+  // its next write. The stored reply is the second attempt's answer alone.
   it('one finalisation commits; the worker that lost its lock writes nothing after it lost', async () => {
     // Stall checks every 500 ms; a reply of a few seconds outlives the first worker's 500 ms lock.
     rt = await createTestRuntime(mode, { JOB_LOCK_MS: '500', OFFLINE_WORD_DELAY_MS: '60' });

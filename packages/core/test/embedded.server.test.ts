@@ -1,7 +1,5 @@
 // Regression: pglite-socket interleaved the Parse/Bind/Execute/Sync messages of concurrent
-// connections in PGlite's one session ("bind message supplies 3 parameters, but prepared
-// statement requires 1"). Many connections running parameterised queries at once must each get
-// their own answer.
+// connections in PGlite's one session; each connection must get its own answer.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +19,7 @@ describe('embedded PostgreSQL (PGlite behind pglite-socket)', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  // The bug read "bind message supplies 3 parameters, but prepared statement requires 1".
   it('answers concurrent parameterised queries from many connections correctly', async () => {
     const pool = new pg.Pool({ connectionString: db.url, max: 8 });
     pool.on('error', () => undefined);

@@ -1,8 +1,5 @@
 // conversation.events: replay from the database, then live. The bus only says "something new";
-// the rows say what. The conversation's hub on this instance listens before anything is read and
-// reads each new event once for all its subscribers; this subscription takes what lies after its
-// cursor — from the hub's window, or from the database while it is further behind — so nothing
-// slips through the gap and nothing arrives twice.
+// the rows say what.
 import { readEvents, sequenceBounds, type Runtime } from '@tandem/core';
 import type { EphemeralEvent } from '@tandem/schema';
 import { envelopeOf, type ConversationHubs } from './conversation-hub.ts';
@@ -11,6 +8,12 @@ const PAGE = 500;
 /** After this many events in a row, let the event loop run (other sockets, I/O, timers). */
 const FAIR_SHARE = 64;
 
+/**
+ * The conversation's hub on this instance listens before anything is read and reads each new
+ * event once for all its subscribers; this subscription takes what lies after its cursor — from
+ * the hub's window, or from the database while it is further behind — so nothing slips through
+ * the gap and nothing arrives twice.
+ */
 export async function* conversationEvents(
   rt: Runtime,
   hubs: ConversationHubs,

@@ -1,8 +1,5 @@
-// metrics.live: new points and status changes of a workspace's agents, as they are published on
-// the bus (fanned out across server instances), batched to at most one push per 250 ms per
-// subscriber. A live tail, not a log: nothing is replayed; the first batch says the subscription
-// is live and carries every covered agent's current status, so the client loads history after it;
-// after a bus outage a batch says `gap` (reload the range) and carries every status again.
+// metrics.live: new points and status changes of a workspace's agents as they are published on the
+// bus, batched to at most one push per 250 ms per subscriber. A live tail, not a log.
 import { agentsChannel, type Bus } from '@tandem/core';
 import type { AgentStatusChange, LivePoint, MetricField, MetricsLiveBatch } from '@tandem/schema';
 import { PointFeeds } from './point-feed.ts';
@@ -56,7 +53,9 @@ function pointsOnly(points: LivePoint[]): MetricsLiveBatch {
 
 /**
  * `readStatuses` gives the current status of the covered agents; it runs once the bus listeners
- * are attached, and its answer is the first batch.
+ * are attached, and its answer is the first batch. Nothing is replayed: the first batch says the
+ * subscription is live, so the client loads history after it; after a bus outage a batch says
+ * `gap` (reload the range) and carries every status again.
  */
 export async function* metricsLive(
   feeds: PointFeeds, workspaceId: string, filter: LiveFilter, readStatuses: () => Promise<AgentStatusChange[]>, signal: AbortSignal,

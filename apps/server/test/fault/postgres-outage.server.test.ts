@@ -1,8 +1,5 @@
-// docs/reliability.md §6: PostgreSQL stops for a few seconds in the middle of an assistant run (a private
-// cluster, `pg_ctl stop -m fast` then start on the same port). The server and worker processes
-// survive, /readyz names the database while it is down and calls answer 503 with Retry-After,
-// no reply is marked complete while partial, and the run is finalised exactly once after
-// recovery with the whole answer.
+// docs/reliability.md §6: PostgreSQL stops for a few seconds in the middle of an assistant run; the
+// processes survive and the run is finalised exactly once after recovery with the whole answer.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed, vi } from 'vitest';
@@ -41,6 +38,8 @@ describe.runIf(privatePostgresAvailable() && redisServerAvailable()).each(shapes
   });
   beforeEach(() => onTestFailed(() => console.error(tails({ server, worker }))));
 
+  // A private cluster, `pg_ctl stop -m fast` then start on the same port. While it is down /readyz
+  // names the database and calls answer 503 with Retry-After; no reply is marked complete while partial.
   it('processes survive, readiness names the database, and the run finishes once with the whole answer', async () => {
     const u = await signUp(server.url);
     const api = httpClient(server.url, u.token);

@@ -1,8 +1,5 @@
-// docs/reliability.md §4: a private Redis (queue and bus) stopped and started again, its data gone, while
-// idle and in the middle of an assistant run, and frozen for a while. Sends fail fast with a
-// clear error (503, Retry-After) instead of hanging; the question is stored once and a resend
-// with the same clientMessageId (or, failing that, the worker's sweep) gets it answered; workers
-// and the bus resume without help.
+// docs/reliability.md §4: a private Redis (queue and bus) restarted with its data gone, idle and
+// mid-run, and frozen: sends fail fast (503), every question is answered once, all resume unaided.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed, vi } from 'vitest';
@@ -28,6 +25,9 @@ async function rawSend(url: string, token: string, input: { conversationId: stri
   return { status: res.status, retryAfter: res.headers.get('retry-after'), error: body.error };
 }
 
+// Sends fail with a clear error (503, Retry-After) instead of hanging; the question is stored once
+// and a resend with the same clientMessageId (or, failing that, the worker's sweep) gets it
+// answered; workers and the bus resume without help.
 describe.runIf(privatePostgresAvailable() && redisServerAvailable())('Redis stopped and restarted', () => {
   let pg: PrivatePostgres;
   let redis: PrivateRedis;

@@ -1,8 +1,5 @@
-// The chart data of a dashboard: one x array and one y array per agent × metric × aggregate, as
-// metrics.query answered them, then extended in place by live points and trimmed as time moves
-// on. Plain arrays on purpose: charts read them directly (uPlot setData), Solid never tracks them.
-// The newest bucket is usually still filling; sums and rates there are shown projected to the
-// whole bucket (see showLastBucket), so a chart does not dip at "now" every time.
+// The chart data of a dashboard, as metrics.query answered it, then extended in place by live
+// points and trimmed as time moves on.
 import type { Aggregate, LivePoint, MetricName, MetricsQueryOutput } from './api.ts';
 
 export interface BufferedSeries {
@@ -25,6 +22,11 @@ interface OpenBucketSeries {
   errors: number;
 }
 
+/**
+ * One x array and one y array per agent × metric × aggregate. Plain arrays on purpose: charts read
+ * them directly (uPlot setData), Solid never tracks them. The newest bucket is usually still
+ * filling: see showLastBucket.
+ */
 export interface SeriesBuffer {
   stepMs: number;
   source: MetricsQueryOutput['source'];

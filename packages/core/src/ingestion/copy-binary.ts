@@ -1,7 +1,5 @@
 // Rows of metric_samples in COPY's binary format (PostgreSQL docs, "COPY … Binary Format"): no
 // number → text → number round trip on either side, which is most of what a text COPY costs.
-// Layout: signature, flags, extension length; per row a field count, then per field its byte
-// length (-1 for NULL) and its value in network byte order; a -1 field count ends the data.
 import { METRIC_FIELDS, type MetricSample } from '@tandem/schema';
 import { METRIC_SAMPLE_FIELD_TYPES, type MetricSampleFieldType } from '../metric-storage/metric-samples.ts';
 
@@ -27,7 +25,11 @@ const FIELDS = METRIC_FIELDS.map((f) => ({ name: f, ...ENCODINGS[METRIC_SAMPLE_F
 const COLUMN_COUNT = 3 + FIELDS.length + 1;
 const FIXED_ROW_BYTES = 2 + (4 + 16) * 2 + (4 + 8);
 
-/** The COPY data for the groups' samples, columns in METRIC_SAMPLE_COLUMNS order. */
+/**
+ * The COPY data for the groups' samples, columns in METRIC_SAMPLE_COLUMNS order. Layout:
+ * signature, flags, extension length; per row a field count, then per field its byte length (-1
+ * for NULL) and its value in network byte order; a -1 field count ends the data.
+ */
 export function encodeSamplesBinary(groups: SampleGroup[], agentIdOf: AgentIdOf): Buffer {
   const uuids = new Map<string, Buffer>();
   const uuid = (id: string) => {

@@ -1,12 +1,12 @@
-// A connection of the ORM's pool for hot paths that run plain SQL. MikroORM's execute() formats
-// every parameter into the SQL text (escaping a whole batch of samples character by character);
-// here parameters travel as they are, in the extended protocol, as `$n`. Also COPY … FROM STDIN,
-// which node-postgres runs for any Submittable that answers CopyInResponse (no extra package).
+// A connection of the ORM's pool for hot paths that run plain SQL, with parameters sent as they are
+// (`$n`, extended protocol) and COPY … FROM STDIN.
 import type { Orm } from '../database/orm.ts';
 
 /**
  * Runs one statement on the lent connection. A `name` prepares it once per connection (parsed
- * and planned once, not on every call): for hot statements whose text never changes.
+ * and planned once, not on every call): for hot statements whose text never changes. Parameters
+ * travel as they are: MikroORM's execute() formats every parameter into the SQL text (escaping a
+ * whole batch of samples character by character).
  */
 export type Query = <R = Record<string, unknown>>(sql: string, params?: unknown[], name?: string) => Promise<R[]>;
 
@@ -31,7 +31,10 @@ interface PgConnection {
 /** 64 KiB CopyData messages, as pg-copy-streams sends them. */
 const COPY_CHUNK = 65_536;
 
-/** The node-postgres Submittable protocol for one COPY FROM STDIN. */
+/**
+ * The node-postgres Submittable protocol for one COPY FROM STDIN: node-postgres runs COPY for any
+ * Submittable that answers CopyInResponse, so no extra package is needed.
+ */
 class CopyFromStdin {
   private rows = 0;
   constructor(

@@ -1,7 +1,5 @@
 // How a batch of samples reaches metric_samples: COPY FROM STDIN on real PostgreSQL (the cheapest
-// insert there), or one multi-row insert over unnest of column arrays (PGlite, whose socket server
-// does not speak COPY). Either way the batch is atomic, and samples too old for the rollup job's
-// sliding window mark their agent's hour in the same statement or transaction (metric-storage/rollups.ts).
+// insert there), or one multi-row insert over unnest of column arrays (PGlite, no COPY).
 import { METRIC_FIELDS } from '@tandem/schema';
 import { METRIC_SAMPLE_COLUMNS, METRIC_SAMPLE_FIELD_TYPES } from '../metric-storage/metric-samples.ts';
 import type { RawConnection } from './raw-connection.ts';
@@ -45,8 +43,10 @@ interface Late {
 }
 
 /**
- * Stores every sample of the groups, atomically. `copy`: COPY is available (real PostgreSQL).
- * `inTransaction`: the caller has opened one (so several statements are atomic already).
+ * Stores every sample of the groups, atomically. `copy`: COPY is available (real PostgreSQL;
+ * PGlite's socket server does not speak it). `inTransaction`: the caller has opened one (so several
+ * statements are atomic already). Samples too old for the rollup job's sliding window mark their
+ * agent's hour in the same statement or transaction (metric-storage/rollups.ts).
  */
 export async function writeSamples(
   conn: RawConnection,

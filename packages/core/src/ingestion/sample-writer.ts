@@ -1,7 +1,5 @@
 // The write path of ingestion: validated samples are queued and concurrent requests are
-// coalesced into one write (COPY or a multi-row insert, sample-insert.ts). Each request's promise settles
-// when its rows have committed, or with the error of the flush that carried them: a flush is one
-// statement or one transaction, so it stores all of its rows or none.
+// coalesced into one write (COPY or a multi-row insert, sample-insert.ts).
 import type { Logger } from 'pino';
 import { METRIC_FIELDS, type LivePoint, type MetricSample } from '@tandem/schema';
 import { isDatabaseUnavailable, type Orm } from '../database/orm.ts';
@@ -71,7 +69,11 @@ export class SampleWriter {
     return this.pendingRows;
   }
 
-  /** Resolves with the number of samples once they are committed. */
+  /**
+   * Resolves with the number of samples once they are committed, or rejects with the error of the
+   * flush that carried them: a flush is one statement or one transaction, so it stores all of its
+   * rows or none.
+   */
   write(workspaceId: string, samples: IngestSample[]): Promise<number> {
     if (this.pendingRows + samples.length > this.opts.maxQueuedRows)
       return Promise.reject(new AppError('TOO_MANY_REQUESTS', 'Ingestion is busy; retry shortly', { retryAfterMs: RETRY_AFTER_OVERLOAD_MS }));

@@ -1,7 +1,5 @@
 // metrics.costs: what agents spent over a range, by agent, by model and by UTC day, and this
 // month so far against the same stretch of the previous month. Ranges are whole UTC hours.
-// Within raw retention samples answer, so the model is each sample's `model` label (else the
-// agent's model); before it, hourly rollups answer and carry no labels: the agent's model.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CostReport } from '@tandem/schema';
 import { DAY, HOUR, rawRetainedSince } from './query-plan.ts';
@@ -17,7 +15,11 @@ interface CostRow {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** Spend per agent, UTC day and model over [from, to) (hour-aligned). */
+/**
+ * Spend per agent, UTC day and model over [from, to) (hour-aligned). Within raw retention samples
+ * answer, so the model is each sample's `model` label (else the agent's model); before it, hourly
+ * rollups answer and carry no labels: the agent's model.
+ */
 async function costRows(em: EntityManager, workspaceId: string, from: number, to: number, rawSince: number): Promise<CostRow[]> {
   const rawFrom = Math.max(from, rawSince);
   const rolledTo = Math.min(to, rawSince);
