@@ -1,13 +1,12 @@
-// Live agent metrics end to end: an admin creates an ingest key in the UI, two agents post samples
-// with it while the Metrics page is open, the status board shows them and the charts move; an
-// alert rule is made in the editor; the dashboard choices survive a reload. Every view is
-// photographed in light and dark into /tmp/shots for a human to look at.
+// Live agent metrics end to end in the browser: ingest key, agents posting while the page is open,
+// status board, moving charts, an alert rule, dashboard choices surviving a reload.
 import { mkdir } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { describe, expect, onTestFailed, test } from 'vitest';
 import { useBrowser, waitForWorkspace } from './browser.ts';
 
 const { pages, url, openContext, snap, register } = useBrowser({ waitMs: 30_000, height: 900 });
+// Every view is photographed in light and dark here, for a human to look at.
 const shotDir = '/tmp/shots';
 
 async function shoot(page: Page, name: string): Promise<void> {

@@ -1,7 +1,5 @@
-// docs/reliability.md §20, in the browser: whatever a model (or a member) writes is shown as text. The
-// reply comes from a real OpenAI SDK call to a local server speaking OpenAI's wire protocol, and
-// carries a script tag, an HTML image with an onerror handler, a markdown image and a javascript:
-// link, all aimed at a local "trap" server that counts every request it gets.
+// docs/reliability.md §20, in the browser: whatever a model (or a member) writes is shown as text,
+// and nothing in it makes the browser fetch or run anything.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, onTestFailed, test } from 'vitest';
@@ -13,6 +11,11 @@ let trap: Server | undefined;
 let fake: Awaited<ReturnType<typeof startFakeOpenAi>> | undefined;
 let trapOrigin = '';
 
+/**
+ * The reply (from a real OpenAI SDK call to a local server speaking OpenAI's wire protocol): a
+ * script tag, an HTML image with an onerror handler, a markdown image and a javascript: link, all
+ * aimed at a local "trap" server that counts every request it gets.
+ */
 function hostileText(origin: string): string[] {
   return [
     'Here is the report. <script>window.__pwned = "script"</script>\n\n',

@@ -1,7 +1,5 @@
-// The fanout benchmark's baseline: a bare `ws` server that sends each message of one bus channel
-// to every connected client, serialised once. No database, no auth, no tRPC: the floor we compare
-// the real subscription path with. Runs in-process (embedded mode) or as its own process
-// (services mode: `node --import tsx bench/fanout/raw-broadcast.ts`, prints its URL).
+// The fanout benchmark's baseline: a bare `ws` server that sends each message of one bus channel to
+// every connected client, serialised once. No database, no auth, no tRPC: the floor we compare with.
 import { createServer } from 'node:http';
 import { pino } from 'pino';
 import { WebSocketServer } from 'ws';
@@ -28,6 +26,8 @@ export async function startRawBroadcast(bus: Bus): Promise<{ url: string; close(
   };
 }
 
+// Runs in-process (embedded mode) or as its own process (services mode:
+// `node --import tsx bench/fanout/raw-broadcast.ts`, prints its URL).
 if (import.meta.filename === process.argv[1]) {
   const bus = new RedisBus(process.env.REDIS_URL!, process.env.BUS_PREFIX!, pino({ level: 'warn' }));
   await bus.ready(10_000);

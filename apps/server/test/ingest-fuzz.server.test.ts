@@ -1,7 +1,5 @@
-// Property-based fuzzing of POST /api/v1/metrics (fast-check): random JSON and NDJSON shapes,
-// near-valid samples, names and labels from the whole of Unicode (NUL and lone surrogates
-// included, issue 14), raw bytes, content types and encodings. Never a 500, never a partial
-// write: the workspace gains exactly the accepted samples on 202 and nothing otherwise.
+// Property-based fuzzing of POST /api/v1/metrics (fast-check): never a 500, never a partial write;
+// the workspace gains exactly the accepted samples on 202 and nothing otherwise.
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,6 +79,8 @@ const request = fc.record({
   encoding: fc.constantFrom('none', 'none', 'gzip', 'gzip-truncated', 'deflate'),
 });
 
+// Inputs: random JSON and NDJSON shapes, near-valid samples, names and labels from the whole of
+// Unicode (NUL and lone surrogates included, issue 14), raw bytes, content types and encodings.
 describe.each(modes)('ingestion fuzzing (%s)', (mode) => {
   let app: TestApp;
   let workspaceId: string;

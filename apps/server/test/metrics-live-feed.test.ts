@@ -1,7 +1,5 @@
-// The shared point log behind metrics.live: one bus subscription per workspace however many
-// subscribers; points released in ticks at most 250 ms apart (the first after a quiet spell at
-// once); readers in step share one array per filter; bounded, with what a slow reader missed
-// counted. Fake clock.
+// The shared point log behind metrics.live (point-feed.ts): one bus subscription per workspace,
+// ticks at most 250 ms apart, one array per filter for readers in step, bounded. Fake clock.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { InProcessBus, metricsChannel } from '@tandem/core';
 import { PointFeeds } from '../src/subscriptions/point-feed.ts';

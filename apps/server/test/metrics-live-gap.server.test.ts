@@ -1,7 +1,5 @@
-// metrics.live across a bus outage (docs/reliability.md §4): a private Redis stopped and started again
-// under the live subscription. Points published meanwhile may be lost, so once the bus is back
-// the next batch says `gap` (the client reloads the range) and carries every status again read
-// from the database; then points flow as before.
+// metrics.live across a bus outage (docs/reliability.md §4): once Redis is back the next batch says
+// `gap` and carries every status again; then points flow as before.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { metricsChannel, type RedisBus } from '@tandem/core';
 import type { AgentStatusChange, MetricsLiveBatch } from '@tandem/schema';
@@ -18,6 +16,8 @@ describe.runIf(redisServerAvailable())('metrics.live across a Redis restart', ()
   });
   afterAll(() => close?.());
 
+  // A private Redis stopped and started again under the subscription. Points published meanwhile
+  // may be lost, so the client is told to reload the range; the statuses are read from the database.
   it('says there was a gap and sends every status again once the bus is back', async () => {
     let current: AgentStatusChange = { agentId: 'a1', status: 'ok', reason: null };
     let reads = 0;

@@ -1,7 +1,5 @@
-// metrics.live over WebSocket in both modes, fed by the real ingestion path (POST /api/v1/metrics):
-// the first batch carries statuses, then points arrive filtered by agent and metric, in order,
-// once; status changes arrive live; other workspaces' agents are refused; losing access ends it.
-// Services mode: a subscriber on one server instance gets what is posted to another.
+// metrics.live over WebSocket in both modes, fed by the real ingestion path (POST /api/v1/metrics);
+// services mode: a subscriber on one server instance gets what is posted to another.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { refreshAgentStatuses } from '@tandem/core';
 import { availableModes } from '@tandem/core/testing';

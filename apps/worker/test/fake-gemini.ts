@@ -1,7 +1,5 @@
 // A local server speaking the Gemini API's streamed generateContent:
-// `POST /v1beta/models/{model}:streamGenerateContent?alt=sse` answers `data: {GenerateContentResponse}`
-// events (CRLF CRLF between them); function calls arrive whole as `functionCall` parts, the last
-// chunk carries the finish reason and the usage.
+// `POST /v1beta/models/{model}:streamGenerateContent?alt=sse`.
 import { startFakeLlm, type FakeLlmServer, type Script, type ScriptedTurn, type WireFormat } from './fake-llm.ts';
 
 const DEFAULT_USAGE = { prompt: 10, completion: 5 };
@@ -9,6 +7,8 @@ const ROUTE = /^\/v1beta\/models\/([^/:]+):streamGenerateContent\?alt=sse$/;
 
 const statusNames: Record<number, string> = { 400: 'INVALID_ARGUMENT', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 429: 'RESOURCE_EXHAUSTED', 500: 'INTERNAL', 503: 'UNAVAILABLE' };
 
+// Answers `data: {GenerateContentResponse}` events (CRLF CRLF between them); function calls arrive
+// whole as `functionCall` parts, the last chunk carries the finish reason and the usage.
 const geminiWire: WireFormat = {
   separator: '\r\n\r\n',
   accepts: (method, url) => method === 'POST' && ROUTE.test(url),

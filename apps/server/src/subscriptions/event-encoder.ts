@@ -1,7 +1,5 @@
-// The WebSocket encoder: tRPC's JSON text frames, except that a tracked event many subscribers
-// receive as the same object (a conversation hub hands one object to all of them) is serialised
-// once, not once per socket: a tool result with its chart data sent to 1,000 viewers was 1,000
-// JSON.stringify calls of the same value.
+// The WebSocket encoder: tRPC's JSON text frames, except that an event many subscribers receive as
+// the same object is serialised once, not once per socket.
 import { jsonEncoder, type Encoder } from '@trpc/server/adapters/ws';
 
 interface DataMessage {
@@ -33,6 +31,11 @@ const isUntrackedData = (m: unknown): m is UntrackedMessage => {
     && typeof (r as { data: unknown }).data === 'object' && (r as { data: unknown }).data !== null;
 };
 
+/**
+ * A tracked event is the same object for every subscriber (a conversation hub hands one object to
+ * all of them), so its text is cached per object: a tool result with its chart data sent to 1,000
+ * viewers was 1,000 JSON.stringify calls of the same value.
+ */
 export function createEventEncoder(): Encoder {
   const serialised = new WeakMap<object, string>();
   const once = (value: object) => {

@@ -1,7 +1,5 @@
-// docs/reliability.md §5: the PostgreSQL-backed queue (DATABASE_URL set, REDIS_URL unset) wakes workers
-// with LISTEN/NOTIFY. Its LISTEN session is terminated (pg_terminate_backend): a job added
+// docs/reliability.md §5: the PostgreSQL-backed queue's LISTEN session is terminated; a job added
 // afterwards is still picked up at once, because the worker LISTENs again on a new session.
-// The worker polls only every POLL_SECONDS here, so a pickup that waited for the poll fails.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { pino } from 'pino';
@@ -9,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Queues, randomPrefix } from '@tandem/core';
 import { privatePostgresAvailable, startPrivatePostgres, type PrivatePostgres } from './private-postgres.ts';
 
+// The queue (DATABASE_URL set, REDIS_URL unset) wakes workers with LISTEN/NOTIFY; they poll only
+// this often here, so a pickup that waited for the poll fails.
 const POLL_SECONDS = 60;
 /** Far below the poll: only a NOTIFY (or the check when LISTENing again) gets a job this soon. */
 const PROMPT_MS = 10_000;

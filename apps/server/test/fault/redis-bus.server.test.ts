@@ -1,7 +1,5 @@
-// docs/reliability.md §4, the bus: a private Redis stopped and started again under two RedisBus instances.
-// Publishing while it is down neither throws nor hangs (a wake-up must not fail the write it
-// announces); the subscriber is subscribed again by itself and told that it may have missed
-// messages, so it re-reads its rows; messages flow again.
+// docs/reliability.md §4, the bus: a private Redis stopped and started again under two RedisBus
+// instances; publishing never throws or hangs, the subscriber resubscribes and is told of the gap.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RedisBus } from '@tandem/core';
 import { redisServerAvailable, startRedisWithBuses, type PrivateRedis } from './private-redis.ts';
@@ -16,6 +14,8 @@ describe.runIf(redisServerAvailable())('Redis bus across a Redis restart', () =>
   });
   afterAll(() => close?.());
 
+  // A wake-up must not fail the write it announces; told it may have missed messages, the
+  // subscriber re-reads its rows; then messages flow again.
   it('publishes without throwing while Redis is down, resubscribes by itself and reports the gap', async () => {
     const got: number[] = [];
     let gaps = 0;

@@ -1,7 +1,5 @@
-// The time-series chart of a metric panel, drawn by <Chart>: options built once per set of lines
-// (and colour scheme), data handed over when `frame` changes, x range from the caller (a sliding
-// live window or a zoomed one), drag to select a range to zoom into, double-click to reset,
-// crosshair tooltip; lines are hidden and shown by group from outside (one legend serves every panel).
+// The time-series chart of a metric panel, drawn by <Chart>: x range from the caller, drag to zoom,
+// double-click to reset, crosshair tooltip.
 import { createEffect, createMemo, on, type Accessor } from 'solid-js';
 import type uPlot from 'uplot';
 import { Chart, type ChartOptions } from '../components/Chart.tsx';
@@ -67,6 +65,11 @@ function describeData(data: uPlot.AlignedData) {
   return { points: x.length, lastX: String(x[x.length - 1] ?? ''), series: data.length - 1, empty };
 }
 
+/**
+ * Options are built once per set of lines (and colour scheme); data is handed over when `frame`
+ * changes; the x range is a sliding live window or a zoomed one. Lines are hidden and shown by
+ * group from outside (one legend serves every panel).
+ */
 export function TimeSeriesChart(props: TimeSeriesChartProps) {
   let plot: uPlot | undefined;
 

@@ -1,7 +1,5 @@
-// The one metrics.live subscription of a page, shared by everything on it that moves: the
-// status board (statuses, last seen) and the chart feeds (points). It tells its listeners each
-// time the stream goes live — first subscription and every reconnect — because history must be
-// (re)loaded after that moment to have no hole between it and the live points.
+// The one metrics.live subscription of a page, shared by everything on it that moves: the status
+// board (statuses, last seen) and the chart feeds (points).
 import { createEffect, on, onCleanup, type Accessor } from 'solid-js';
 import { createSubscription } from '../createSubscription.ts';
 import { describeError } from '../errors.ts';
@@ -15,6 +13,10 @@ interface LiveInput {
 
 export type LiveMetrics = ReturnType<typeof createLiveMetrics>;
 
+/**
+ * Tells its listeners each time the stream goes live — first subscription and every reconnect —
+ * because history must be (re)loaded after that moment to have no hole between it and the live points.
+ */
 export function createLiveMetrics(input: Accessor<LiveInput | null>) {
   const batchListeners = new Set<(batch: MetricsLiveBatch) => void>();
   const liveListeners = new Set<() => void>();
