@@ -1,6 +1,5 @@
-// conversation.get latency on 100- and 10,000-message conversations, through the real server
-// (HTTP tRPC, auth, membership check, ORM), side by side with the same page read by raw SQL.
-// Runs on real PostgreSQL when it answers (services mode), else embedded.
+// Benchmark: conversation.get latency on 100- and 10,000-message conversations through the real
+// server (HTTP tRPC, auth, membership check, ORM), side by side with the same page read by raw SQL.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { availableModes, createTestRuntime } from '@tandem/core/testing';
@@ -8,6 +7,7 @@ import { createConversation } from '@tandem/core';
 import { createHttpServer, createServerServices } from '@tandem/server/embed';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 300);
+// On real PostgreSQL when it answers (services mode), else embedded.
 const mode = (await availableModes()).includes('services') ? 'services' : 'embedded';
 const rt = await createTestRuntime(mode);
 const app = createHttpServer(createServerServices(rt));

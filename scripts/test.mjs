@@ -1,6 +1,5 @@
-// `npm test`: typecheck every package, build the web app (both cached by Nx), then one vitest
-// run with coverage: unit, integration (embedded always; services when PostgreSQL/Redis answer)
-// and browser e2e. Extra arguments go to vitest (e.g. `npm test -- --project unit`).
+// `npm test`: typecheck every package, build the web app (both cached by Nx), then one vitest run
+// with coverage. Extra arguments go to vitest (e.g. `npm test -- --project unit`).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 
@@ -15,6 +14,7 @@ run('npx', ['nx', 'run-many', '-t', 'typecheck', 'build', '--output-style=static
 run('npx', ['tsc', '-p', 'e2e']);
 run('npx', ['tsc', '-p', 'bench']);
 const report = '.tmp/vitest-report.json';
+// Projects unit, integration (embedded always; services when PostgreSQL/Redis answer) and browser e2e.
 const vitest = spawnSync('npx', ['vitest', 'run', '--coverage', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)], { stdio: 'inherit', env });
 let status = vitest.status ?? 1;
 if (status === 0 && !process.argv.slice(2).length)

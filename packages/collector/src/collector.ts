@@ -1,6 +1,5 @@
 // The collector: record() samples into a bounded buffer; one sender ships them to
-// POST /api/v1/metrics in batches (by size and by time), one request at a time, oldest first,
-// retrying what is worth retrying and dropping what the server refused.
+// POST /api/v1/metrics in batches (by size and by time), one request at a time, oldest first.
 import type { MetricField, MetricSample } from '@tandem/schema';
 import { backoffMs, isRetryableStatus, retryAfterMs } from './retry.ts';
 import { hookNodeExit, hookPageHide } from './exit-hooks.ts';
@@ -87,6 +86,7 @@ type Outcome = { kind: 'sent' } | { kind: 'rejected'; status: number } | { kind:
 const hasMetric = (s: SampleInput) =>
   METRIC_FIELDS.some((f) => typeof s[f] === 'number' && Number.isFinite(s[f]));
 
+/** The sender retries what is worth retrying and drops what the server refused. */
 export function createCollector(options: CollectorOptions): Collector {
   const endpoint = new URL('/api/v1/metrics', options.url).toString();
   const batchSize = Math.min(MAX_BATCH, Math.max(1, options.batchSize ?? 500));

@@ -1,6 +1,5 @@
-// The collector against a local node:http server playing POST /api/v1/metrics (an external
-// peer): batching by size and time, retries (Retry-After, network errors), drop on 400, the
-// buffer bound, flush on close.
+// The collector against a local node:http server playing POST /api/v1/metrics (an external peer):
+// batching by size and time, retries, drop on 400, the buffer bound, flush on close.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type CollectorError, createCollector, type CollectorOptions } from '../src/index.ts';

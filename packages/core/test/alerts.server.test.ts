@@ -1,6 +1,5 @@
-// Alert evaluation against known samples, in both runtime modes: window aggregates equal what
-// the data says, fire/resolve once across a crossing with hysteresis, racing evaluators make one
-// event, sequences are gapless per workspace, deleting a rule resolves what it fires for.
+// Alert evaluation against known samples, in both runtime modes: window aggregates, fire/resolve
+// once with hysteresis, racing evaluators, gapless sequences, deleting a rule.
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

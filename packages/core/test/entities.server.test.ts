@@ -1,6 +1,5 @@
-// The entities of the agent-metrics tables state those tables as the migrations made them: the
-// ORM's schema diff has nothing to change for them, and metric_samples (no entity) has exactly the
-// columns and types metric-storage/metric-samples.ts says.
+// The entities of the agent-metrics tables state those tables as the migrations made them; and
+// metric_samples (no entity) has exactly the columns and types metric-storage/metric-samples.ts says.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METRIC_FIELDS } from '@tandem/schema';
 import { availableModes, createTestRuntime, type TestRuntime } from '../src/testing/modes.ts';

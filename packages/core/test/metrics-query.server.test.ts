@@ -1,6 +1,5 @@
-// metrics.query against known data in both runtime modes: bucket boundaries, gaps, percentiles
-// equal to percentile_cont computed by hand per bucket, derived metrics, rollups agreeing with raw
-// samples, raw samples standing in for rollups not made yet, and workspace scoping.
+// metrics.query against known data in both runtime modes: buckets, gaps, percentiles equal to
+// percentile_cont per bucket, derived metrics, rollups agreeing with raw samples, workspace scoping.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { availableModes, createTestRuntime, insertTestAgent, insertTestSamples, insertTestWorkspace, rollUpForTest, type TestRuntime, type TestSample } from '@tandem/core/testing';

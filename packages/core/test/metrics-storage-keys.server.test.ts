@@ -1,6 +1,5 @@
-// The ingest key cache: a revocation announced on the bus is seen at once; one whose message was
-// lost (here: revoked in SQL, no message) still ends within the TTL; last use is written at most
-// once per interval. Against the real database and bus of each mode.
+// The ingest key cache against the real database and bus of each mode: revocations seen at once,
+// or within the TTL when their message was lost; last use written at most once per interval.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { pino } from 'pino';
 import { availableModes, createTestRuntime, type TestRuntime } from '../src/testing/modes.ts';
@@ -35,6 +34,7 @@ describe.each(modes)('ingest key cache (%s)', (mode) => {
     await vi.waitFor(async () => expect(await cache.resolve(key)).toBeNull(), { timeout: 2000, interval: 10 });
   });
 
+  // Lost here means revoked in SQL, with no message on the bus.
   it('a revocation whose message was lost still ends within the TTL', async () => {
     const cache = new IngestKeyCache({ em: rt.orm.em, bus: rt.bus, log }, { ttlMs: 300 });
     const { id, key } = await newKey('lost message');

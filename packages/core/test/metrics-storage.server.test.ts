@@ -1,6 +1,5 @@
-// Storage of agent metrics: daily partitions made ahead and dropped by retention, rollups that
-// agree with raw samples (counts, sums, max, percentiles against SQL and by hand), late samples
-// and backfills folded in, retention that never removes anything newer than its cutoffs.
+// Storage of agent metrics: daily partitions made ahead and dropped by retention, rollups that agree
+// with raw samples, late samples and backfills folded in, retention that keeps everything newer.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { availableModes, createTestRuntime, type TestRuntime } from '../src/testing/modes.ts';

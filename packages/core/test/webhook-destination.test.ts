@@ -1,6 +1,5 @@
-// Which webhook destinations are refused (SSRF): loopback, private networks, link-local (cloud
-// metadata), in every spelling a URL can carry, IPv6 prefixes that reach IPv4 through a gateway,
-// and names that resolve to them, checked by the lookup the connection itself uses.
+// Which webhook destinations are refused (SSRF): loopback, private and link-local (cloud metadata)
+// addresses in every spelling and through IPv6 gateway prefixes, and names that resolve to them.
 import { describe, expect, it } from 'vitest';
 import type { LookupAddress } from 'node:dns';
 import { PrivateDestinationError, guardedLookup, isPrivateAddress, refusedLiteral, type Resolve } from '../src/alerts/webhook-destination.ts';
@@ -39,6 +38,7 @@ describe('webhook destinations', () => {
     });
   }
 
+  // Names are checked by the lookup the connection itself uses.
   it('connects only to the addresses it checked, and refuses a name with any private answer', async () => {
     const publicOnly: Resolve = async () => [{ address: '203.0.113.10', family: 4 }, { address: '2001:db8::10', family: 6 }];
     expect(await lookUp(publicOnly, false)).toEqual({ err: null, addresses: ['203.0.113.10'] });

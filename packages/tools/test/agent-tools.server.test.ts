@@ -1,6 +1,5 @@
-// list_agents and query_agent_metrics against a real database in every runtime mode: figures
-// match SQL computed by hand, rollups and raw samples agree, and each call sees only its own
-// workspace (another workspace's agent is "not found", with this workspace's names instead).
+// list_agents and query_agent_metrics against a real database in every runtime mode: figures match
+// SQL computed by hand, rollups and raw samples agree, and each call sees only its own workspace.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';

@@ -1,6 +1,5 @@
-// Agent status (ok / degraded / down) from recent samples, recomputed by the agents.status job.
-// A change is persisted first, then announced on `agents:<workspaceId>`; reasons name the
-// threshold crossed, not the current value, so they change only when the cause does.
+// Agent status (ok / degraded / down) from recent samples, recomputed by the agents.status job;
+// a change is persisted first, then announced on `agents:<workspaceId>`.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AgentStatus, AgentStatusChange, AgentThresholds } from '@tandem/schema';
 import type { Bus } from '../bus/bus.ts';
@@ -31,6 +30,7 @@ export function formatDuration(ms: number): string {
 
 const percent = (x: number) => `${+(x * 100).toFixed(2)}%`;
 
+/** Reasons name the threshold crossed, not the current value, so they change only when the cause does. */
 export function decideStatus(h: AgentHealth, t: AgentThresholds, now: Date): { status: AgentStatus; reason: string | null } {
   if (!h.lastSeenAt) return { status: 'down', reason: 'no samples yet' };
   if (now.getTime() - h.lastSeenAt.getTime() > t.downAfterMs)

@@ -1,6 +1,5 @@
 // One webhook POST over node:http(s), on a fresh connection whose address guardedLookup checked
-// (webhook-destination.ts): redirects are not followed, the answer's body is never read, and a
-// receiver that does not answer in time is cut off.
+// (webhook-destination.ts).
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { PrivateDestinationError, guardedLookup, hostOf, refusedLiteral, type Resolve } from './webhook-destination.ts';
@@ -21,6 +20,7 @@ export interface WebhookPost {
   resolve?: Resolve;
 }
 
+/** Redirects are not followed, the answer's body is never read, and a receiver that does not answer in time is cut off. */
 export function postWebhook(post: WebhookPost): Promise<WebhookAnswer> {
   const literal = post.allowPrivate ? null : refusedLiteral(post.url);
   if (literal) return Promise.resolve({ kind: 'refused', detail: literal });

@@ -1,6 +1,5 @@
-// The alert tables (alerts/*.ts query them with plain SQL): rules, whether each rule fires for
-// each agent, the per-workspace event sequence, and the fired / resolved events with the
-// outcome of their webhook delivery.
+// The alert tables (alerts/*.ts query them with plain SQL): rules, whether each rule fires for each
+// agent, the per-workspace event sequence, and the events with their webhook delivery's outcome.
 import { defineEntity, p } from '@mikro-orm/core';
 import type { z } from 'zod';
 import type { Aggregate, MetricName, alertOpSchema } from '@tandem/schema';

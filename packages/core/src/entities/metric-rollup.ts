@@ -1,6 +1,5 @@
-// The rollup tables of agent metrics (metric-storage/rollups.ts writes them with plain SQL):
-// per agent and 1-minute or 1-hour bucket, count / sum / min / max of every sample field and
-// latency percentiles; the rollup job's progress; and the hours late samples marked for it.
+// The rollup tables of agent metrics (metric-storage/rollups.ts writes them with plain SQL): the
+// rollups, the rollup job's progress, and the hours late samples marked for it.
 import { defineEntity, p } from '@mikro-orm/core';
 import { METRIC_FIELDS, type MetricField } from '@tandem/schema';
 
@@ -14,6 +13,7 @@ const fieldAggregates = Object.fromEntries(METRIC_FIELDS.flatMap((f) => [
   [`${f}_max`, p.double().nullable()],
 ])) as Record<FieldAggregate, ReturnType<typeof p.double>>;
 
+/** Per agent and 1-minute or 1-hour bucket: count / sum / min / max of every sample field and latency percentiles. */
 export const MetricRollupEntity = defineEntity({
   name: 'MetricRollup',
   tableName: 'metric_rollups',

@@ -1,6 +1,5 @@
-// Test support: which runtime modes this machine can run, and a fresh, isolated runtime per mode.
-// Services mode runs when PostgreSQL and Redis answer (TEST_DATABASE_URL / TEST_REDIS_URL, or the
-// default local ports); each runtime gets its own database and Redis prefix, dropped afterwards.
+// Test support: which runtime modes this machine can run, and a fresh, isolated runtime per mode
+// (its own database and Redis prefix, dropped afterwards).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -26,7 +25,10 @@ function answers(url: string): Promise<boolean> {
   });
 }
 
-/** Embedded always; services too when both PostgreSQL and Redis answer (unless TEST_MODES narrows it). */
+/**
+ * Embedded always; services too when both PostgreSQL and Redis answer (TEST_DATABASE_URL /
+ * TEST_REDIS_URL, or the default local ports), unless TEST_MODES narrows it.
+ */
 export async function availableModes(): Promise<Mode[]> {
   const wanted = (process.env.TEST_MODES ?? 'embedded,services').split(',');
   const modes: Mode[] = [];
