@@ -51,7 +51,7 @@ export function makeCreateContext(services: ServerServices, transport: 'http' | 
       /** Why the token was refused (expired, invalid), to tell the user. */
       tokenError: tokenError as string | null,
       claims,
-      connection: { subscriptions: 0 } as ConnectionState,
+      connection: { subscriptions: 0 } satisfies ConnectionState,
     };
   };
 }
