@@ -1,6 +1,5 @@
-// Issue 14, "limits in one place": every text maximum of the router's inputs (and of the ingestion
-// body) equals the size of the column it is stored in, read from information_schema, so schema
-// and database cannot drift apart again; and every sized column is accounted for.
+// Issue 14, "limits in one place": every text maximum of the inputs equals the size of the column it
+// is stored in (information_schema), so schema and database cannot drift apart again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { availableModes, createTestRuntime, type TestRuntime } from '@tandem/core/testing';
 import { aggregateSchema, alertOpSchema, ingestBodySchema, metricNameSchema } from '@tandem/schema';
@@ -58,6 +57,7 @@ const ENUM_COLUMNS: [string, readonly string[]][] = [
   ['alert_rules.op', alertOpSchema.options],
 ];
 
+// The inputs are the router's and the ingestion body's; every sized column is accounted for.
 describe(`text limits against column sizes (${mode})`, () => {
   let rt: TestRuntime;
   const columns = new Map<string, { type: string; max: number | null }>();

@@ -1,6 +1,5 @@
-// Two server instances on one PostgreSQL and one Redis (services mode): a subscriber on server A
-// receives, in order and complete, what a member asks through server B; the reply is computed by
-// the worker of A. Nothing is shared in memory between the two runtimes, only the database and bus.
+// Two server instances on one PostgreSQL and one Redis (services mode), sharing nothing in memory:
+// a subscriber on A receives, in order and complete, what a member asks through B.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { availableModes } from '@tandem/core/testing';
@@ -24,6 +23,7 @@ describe.runIf(modes.includes('services'))('two server instances (services)', ()
     await a?.close();
   });
 
+  // The reply is computed by the worker of A.
   it('delivers what is sent through B to a subscriber on A, in order, once', async () => {
     const owner = await a.signUp('Owner');
     const viaB = createTRPCClient<AppRouter>({ links: [httpLink({ url: `${urlB}/trpc`, headers: { authorization: `Bearer ${owner.token}` } })] });

@@ -1,6 +1,5 @@
-// docs/reliability.md §1: a worker SIGKILLed in the middle of an assistant run. The job is retried by
-// another worker process; the conversation ends with exactly one reply whose stored text equals
-// what viewers were shown (never doubled), one completion, no failure.
+// docs/reliability.md §1: a worker SIGKILLed in the middle of an assistant run; another worker
+// process retries the job and the conversation ends with exactly one reply.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -50,6 +49,8 @@ describe.runIf(modes.includes('services'))('worker killed mid-run (services)', (
     });
   }
 
+  // One reply whose stored text equals what viewers were shown (never doubled), one completion,
+  // no failure.
   it('retries the run elsewhere and ends with exactly one reply', async () => {
     const u = await app.signUp('Crash');
     const c = await app.client(u.token).conversation.create.mutate({ workspaceId: u.workspaceId });

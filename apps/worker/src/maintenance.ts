@@ -1,10 +1,10 @@
-// Self-repair of the queue, run by every worker process: runs left without a job are enqueued
-// again and lost schedules registered again, e.g. after Redis restarted without its data
-// (docs/reliability.md §4). Both are idempotent, so several workers sweeping at once do no harm.
+// Self-repair of the queue, run by every worker process: orphaned runs enqueued again, lost
+// schedules registered again, e.g. after a Redis restart lost its data (docs/reliability.md §4).
 import { requeueOrphanedRuns, restoreLostSchedules, type Runtime } from '@tandem/core';
 
 export const SWEEP_MS = 5000;
 
+/** Both repairs are idempotent, so several workers sweeping at once do no harm. */
 export function startMaintenance(rt: Runtime, opts: { schedules?: boolean } = {}): void {
   let sweeping = false;
   const sweep = async () => {

@@ -1,6 +1,5 @@
-// Test support shared by the fake OpenAI and Gemini servers: a local node:http server that records
-// every request and answers each with the next scripted turn as server-sent events (or an HTTP
-// error), and a sink that records what a provider streams and which tools it runs.
+// Test support shared by the fake OpenAI and Gemini servers: a scripted local LLM server and a sink
+// that records what a provider streams and which tools it runs.
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AssistantSink, ToolCallOutcome } from '../src/assistant/provider.ts';
@@ -67,6 +66,10 @@ export function splitInThree(text: string): string[] {
   return [text.slice(0, a), text.slice(a, b), text.slice(b)].filter(Boolean);
 }
 
+/**
+ * A local node:http server that records every request and answers each with the next scripted
+ * turn as server-sent events (or an HTTP error).
+ */
 export async function startFakeLlm(wire: WireFormat, script: Script): Promise<FakeLlmServer> {
   const requests: RecordedRequest[] = [];
   const open = new Set<ServerResponse>();

@@ -1,10 +1,10 @@
 // A local server speaking OpenAI's streamed chat completions: `POST /v1/chat/completions` with
 // `stream: true` answers `data: {chat.completion.chunk}` events ending with `data: [DONE]`.
-// Tool-call arguments arrive in fragments; parallel calls interleave their fragments by index.
 import { splitInThree, startFakeLlm, type FakeLlmServer, type Script, type ScriptedTurn, type WireFormat } from './fake-llm.ts';
 
 const DEFAULT_USAGE = { prompt: 10, completion: 5 };
 
+// Tool-call arguments arrive in fragments; parallel calls interleave their fragments by index.
 const openAiWire: WireFormat = {
   separator: '\n\n',
   accepts: (method, url) => method === 'POST' && url === '/v1/chat/completions',

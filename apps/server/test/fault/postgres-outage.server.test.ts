@@ -39,7 +39,8 @@ describe.runIf(privatePostgresAvailable() && redisServerAvailable()).each(shapes
   beforeEach(() => onTestFailed(() => console.error(tails({ server, worker }))));
 
   // A private cluster, `pg_ctl stop -m fast` then start on the same port. While it is down /readyz
-  // names the database and calls answer 503 with Retry-After; no reply is marked complete while partial.
+  // names the database and calls answer 503 with Retry-After; no reply is marked complete while
+  // partial.
   it('processes survive, readiness names the database, and the run finishes once with the whole answer', async () => {
     const u = await signUp(server.url);
     const api = httpClient(server.url, u.token);

@@ -1,6 +1,5 @@
 // The alert rule editor (admins): which agents, which metric and aggregate, the condition, the
-// window, an optional webhook. Checks what it can before sending; the server's field errors
-// (BAD_REQUEST fieldErrors) show under the same fields.
+// window, an optional webhook.
 import { createSignal, For, Show } from 'solid-js';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { Field, FieldError } from '../components/Field.tsx';
@@ -21,6 +20,7 @@ const MAX_WINDOW_MS = 86_400_000;
 type RuleField = 'name' | 'agentId' | 'metric' | 'agg' | 'op' | 'threshold' | 'windowMs' | 'webhookUrl';
 type FieldErrors = Partial<Record<RuleField, string>>;
 
+/** Checks what it can before sending; the server's field errors (BAD_REQUEST fieldErrors) show under the same fields. */
 export function AlertRuleForm(props: {
   workspaceId: string;
   agents: { id: string; name: string }[];

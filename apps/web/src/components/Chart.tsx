@@ -1,6 +1,4 @@
-// The one component that owns uPlot: builds the plot from aligned data and options, draws new
-// data with setData, rebuilds only when it is given new options, follows its container's width
-// and destroys the plot on cleanup. Chart kinds (CategoryChart, TimeSeriesChart) configure it.
+// The one component that owns uPlot; chart kinds (CategoryChart, TimeSeriesChart) configure it.
 import { createEffect, on, onCleanup, onMount, splitProps, type JSX } from 'solid-js';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
@@ -21,6 +19,10 @@ export interface ChartProps extends Omit<JSX.HTMLAttributes<HTMLDivElement>, 're
 /** Narrower than this, a plot is built at this width anyway (a hidden container reads 0). */
 const MIN_WIDTH = 200;
 
+/**
+ * Builds the plot from aligned data and options, draws new data with setData, rebuilds only when
+ * it is given new options, follows its container's width and destroys the plot on cleanup.
+ */
 export function Chart(props: ChartProps) {
   const [own, attributes] = splitProps(props, ['options', 'data', 'height', 'onPlot']);
   let container!: HTMLDivElement;

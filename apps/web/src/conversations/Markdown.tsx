@@ -1,6 +1,5 @@
-// A deliberately tiny markdown renderer for assistant replies: paragraphs, headings, lists,
-// pipe tables, **bold**, *italic* and `code`. It builds elements, never HTML strings, so any
-// text the model or a user wrote is shown as text.
+// A deliberately tiny markdown renderer for assistant replies. It builds elements, never HTML
+// strings, so any text the model or a user wrote is shown as text.
 import { For, Match, Switch, type JSX } from 'solid-js';
 
 type Block =
@@ -85,6 +84,7 @@ export function renderInline(text: string): JSX.Element[] {
   return out;
 }
 
+/** Paragraphs, headings, lists, pipe tables, **bold**, *italic* and `code`; nothing more. */
 export function Markdown(props: { text: string }) {
   const blocks = () => parseBlocks(props.text);
   return (

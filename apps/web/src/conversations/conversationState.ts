@@ -1,6 +1,5 @@
 // How the state of one open conversation changes: a snapshot's messages, then each event of
-// conversation.events applied in order. Plain functions over a plain object, so the feed runs
-// them inside a store's produce() and tests run them as they are.
+// conversation.events applied in order.
 import type { ConversationEvent, EphemeralEvent, MessageDto, RunStatus } from '@tandem/schema';
 import type { trpc } from '../trpc.ts';
 
@@ -45,6 +44,8 @@ export type WireEvent = ConversationEvent extends infer E ? (E extends { args: u
 export type TrackedEnvelope = { id: string; data: WireEvent };
 export type StreamItem = TrackedEnvelope | EphemeralEvent;
 
+// Plain functions over a plain object, so the feed runs them inside a store's produce() and tests
+// run them as they are.
 export function makeFeedState(): FeedState {
   return { conversation: null, messages: [], hasMore: false, runs: {}, tools: {}, typing: {}, viewers: [] };
 }

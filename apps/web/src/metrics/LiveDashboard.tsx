@@ -1,6 +1,5 @@
-// Range picker, live/zoom bar and chart panels for some agents: the part of the Metrics page and
-// of an agent's drill-down that moves. Owns the zoom: a drag on any panel zooms all of them
-// into a fixed window (reloaded at the resolution that window allows), reset goes back to live.
+// Range picker, live/zoom bar and chart panels for some agents: the part of the Metrics page and of
+// an agent's drill-down that moves.
 import { createMemo, createSignal, onCleanup, onMount, Show, type JSX } from 'solid-js';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import type { AgentRoster } from './agentRoster.ts';
@@ -29,6 +28,8 @@ export function LiveDashboard(props: {
   syncKey: string;
 }) {
   let grid!: HTMLDivElement;
+  // The zoom is owned here: a drag on any panel zooms all of them into a fixed window (reloaded at
+  // the resolution that window allows); reset goes back to live.
   const [zoom, setZoom] = createSignal<{ from: number; to: number } | null>(null);
   const [gridWidth, setGridWidth] = createSignal(1000);
   const [hidden, setHidden] = createSignal<ReadonlySet<string>>(new Set());

@@ -1,6 +1,5 @@
 // The workspace's agents as the status board shows them: agent.list, with the statuses and
-// last-seen times that metrics.live pushes laid over it, and a refetch when a live point comes
-// from an agent the list does not know yet (its first sample registered it).
+// last-seen times that metrics.live pushes laid over it.
 import { useQuery, useQueryClient } from '@tanstack/solid-query';
 import { batch, createEffect, createMemo, on, type Accessor } from 'solid-js';
 import { createStore, reconcile } from 'solid-js/store';
@@ -23,6 +22,7 @@ interface LiveOverlay {
 
 export const agentListKey = (workspaceId: string) => ['agent.list', workspaceId] as const;
 
+/** Refetches the list when a live point comes from an agent it does not know yet (its first sample registered it). */
 export function createAgentRoster(workspaceId: Accessor<string>, live: LiveMetrics) {
   const queryClient = useQueryClient();
   const query = useQuery(() => ({

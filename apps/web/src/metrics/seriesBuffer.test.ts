@@ -1,6 +1,5 @@
 // The chart buffer of the live dashboard: history as metrics.query answered it, live points folded
-// into the newest bucket or opening new ones (a null bucket after silence), old buckets trimmed,
-// and the still-filling bucket projected for sums and rates.
+// in or opening new buckets, old buckets trimmed, the still-filling bucket projected.
 import { describe, expect, it } from 'vitest';
 import type { LivePoint, MetricsQueryOutput } from './api.ts';
 import { appendLivePoints, makeSeriesBuffer, showLastBucket, trimBefore, type SeriesBuffer } from './seriesBuffer.ts';

@@ -1,6 +1,5 @@
 // What the OpenAI and Gemini providers share: the system prompt, the caps that bound a run
 // (docs/reliability.md §21), history trimming, tool-output truncation, prices, and the tool-round loop.
-// Each provider only translates one model response and its tool results to its own wire format.
 import { toolsByName } from '@tandem/tools';
 import { ProviderError, type AssistantSink, type ProviderInput, type ProviderUsage, type ToolCallOutcome } from './provider.ts';
 
@@ -122,7 +121,10 @@ export interface ModelResponse {
   cutOff: boolean;
 }
 
-/** One conversation with a model, in the provider's wire format. */
+/**
+ * One conversation with a model, in the provider's wire format: all a provider implements, as it
+ * only translates one model response and its tool results to its own wire format.
+ */
 export interface ModelSession {
   /** Streams one model response (text into `text`), counts its usage, returns the tools it asked for. */
   respond(text: (chunk: string) => void): Promise<ModelResponse>;

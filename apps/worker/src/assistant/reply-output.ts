@@ -1,6 +1,5 @@
-// The text and tool events of a reply on their way to the database: buffered in memory and
-// written one transaction per flush. While the database is unavailable nothing is lost: the
-// batch stays buffered and is written once it is back (docs/reliability.md §6).
+// The text and tool events of a reply on their way to the database: buffered in memory, written one
+// transaction per flush; nothing is lost while the database is unavailable (docs/reliability.md §6).
 import { appendRunOutput, isDatabaseUnavailable, type IRun, type Runtime } from '@tandem/core';
 import type { ConversationEvent } from '@tandem/schema';
 
@@ -35,7 +34,8 @@ export class ReplyOutput {
 
   /**
    * Writes everything buffered so far. Rejects with the database's error when it is unavailable
-   * (the output stays buffered for the next flush); flushes run one after another.
+   * (the output stays buffered, and a later flush writes it once the database is back); flushes
+   * run one after another.
    */
   flush(): Promise<void> {
     this.writing = this.writing.catch(() => undefined).then(() => this.write());
