@@ -3,7 +3,7 @@
 // else. It reaches procedures through the tRPC context and REST routes through ApiContext, so two
 // servers in one process (tests, benches) share only what they are given: the runtime.
 import type { IncomingMessage } from 'node:http';
-import { SignInLimiter, createIngestion, limiterStore, type Runtime } from '@tandem/core';
+import { SignInLimiter, WrongKeyLimiter, createIngestion, limiterStore, type Runtime } from '@tandem/core';
 import { ConversationHubs } from './subscriptions/conversation-hub.ts';
 import { createLiveFeeds } from './subscriptions/metrics-live.ts';
 import { TypingThrottle } from './subscriptions/typing-throttle.ts';
@@ -12,7 +12,6 @@ import { clientAddress } from './http/client-address.ts';
 import { SocketCaps } from './ws/socket-caps.ts';
 import { WorkSlots } from './work-slots.ts';
 import { Readiness } from './http/readiness.ts';
-import { WrongKeyLimiter } from './http/api/wrong-key-limiter.ts';
 
 export function createServerServices(rt: Runtime) {
   const ingestion = createIngestion(rt);

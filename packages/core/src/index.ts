@@ -9,6 +9,7 @@ export * from './auth/accounts.ts';
 export * from './auth/login-limiter.ts';
 export * from './auth/client-limits.ts';
 export * from './auth/limiter-store.ts';
+export * from './auth/wrong-key-limiter.ts';
 export * from './workspaces/workspaces.ts';
 export * from './audit/audit-log.ts';
 export * from './queue/jobs.ts';
