@@ -1,6 +1,5 @@
-// docs/reliability.md §17 (cross-tenant) and §18 (roles, mass assignment), generated from the
-// router: every procedure of appRouter must be classified in ACCESS below, so whoever adds a
-// procedure decides who may call it and what input reaches it, and the matrix covers it at once.
+// docs/reliability.md §17 (cross-tenant) and §18 (roles, mass assignment), generated from the router:
+// every procedure of appRouter must be classified in ACCESS below.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { availableModes } from '@tandem/core/testing';
@@ -37,7 +36,10 @@ interface Entry {
 const ws = (t: Target) => ({ workspaceId: t.workspaceId });
 const conv = (t: Target) => ({ conversationId: t.conversationId });
 
-/** Every procedure of the router. A procedure missing here fails the matrix: classify it. */
+/**
+ * Every procedure of the router. A procedure missing here fails the matrix: classify it. So whoever
+ * adds a procedure decides who may call it and what input reaches it, and the matrix covers it at once.
+ */
 const ACCESS: Record<string, Entry> = {
   'auth.register': { access: 'public', input: () => ({ email: `matrix-${randomUUID()}@example.com`, password: 'correct horse', name: 'M' }) },
   'auth.login': { access: 'public', input: () => ({ email: 'nobody@example.com', password: 'whatever1' }) },

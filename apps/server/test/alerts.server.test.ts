@@ -1,6 +1,5 @@
-// Alerts end to end, in both runtime modes: rules over tRPC (tenant-scoped, audited), the
-// alerts.evaluate job firing and resolving once across a crossing, alert.events replay-then-live,
-// and webhooks retried by BullMQ until a local receiver accepts them.
+// Alerts end to end, in both runtime modes: rules over tRPC, the alerts.evaluate job firing and
+// resolving once, alert.events replay-then-live, webhooks retried until a local receiver accepts.
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';

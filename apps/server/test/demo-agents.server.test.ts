@@ -1,6 +1,5 @@
-// Demo agents in both runtime modes: a server with the simulation running gets samples from every
-// agent through its own ingestion endpoint, 24 hours of history on first start (only then), one
-// ingest key and one demo alert rule however often it starts.
+// Demo agents in both runtime modes: samples from every agent through the server's own ingestion
+// endpoint, 24 hours of history on first start only, one key and one alert rule however often it starts.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { seedDemo } from '@tandem/core';
 import { availableModes } from '@tandem/core/testing';

@@ -1,6 +1,5 @@
-// The documents stay true to the code: docs/api.md lists every procedure of appRouter with its
-// kind, every configuration variable and every tool, and nothing that is gone; the README and
-// docs name only paths that exist, and docs/reliability.md only tests that exist.
+// The documents stay true to the code: docs/api.md lists every procedure, variable and tool and
+// nothing that is gone; the documents name only paths and tests that exist.
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { environmentSchema } from '@tandem/schema';

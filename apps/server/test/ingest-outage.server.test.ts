@@ -1,6 +1,5 @@
-// docs/reliability.md §6 for ingestion: PostgreSQL stops (a private cluster, `pg_ctl stop -m fast`) while
-// agents post. Requests answer 503 with Retry-After (cached key or not), the server survives,
-// and after the restart every request is either stored whole or not at all, each 202 whole.
+// docs/reliability.md §6 for ingestion: PostgreSQL stops while agents post; requests answer 503 and
+// the server survives; afterwards every request is either stored whole or not at all.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +35,8 @@ describe.runIf(privatePostgresAvailable())('ingestion while PostgreSQL is unavai
     await rm(dataDir, { recursive: true, force: true });
   });
 
+  // A private cluster, `pg_ctl stop -m fast`. The 503 carries Retry-After whether the key is cached
+  // or not; each request answered 202 is stored whole.
   it('503 with Retry-After while it is down; afterwards each request is stored whole or not at all', async () => {
     const user = await signUp(url);
     const api = httpClient(url, user.token);

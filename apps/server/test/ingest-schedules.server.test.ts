@@ -1,6 +1,5 @@
-// The periodic metric jobs run from BullMQ job schedulers on both queue backends (Redis and the
-// PostgreSQL backend of embedded mode): registering twice keeps one scheduler per job, and a
-// worker runs metrics.rollup and metrics.partitions from them without anyone enqueueing.
+// The periodic metric jobs run from BullMQ job schedulers on both queue backends: one scheduler per
+// job however often registered, and a worker runs them without anyone enqueueing.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { jobDefinitions, schedules, upsertSchedules } from '@tandem/core';
 import { availableModes } from '@tandem/core/testing';
@@ -8,6 +7,7 @@ import { sqlRows, startTestApp, type TestApp } from './harness.ts';
 
 const modes = await availableModes();
 
+// Backends: Redis, and the PostgreSQL backend of embedded mode.
 describe.each(modes)('metric job schedules (%s)', (mode) => {
   let app: TestApp;
   beforeAll(async () => {

@@ -1,6 +1,5 @@
-// Ingest keys and POST /api/v1/metrics (docs/api.md "Metrics samples"; docs/reliability.md §13 and §17): every
-// status code, JSON and NDJSON, all-or-nothing batches, gzip and gzip bombs, tenant scoping,
-// live points on the bus, revocation seen at once by every server instance on the runtime.
+// Ingest keys and POST /api/v1/metrics (docs/api.md "Metrics samples"; docs/reliability.md §13, §17):
+// status codes, formats, all-or-nothing batches, gzip bombs, tenant scoping, live points, revocation.
 import { gzipSync } from 'node:zlib';
 import pg from 'pg';
 import { pino } from 'pino';

@@ -1,11 +1,11 @@
-// Issue 14: every string that enters through a procedure or a REST body is one of the text types
-// of @tandem/schema (no bare z.string() at a boundary), so each refuses NUL, control characters and
-// broken surrogates, and counts its limit in characters.
+// Issue 14: every string that enters through a procedure or a REST body is one of the text types of
+// @tandem/schema (no bare z.string() at a boundary), so each refuses what the database cannot take.
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ingestBodySchema, ingestLineSchema, metricSampleSchema, singleLineText } from '@tandem/schema';
 import { routerProcedures, walkInput, walkRouter } from './input-schemas.ts';
 
+// The text types refuse NUL, control characters and broken surrogates, and count limits in characters.
 describe('input text types', () => {
   it('finds every procedure of appRouter and its input', () => {
     const procedures = routerProcedures();

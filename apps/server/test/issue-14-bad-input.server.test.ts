@@ -1,6 +1,5 @@
 // Regression tests for issue 14: plain bad input answered 500, and one such 500 left an account
-// without a workspace. Each case now gets a 4xx that names the field and the rule, and nothing
-// of the refused call stays in the database.
+// without a workspace. Now: a 4xx naming the field and the rule, nothing of the call stored.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConversation, createWorkspace, databaseRefusal, registerUser } from '@tandem/core';

@@ -1,6 +1,5 @@
-// metrics.live's batching on the in-process bus with a fake clock: at most one push per 250 ms,
-// the first point after a quiet spell goes out at once, nothing lost within the cap, the newest
-// kept beyond it, filters applied, status changes coalesced per agent, one batch object shared.
+// metrics.live's batching on the in-process bus with a fake clock (at most one push per 250 ms,
+// bounded, filtered, statuses coalesced, one batch object shared), and its WebSocket encoding.
 import fc from 'fast-check';
 import { jsonEncoder } from '@trpc/server/adapters/ws';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';

@@ -1,6 +1,4 @@
-// alert.events: replay from the database, then live, the same way as conversation-events.ts:
-// the bus listener is attached before the first read and the cursor drops what was delivered,
-// so nothing slips through the gap and nothing arrives twice.
+// alert.events: replay from the database, then live, the same way as conversation-events.ts.
 import { tracked } from '@trpc/server';
 import { alertChannel, lastAlertSeq, readAlertEvents, type Runtime } from '@tandem/core';
 
@@ -8,6 +6,10 @@ const PAGE = 500;
 /** Without lastEventId a dashboard starts with this many recent events. */
 export const RECENT_ALERT_EVENTS = 50;
 
+/**
+ * The bus listener is attached before the first read and the cursor drops what was delivered, so
+ * nothing slips through the gap and nothing arrives twice.
+ */
 export async function* alertEvents(rt: Runtime, workspaceId: string, lastEventId: string | null | undefined, signal: AbortSignal) {
   let pending = true;
   let wake: (() => void) | null = null;

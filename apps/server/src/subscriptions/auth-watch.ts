@@ -1,6 +1,5 @@
-// Subscriptions outlive the request that authorised them. This re-checks the caller whenever
-// their access may have changed (logout, role change, removal: announced on the bus) and when
-// the token expires, and ends the subscription with the reason the moment it no longer holds.
+// Subscriptions outlive the request that authorised them: each is ended, with the reason, the
+// moment the caller's access no longer holds.
 import { TRPCError } from '@trpc/server';
 import { User, roleIn, type Bus } from '@tandem/core';
 import { roleRank, type Role } from '@tandem/schema';
@@ -36,7 +35,9 @@ async function currentAccessError(c: Caller): Promise<TRPCError | null> {
 }
 
 /**
- * Runs `source` while the caller keeps access. Counts against the per-connection cap.
+ * Runs `source` while the caller keeps access: re-checked whenever it may have changed (logout,
+ * role change, removal: announced on the bus) and when the token expires. Counts against the
+ * per-connection cap.
  * `source` gets a signal that aborts when the client leaves or access is lost.
  */
 export async function* guardSubscription<T>(

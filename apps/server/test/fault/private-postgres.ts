@@ -1,6 +1,5 @@
 // A private PostgreSQL cluster for outage tests (initdb + pg_ctl from /usr/lib/postgresql) on a
-// spare port: stopped and started again on the same port, removed afterwards. We run as root,
-// and PostgreSQL refuses to, so the cluster belongs to the `postgres` user.
+// spare port: stopped and started again on the same port, removed afterwards.
 import { execFile as execFileCb } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { chown, mkdtemp, rm } from 'node:fs/promises';
@@ -30,6 +29,7 @@ function binDir(): string | null {
 
 export const privatePostgresAvailable = () => binDir() !== null;
 
+/** We run as root, and PostgreSQL refuses to, so the cluster belongs to the `postgres` user. */
 export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const bin = binDir();
   if (!bin) throw new Error(`no PostgreSQL binaries under ${ROOT}`);
