@@ -65,7 +65,12 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
 
   return {
     config, log, orm, queues, bus, tokens, redis, databaseUrl,
-    limits: { ...CLIENT_LIMITS, ...opts.limits },
+    limits: {
+      ...CLIENT_LIMITS,
+      socketsPerUser: config.WS_MAX_SOCKETS_PER_USER,
+      socketsPerAddress: config.WS_MAX_SOCKETS_PER_ADDRESS,
+      ...opts.limits,
+    },
     async close() {
       await queues.close(config.SHUTDOWN_TIMEOUT_MS);
       await bus.close();

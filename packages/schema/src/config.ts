@@ -62,6 +62,10 @@ export const environmentSchema = z.object({
    * address that limits count and logs show. 0: the socket's peer (no proxy).
    */
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  /** Open WebSockets one user may hold (each browser tab is one); more are refused. */
+  WS_MAX_SOCKETS_PER_USER: z.coerce.number().int().min(1).max(1_000_000).default(20),
+  /** Open WebSockets from one client address (IPv6: one /64), counted before authentication. */
+  WS_MAX_SOCKETS_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(200),
 });
 
 export const configSchema = environmentSchema
