@@ -1,13 +1,5 @@
-// Fan-out of one conversation's live events to many WebSocket subscribers (default 1,000) through
-// the real path — each event appended to PostgreSQL and announced on the bus, as the worker does;
-// the server wakes, reads and sends it on every conversation.events subscription — side by side
-// with a bare `ws` broadcast of the same messages to the same number of clients.
-// Services mode (real PostgreSQL + Redis; the server and the baseline each in their own process,
-// like production) when they answer, else embedded (everything in this process).
-// Subscribers are raw `ws` sockets speaking the tRPC subscription protocol (1,000 full tRPC
-// clients would cost this process more than the server); the baseline's clients are the same
-// sockets, parsing the same JSON. Phases: a steady rate (latency), then a high rate (throughput).
-// Goals: p99 < 50 ms at the steady rate; delivered msgs/s at the high rate ≥ 50% of raw ws.
+// Benchmark: fan-out of one conversation's live events to many WebSocket subscribers (default 1,000)
+// through the real server, side by side with a bare `ws` broadcast of the same messages.
 import { cpus, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket } from 'ws';
@@ -24,6 +16,8 @@ const HIGH_RATE = Number(process.env.BENCH_HIGH_RATE ?? 100);
 const HIGH_SECONDS = Number(process.env.BENCH_HIGH_SECONDS ?? 5);
 const progress = (msg: string) => process.stderr.write(`${msg}\n`);
 
+// Services mode (real PostgreSQL + Redis; the server and the baseline each in their own process,
+// like production) when they answer, else embedded (everything in this process).
 const mode = (await availableModes()).includes('services') ? 'services' : 'embedded';
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 const rt = await createTestRuntime(mode);
@@ -58,7 +52,11 @@ class Deliveries {
 }
 let current = new Deliveries(0);
 
-/** A subscriber speaking tRPC's WebSocket protocol: connectionParams, then one subscription. */
+/**
+ * A subscriber speaking tRPC's WebSocket protocol: connectionParams, then one subscription. A raw
+ * `ws` socket, not a full tRPC client (1,000 of those would cost this process more than the
+ * server); the baseline's clients are the same sockets, parsing the same JSON.
+ */
 function trpcSubscriber(api: string, token: string, conversationId: string, lastEventId: number): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`${api.replace('http', 'ws')}/trpc?connectionParams=1`);
@@ -146,6 +144,7 @@ async function phase(name: string, count: number, rate: number, publish: (i: num
   return figures;
 }
 
+/** Phases: a steady rate (latency), then a high rate (throughput). */
 async function measure(label: string, connect: () => Promise<WebSocket[]>, publish: (i: number) => Promise<void>) {
   progress(`${label}: connecting ${SUBSCRIBERS} subscribers`);
   const sockets = await connect();
@@ -178,6 +177,8 @@ const me = await (await fetch(`${api.url}/trpc/auth.me`, { headers: { authorizat
 const conversation = await post('conversation.create', { workspaceId: me.result.data.workspaces[0]!.id, title: 'Fan-out' }, token);
 const messageId = crypto.randomUUID();
 
+// Each event appended to PostgreSQL and announced on the bus, as the worker does; the server wakes,
+// reads and sends it on every conversation.events subscription.
 const trpc = await measure(
   'tRPC conversation.events',
   () => connectAll(() => trpcSubscriber(api.url, token, conversation.id, conversation.lastSeq)),
@@ -206,5 +207,6 @@ console.log(JSON.stringify({
   cpus: cpus().length, load_avg_1m: round(loadavg()[0]!),
   trpc, raw,
   throughput_vs_raw: throughputVsRaw,
+  // p99 < 50 ms at the steady rate; delivered msgs/s at the high rate ≥ 50% of raw ws.
   goals: { p99_under_50ms: trpc.steady.p99_ms < 50 && trpc.steady.missing === 0, throughput_at_least_half_raw: throughputVsRaw >= 0.5 },
 }));

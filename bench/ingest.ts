@@ -1,10 +1,5 @@
-// POST /api/v1/metrics throughput and latency through the real server, side by side in the same
-// run with raw COPY of the same rows into an equally wide plain table (same columns and indexes).
-// Services mode (real PostgreSQL, fresh database; the server in its own process, as deployed)
-// when PostgreSQL and Redis answer, else embedded (server in this process).
-// Phases: batched (1,000-sample JSON requests from several clients) → samples/s and ratio to
-// COPY; single-sample requests from 32 keep-alive clients → requests/s, p50, p99.
-// Goals: batched ≥ 50% of raw COPY; ≥ 5,000 single-sample requests/s with p99 ≤ 20 ms.
+// Benchmark: POST /api/v1/metrics throughput and latency through the real server, side by side with
+// raw COPY of the same rows into an equally wide plain table (same columns and indexes).
 import { Agent, request } from 'node:http';
 import { loadavg } from 'node:os';
 import pg from 'pg';
@@ -20,6 +15,8 @@ const SINGLE_SECONDS = Number(process.env.BENCH_SINGLE_SECONDS ?? 10);
 const AGENTS = 10;
 const progress = (msg: string) => process.stderr.write(`${msg}\n`);
 
+// Services mode (real PostgreSQL, fresh database; the server in its own process, as deployed) when
+// PostgreSQL and Redis answer, else embedded (server in this process).
 const mode = (await availableModes()).includes('services') ? 'services' : 'embedded';
 const rt = await createTestRuntime(mode);
 
@@ -84,6 +81,7 @@ async function load(clients: number, more: () => boolean, body: (i: number) => B
 }
 
 // ---- batched ----------------------------------------------------------------------------------
+// 1,000-sample JSON requests from several clients → samples/s and ratio to COPY.
 progress(`${mode} mode; batched: ${BATCH_REQUESTS} requests of ${BATCH_SIZE} samples from ${BATCH_CLIENTS} clients`);
 const batches = Array.from({ length: BATCH_REQUESTS }, (_, r) => ({ agent: `bench-agent-${r % AGENTS}`, samples: Array.from({ length: BATCH_SIZE }, makeSample) }));
 const batchBodies = batches.map((b) => Buffer.from(JSON.stringify(b)));
@@ -138,6 +136,7 @@ if (mode === 'services') {
 }
 
 // ---- single-sample requests -----------------------------------------------------------------------
+// From 32 keep-alive clients → requests/s, p50, p99.
 progress(`single-sample requests: ${SINGLE_CLIENTS} keep-alive clients for ${SINGLE_SECONDS} s`);
 const singles = Array.from({ length: 2000 }, (_, i) => Buffer.from(JSON.stringify({ agent: `bench-agent-${i % AGENTS}`, samples: [makeSample()] })));
 await load(SINGLE_CLIENTS, (() => { const end = performance.now() + 1000; return () => performance.now() < end; })(), (i) => singles[i % singles.length]!); // warm-up
@@ -170,6 +169,7 @@ const figures = {
   copy: { baseline: 'binary COPY FROM STDIN of the same rows (pre-encoded), plain table with the same columns and indexes, one COPY per 1,000 rows on as many connections', samples_per_s: copySamplesPerSecond },
   ratio_to_copy: copySamplesPerSecond ? +(apiSamplesPerSecond / copySamplesPerSecond).toFixed(3) : null,
   single: { clients: SINGLE_CLIENTS, seconds: SINGLE_SECONDS, ...single },
+  // Goals: batched ≥ 50% of raw COPY; ≥ 5,000 single-sample requests/s with p99 ≤ 20 ms.
   goals_met: { batched_half_of_copy: copySamplesPerSecond ? apiSamplesPerSecond >= copySamplesPerSecond / 2 : null, single_5000_rps: single.requests_per_s >= 5000, single_p99_20ms: single.p99_ms <= 20 },
 };
 console.log(JSON.stringify(figures));

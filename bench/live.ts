@@ -1,13 +1,5 @@
-// metrics.live delivery to many subscribers (default 1,000 on one workspace) through the real
-// path — points published on the bus as ingestion publishes them after a commit; each server
-// subscription filters, batches (at most one push per 250 ms) and sends over tRPC's WebSocket —
-// side by side with a bare `ws` server that batches the same points the same way and broadcasts
-// each batch serialised once. Latency is publish → receipt on one clock (publisher and clients
-// share this process), so it includes the batching wait both paths have by design (0–250 ms).
-// Services mode (PostgreSQL + Redis; our server and the baseline each in their own process) when
-// they answer, else embedded (everything in this process).
-// Subscribers are raw `ws` sockets speaking tRPC's subscription protocol (1,000 full tRPC clients
-// would cost this process more than the server), parsing every message like a client would.
+// Benchmark: metrics.live delivery to many subscribers (default 1,000 on one workspace) through the
+// real server, side by side with a bare `ws` server that batches and broadcasts the same points.
 import { createServer } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
@@ -25,6 +17,8 @@ const POINTS = Number(process.env.BENCH_POINTS ?? 1);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const AGENTS = 10;
 const progress = (msg: string) => process.stderr.write(`${msg}\n`);
+// Latency is publish → receipt on one clock (publisher and clients share this process), so it
+// includes the batching wait both paths have by design (0–250 ms).
 const epochNow = () => performance.timeOrigin + performance.now();
 
 /** The baseline: one bus subscription, the same 250 ms batching, each batch serialised once for every socket. */
@@ -72,6 +66,8 @@ if (process.argv.includes('--raw-server')) {
 }
 
 async function main() {
+  // Services mode (PostgreSQL + Redis; our server and the baseline each in their own process) when
+  // they answer, else embedded (everything in this process).
   const mode = (await availableModes()).includes('services') ? 'services' : 'embedded';
   const rt = await createTestRuntime(mode);
 
@@ -112,7 +108,11 @@ async function main() {
   }
   let current = new Deliveries(0);
 
-  /** A subscriber speaking tRPC's WebSocket protocol; resolves once its first batch (statuses) came. */
+  /**
+   * A subscriber speaking tRPC's WebSocket protocol; resolves once its first batch (statuses) came.
+   * A raw `ws` socket, not a full tRPC client (1,000 of those would cost this process more than the
+   * server), parsing every message like a client would.
+   */
   function trpcSubscriber(api: string, token: string, workspaceId: string): Promise<WebSocket> {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(`${api.replace('http', 'ws')}/trpc?connectionParams=1`);
@@ -164,6 +164,8 @@ async function main() {
   const round = (x: number) => Math.round(x * 100) / 100;
 
   let seq = 0;
+  // Published on the bus as ingestion publishes after a commit; each server subscription filters,
+  // batches (at most one push per 250 ms) and sends over tRPC's WebSocket.
   const publish = (bus: Bus, channel: string, agents: string[]) => {
     const points: LivePoint[] = [];
     for (let k = 0; k < POINTS; k++, seq++) points.push({ agentId: agents[seq % agents.length]!, ts: epochNow(), values: { latency_ms: 100 + (seq % 700), requests: 1, tokens_in: 420 } });
