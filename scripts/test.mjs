@@ -13,6 +13,9 @@ function run(cmd, args) {
 run('npx', ['nx', 'run-many', '-t', 'typecheck', 'build', '--output-style=static']);
 run('npx', ['tsc', '-p', 'e2e']);
 run('npx', ['tsc', '-p', 'bench']);
+// Lint (eslint.config.js: type-aware rules, no cycles, no deep imports) and unused code (knip.json).
+run('npx', ['eslint', '.', '--max-warnings=0']);
+run('npx', ['knip', '--no-progress']);
 const report = '.tmp/vitest-report.json';
 // Projects unit, integration (embedded always; services when PostgreSQL/Redis answer) and browser e2e.
 const vitest = spawnSync('npx', ['vitest', 'run', '--coverage', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)], { stdio: 'inherit', env });

@@ -30,7 +30,6 @@ export const trpc = createTRPCClient<AppRouter>({
 });
 
 export type MeOutput = Awaited<ReturnType<typeof trpc.auth.me.query>>;
-export type User = MeOutput['user'];
 export type WorkspaceSummary = MeOutput['workspaces'][number];
 export type Role = WorkspaceSummary['role'];
 export type Member = Awaited<ReturnType<typeof trpc.workspace.members.query>>[number];

@@ -33,8 +33,8 @@ describe('webhook destinations', () => {
   /** Calls the lookup as node:net does and reports what the socket would connect to. */
   function lookUp(resolve: Resolve, all: boolean): Promise<{ err: Error | null; addresses: string[] }> {
     return new Promise((done) => {
-      guardedLookup(resolve)('hooks.example.test', { all, family: 0 } as never, ((err: Error | null, address: string | LookupAddress[]) =>
-        done({ err, addresses: Array.isArray(address) ? address.map((a) => a.address) : address ? [address] : [] })) as never);
+      guardedLookup(resolve)('hooks.example.test', { all, family: 0 }, ((err: Error | null, address: string | LookupAddress[]) =>
+        done({ err, addresses: Array.isArray(address) ? address.map((a) => a.address) : address ? [address] : [] })));
     });
   }
 
