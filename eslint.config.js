@@ -1,6 +1,5 @@
-// Lint for what matters (docs/architecture.md "Lint"): promises not left floating, switches that
-// cover every case, type-only imports marked, no import cycles, no deep imports across packages,
-// no unused code. Type-aware through the TypeScript project service. Part of `npm test`.
+// Lint for what matters (docs/architecture.md "Lint"), type-aware through the TypeScript project
+// service. Part of `npm test`.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import importX, { createNodeResolver } from 'eslint-plugin-import-x';

@@ -1,7 +1,5 @@
-// The server's composition root: every long-lived object of one server (conversation hubs, live
-// metric feeds, ingestion, throttles, limiters, Prometheus registry) is built here and nowhere
-// else. It reaches procedures through the tRPC context and REST routes through ApiContext, so two
-// servers in one process (tests, benches) share only what they are given: the runtime.
+// The server's composition root: every long-lived object of one server is built here and nowhere
+// else, so two servers in one process (tests, benches) share only what they are given: the runtime.
 import type { IncomingMessage } from 'node:http';
 import { SignInLimiter, WrongKeyLimiter, createIngestion, limiterStore, type Runtime } from '@tandem/core';
 import { ConversationHubs } from './subscriptions/conversation-hub.ts';
@@ -13,6 +11,10 @@ import { SocketCaps } from './ws/socket-caps.ts';
 import { WorkSlots } from './work-slots.ts';
 import { Readiness } from './http/readiness.ts';
 
+/**
+ * Builds the conversation hubs, live metric feeds, ingestion, throttles, limiters and Prometheus
+ * registry; they reach procedures through the tRPC context and REST routes through ApiContext.
+ */
 export function createServerServices(rt: Runtime) {
   const ingestion = createIngestion(rt);
   const trustProxy = rt.config.TRUST_PROXY;

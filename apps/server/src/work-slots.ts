@@ -1,7 +1,5 @@
-// A few calls of one client at a time. The database pool is shared by every tenant and serves its
-// waiters in order, so one client starting thousands of calls at once (a WebSocket needs no new
-// request per call) would queue everyone else behind them. Here each client runs at most
-// `running` calls; up to `waiting` more wait their turn; beyond, TOO_MANY_REQUESTS at once.
+// A few calls of one client at a time, so one client starting thousands of calls at once cannot
+// queue every other tenant behind them in the shared database pool.
 import { AppError } from '@tandem/core';
 
 interface ClientSlots {
@@ -9,6 +7,11 @@ interface ClientSlots {
   waiting: { start(): void; abandon(): void }[];
 }
 
+/**
+ * The database pool is shared by every tenant and serves its waiters in order, and a WebSocket
+ * needs no new request per call. Each client runs at most `running` calls; up to `waiting` more
+ * wait their turn; beyond, TOO_MANY_REQUESTS at once.
+ */
 export class WorkSlots {
   private readonly clients = new Map<string, ClientSlots>();
 

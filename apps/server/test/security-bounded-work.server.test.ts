@@ -1,7 +1,5 @@
 // Issue 11 item 4: bounded work per message. One WebSocket frame used to start any number of
-// metrics.query calls at once and starve the shared connection pool. Now a frame holds at most
-// 50 calls (as on HTTP), each user runs a few expensive queries at a time (the rest wait or are
-// refused), and on PostgreSQL their statements stop after USER_STATEMENT_TIMEOUT_MS.
+// metrics.query calls at once and starve the shared connection pool.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import pg from 'pg';
 import WebSocket from 'ws';
@@ -49,6 +47,7 @@ describe.each(modes)('security: bounded work per message (%s)', (mode) => {
   });
   afterAll(() => app?.close());
 
+  // A frame holds at most 50 calls, as on HTTP.
   it('security: bounded work — a WebSocket frame of more than 50 calls is refused whole, before any runs', async () => {
     const ws = await rawSocket(app, a.token);
     const frame = Array.from({ length: 1000 }, (_, i) => metricsQuery(i + 1, a.workspaceId));
@@ -65,6 +64,7 @@ describe.each(modes)('security: bounded work per message (%s)', (mode) => {
     ws.socket.close();
   });
 
+  // Each user runs a few expensive queries at a time; the rest wait or are refused.
   it('security: bounded work — one user flooding expensive queries gets a few run, some wait, the rest refused; a neighbour is served', async () => {
     const ws = await rawSocket(app, a.token);
     // Four frames of 50 expensive queries, as fast as the socket takes them.

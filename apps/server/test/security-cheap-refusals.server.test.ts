@@ -1,7 +1,5 @@
-// Issue 11 item 10: cheap refusals stay cheap. GET /api/v1/metrics resolved every `agent=` ref
-// with a query before looking at how many there were (thousands fit in one URL); random ingest
-// keys each cost a lookup and a cache entry, pushing valid keys out of the cache. Now refs are
-// counted first, and wrong keys are limited per client address before the lookup.
+// Issue 11 item 10: cheap refusals stay cheap. Agent refs are counted before any is resolved, and
+// wrong ingest keys are limited per client address before the lookup.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { availableModes } from '@tandem/core/testing';
@@ -28,6 +26,8 @@ describe.each(modes)('security: cheap refusals (%s)', (mode) => {
   const read = (query: string) =>
     fetch(`${app.url}/api/v1/metrics?workspaceId=${owner.workspaceId}&metric=latency_ms:p95&${query}`, { headers: { authorization: `Bearer ${owner.token}` } });
 
+  // GET /api/v1/metrics used to resolve every `agent=` ref with a query before looking at how many
+  // there were (thousands fit in one URL).
   it('security: agent refs — thousands of agent= refs are refused with 400 before one is resolved', async () => {
     const started = Date.now();
     // As many as fit in a URL (Node takes 16 KiB of request line and headers).
@@ -44,6 +44,7 @@ describe.each(modes)('security: cheap refusals (%s)', (mode) => {
     expect((await read('agent=ghost-1')).status).toBe(404);
   });
 
+  // Random ingest keys used to cost a lookup and a cache entry each, pushing valid keys out of the cache.
   it('security: ingest 401s — random keys from one address are refused before the lookup past the limit; valid keys elsewhere keep working', async () => {
     const attacker = { 'x-forwarded-for': '203.0.113.90' };
     for (let i = 0; i < WRONG_KEYS_PER_MINUTE; i++)

@@ -1,7 +1,5 @@
-// Issue 11 item 9: /readyz needs no token. It used to return the raw error of a failed check
-// (database errors name hosts, users, SQL) and to enqueue a ping job per request. Now it says
-// only which dependency failed, and a flood of requests pings the queue once. Mode-independent:
-// the first mode only.
+// Issue 11 item 9: /readyz needs no token, so it says only which dependency failed, and a flood of
+// requests pings the queue once. Mode-independent: the first mode only.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { availableModes } from '@tandem/core/testing';
 import { startTestApp, type TestApp } from './harness.ts';
@@ -21,6 +19,8 @@ describe('security: /readyz says little to strangers', () => {
     return Object.values(counts).reduce((a, b) => a + b, 0);
   };
 
+  // It used to return the raw error of a failed check (database errors name hosts, users, SQL) and
+  // to enqueue a ping job per request.
   it('security: /readyz — a failed check names the dependency, not the error, and a flood of requests pings the queue once', async () => {
     const before = await pings();
     const answers = await Promise.all(Array.from({ length: 100 }, () => fetch(`${app.url}/readyz`)));

@@ -1,6 +1,5 @@
-// Issue 11 item 2: sign-in limits that hold behind a proxy and cannot lock people out. Each test
-// performs the attack against a real server behind a (simulated) proxy, in both runtime modes:
-// the limiter's counts live on Redis or PostgreSQL.
+// Issue 11 item 2: sign-in limits that hold behind a proxy and cannot lock people out, in both
+// runtime modes: the limiter's counts live on Redis or PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createTRPCClient, httpLink } from '@trpc/client';
@@ -49,6 +48,7 @@ describe('client address', () => {
   });
 });
 
+// Each test performs the attack against a real server behind a (simulated) proxy.
 describe.each(modes)('security: sign-in limits behind a proxy (%s)', (mode) => {
   let app: TestApp; // behind one proxy hop (TRUST_PROXY=1)
   let direct: TestApp; // no proxy configured (TRUST_PROXY=0)

@@ -1,7 +1,5 @@
-// Issue 11 item 3: one subscription path. tRPC v11 also serves subscriptions as HTTP server-sent
-// events, outside the WebSocket's caps; the server refuses them. Sockets are capped per client
-// address (at the upgrade) and per user (at authentication), and a socket that has not
-// authenticated within 10 s is closed. Mode-independent (nothing here touches a store): embedded only.
+// Issue 11 item 3: one subscription path, the WebSocket, with its caps. Mode-independent (nothing
+// here touches a store): embedded only.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { availableModes } from '@tandem/core/testing';
@@ -66,6 +64,7 @@ describe('security: one subscription path', () => {
     const subscriptions = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>)
       .filter(([, p]) => p._def.type === 'subscription').map(([path]) => path);
     expect(subscriptions).toContain('metrics.live');
+    // tRPC v11 also serves subscriptions as HTTP server-sent events, outside the WebSocket's caps.
     for (const path of subscriptions) {
       const input = encodeURIComponent(JSON.stringify({ workspaceId: user.workspaceId }));
       // Repeating it used to open one unbounded server-sent event stream per request.
@@ -83,6 +82,7 @@ describe('security: one subscription path', () => {
     }
   });
 
+  // Sockets are capped per client address (at the upgrade) and per user (at authentication).
   it('security: socket caps — one client address holds at most its share of sockets, before authenticating', async () => {
     const mine = [];
     for (let i = 0; i < SOCKETS_PER_ADDRESS; i++) mine.push(await connect('203.0.113.80'));

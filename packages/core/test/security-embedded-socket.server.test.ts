@@ -1,6 +1,5 @@
-// Issue 11 item 9: embedded PGlite accepts any user and password, and used to listen on a
-// loopback port, open to every account on the machine. It is served on a Unix socket in a 0700
-// directory instead: only the account running Tandem can reach it.
+// Issue 11 item 9: embedded PGlite accepts any user and password, and used to listen on a loopback
+// port open to every account on the machine; now only the account running Tandem can reach it.
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,6 +1,5 @@
-// Issue 11 item 9: a configuration error names the variable and what is wrong, and never shows a
-// secret: not JWT_SECRET or an API key, not the password inside a URL (start-up errors end up in
-// shared logs and CI output).
+// Issue 11 item 9: a configuration error names the variable and what is wrong, never a secret
+// (JWT_SECRET, an API key, a URL's password): start-up errors end up in shared logs and CI output.
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../src/config.ts';
 

@@ -1,6 +1,5 @@
 // The demo sales data set: ~40 products in 6 categories, months of orders with seasonality and
 // growth ending at `now`, and inventory with a few items below their reorder point.
-// Deterministic: a seeded PRNG, and product ids derived from workspace id and SKU.
 import { createHash } from 'node:crypto';
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 
@@ -99,7 +98,10 @@ interface DemoProduct {
   maxUnits: number;
 }
 
-/** Seeds the workspace's demo sales data set; does nothing when it already has products. */
+/**
+ * Seeds the workspace's demo sales data set; does nothing when it already has products.
+ * Deterministic: a seeded PRNG, and product ids derived from workspace id and SKU.
+ */
 export async function seedDemoSales(em: EntityManager, workspaceId: string, opts: SeedDemoSalesOptions = {}): Promise<SeedDemoSalesResult> {
   const months = opts.months ?? 24;
   const now = opts.now ?? new Date();

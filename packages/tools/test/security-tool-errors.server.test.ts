@@ -1,6 +1,5 @@
 // Issue 11 item 9: a failed tool's error reaches the model and every member of the conversation
-// (tool.finished), so it must not carry what a database error does (SQL, values). Domain errors
-// written for the asker still pass; anything else is replaced by a generic message and logged.
+// (tool.finished), so it must not carry what a database error does (SQL, values).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { availableModes, createTestRuntime, insertTestWorkspace, type TestRuntime } from '@tandem/core/testing';
 import { runTool, type ToolContext } from '../src/index.ts';

@@ -1,6 +1,5 @@
-// The client's address, for limits and logs. Behind reverse proxies the socket's peer is the last
-// proxy; TRUST_PROXY says how many hops (counted from this server) append a truthful
-// X-Forwarded-For entry. Entries further left are whatever the client wrote and never believed.
+// The client's address, for limits and logs. TRUST_PROXY says how many hops (counted from this
+// server) append a truthful X-Forwarded-For entry.
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 
@@ -22,6 +21,8 @@ function normalise(raw: string | undefined): string | null {
  * The client address of a request: the socket's peer when `trustedHops` is 0, else the entry of
  * X-Forwarded-For that the outermost trusted proxy added (when there are fewer entries than
  * trusted hops, the leftmost). An entry that is not an address falls back to the peer.
+ * Behind reverse proxies the socket's peer is the last proxy; entries further left than the
+ * trusted hops are whatever the client wrote and never believed.
  */
 export function clientAddress(req: IncomingMessage, trustedHops: number): string {
   const peer = normalise(req.socket.remoteAddress) ?? 'unknown';

@@ -1,7 +1,5 @@
 // /readyz: the database answers and a ping job round-trips through the queue. It needs no token,
-// so it tells a stranger only which dependency failed (the reason goes to the log), and however
-// often it is asked, each server checks the database once at a time and pings the queue at most
-// once per QUEUE_PING_EVERY_MS: a flood of /readyz is not a flood of jobs.
+// so it tells a stranger only which dependency failed (the reason goes to the log).
 import { randomUUID } from 'node:crypto';
 import type { Runtime } from '@tandem/core';
 
@@ -15,6 +13,10 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms).unref())]);
 }
 
+/**
+ * However often it is asked, each server checks the database once at a time and pings the queue
+ * at most once per QUEUE_PING_EVERY_MS: a flood of /readyz is not a flood of jobs.
+ */
 export class Readiness {
   private database: Promise<Check> | null = null;
   private queue: { result: Promise<Check>; at: number } | null = null;

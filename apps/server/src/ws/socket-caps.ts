@@ -1,6 +1,5 @@
 // How many WebSockets one client address and one user hold, and the deadline by which a socket
-// must have authenticated (its connectionParams token): a socket costs memory and a keep-alive
-// timer whether or not it subscribes, so nobody gets an unbounded number of them.
+// must have authenticated (its connectionParams token).
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { ClientLimits } from '@tandem/core';
@@ -9,6 +8,10 @@ import type { ClientLimits } from '@tandem/core';
 export const WS_AUTH_TIMEOUT_MS = 10_000;
 export const WS_CLOSE_NOT_AUTHENTICATED = 4001;
 
+/**
+ * A socket costs memory and a keep-alive timer whether or not it subscribes, so nobody gets an
+ * unbounded number of them.
+ */
 export class SocketCaps {
   private readonly perAddress = new Map<string, number>();
   private readonly perUser = new Map<string, number>();

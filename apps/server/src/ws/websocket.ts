@@ -1,7 +1,5 @@
 // tRPC over WebSocket with the hardening tRPC's adapter leaves to us (docs/reliability.md,
-// docs/security.md): Origin allow-list and sockets per client address on upgrade, sockets per
-// user and an authentication deadline (socket-caps.ts), maxPayload, bounded send buffers,
-// reconnect notice on shutdown.
+// docs/security.md).
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -63,6 +61,11 @@ function boundSendBuffer(ws: WebSocket, metrics: Prometheus): void {
   }) as WebSocket['send'];
 }
 
+/**
+ * Serves /trpc on `server` with that hardening: Origin allow-list and sockets per client address on
+ * upgrade, sockets per user and an authentication deadline (socket-caps.ts), maxPayload, bounded
+ * send buffers, reconnect notice on shutdown.
+ */
 export function attachWebSocket(server: Server, services: ServerServices) {
   const { rt, prometheus: metrics, sockets } = services;
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD });

@@ -1,6 +1,5 @@
 // One assistant run, end to end: claim the run, let the provider answer with tools, flush text
-// every FLUSH_MS as sequenced deltas, and finalise exactly once (completed, timeout, failed);
-// a database outage of up to DATABASE_RETRY_MS is waited out without losing or doubling text.
+// every FLUSH_MS as sequenced deltas, and finalise exactly once (completed, timeout, failed).
 import { randomUUID } from 'node:crypto';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { finishRun, isDatabaseUnavailable, retryWhileDatabaseUnavailable, startRun, type Runtime } from '@tandem/core';
@@ -11,7 +10,10 @@ import { ReplyOutput } from './reply-output.ts';
 export const FLUSH_MS = 150;
 /** How long a run waits before re-checking when an earlier question in its conversation is still running. */
 export const QUEUE_RECHECK_MS = 300;
-/** How long a run waits for an unavailable database (keeping its output) before it gives up. */
+/**
+ * How long a run waits for an unavailable database (keeping its output) before it gives up: an
+ * outage this short is waited out without losing or doubling text.
+ */
 export const DATABASE_RETRY_MS = 60_000;
 
 class Cancelled extends Error {}

@@ -1,6 +1,5 @@
 // After an alert event commits: wake alert.events subscribers and hand the event to the rule's
-// webhook. Webhooks are at-least-once: a job per (workspace, seq), retried with backoff by
-// BullMQ; receivers dedupe on the X-Tandem-Delivery header.
+// webhook, at least once (a job per (workspace, seq), retried with backoff by BullMQ).
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { Bus } from '../bus/bus.ts';
@@ -56,7 +55,8 @@ const shownFailure = (status?: number) => (status === undefined ? 'delivery fail
  * response body ignored. Anything but 2xx throws (with the detail, for the worker's log), so the
  * job is retried; the outcome of each attempt is recorded on the event row (`final`: no retry
  * follows a failure). Private destinations are refused where the connection is made, like an
- * unreachable receiver, unless `allowPrivate` (webhook-destination.ts).
+ * unreachable receiver, unless `allowPrivate` (webhook-destination.ts). Delivery is at-least-once:
+ * receivers dedupe on the X-Tandem-Delivery header.
  */
 export async function deliverWebhook(
   em: EntityManager,

@@ -1,10 +1,5 @@
-// Where a webhook may go. An admin types the URL, but the worker sends the request from inside
-// the deployment: pointed at 127.0.0.1, 169.254.169.254 (cloud metadata) or a private network,
-// a webhook would let a workspace admin reach services they should never see (SSRF). Such
-// destinations are refused unless the operator allows them (WEBHOOK_ALLOW_PRIVATE=1).
-// The check runs where the connection is made: guardedLookup resolves the name once, refuses a
-// private answer, and hands the socket the very address it checked, so a DNS server that answers
-// differently the second time (rebinding) has no second time.
+// Where a webhook may go: loopback, private and cloud-metadata addresses are refused (SSRF)
+// unless the operator allows them (WEBHOOK_ALLOW_PRIVATE=1).
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 
@@ -24,7 +19,12 @@ const blocked = new BlockList();
 for (const [net, bits] of PRIVATE_V4) blocked.addSubnet(net, bits, 'ipv4');
 for (const [net, bits] of PRIVATE_V6) blocked.addSubnet(net, bits, 'ipv6');
 
-/** Loopback, private, link-local, carrier-NAT, multicast or reserved (IPv4-mapped IPv6 included). */
+/**
+ * Loopback, private, link-local, carrier-NAT, multicast or reserved (IPv4-mapped IPv6 included).
+ * An admin types the URL, but the worker sends the request from inside the deployment: pointed at
+ * 127.0.0.1, 169.254.169.254 (cloud metadata) or a private network, a webhook would let a
+ * workspace admin reach services they should never see.
+ */
 export function isPrivateAddress(address: string): boolean {
   const mapped = mappedIpv4(address);
   if (mapped) return blocked.check(mapped, 'ipv4');
@@ -58,8 +58,9 @@ export const hostOf = (url: URL) => url.hostname.replace(/^\[(.*)\]$/, '$1');
 /**
  * A `lookup` for node:net (http.request's option): one resolution per connection; any private
  * answer refuses the connection (PrivateDestinationError); otherwise the socket connects to the
- * addresses checked here and nowhere else. IP-literal hosts never reach a lookup: check them with
- * refusedLiteral first.
+ * addresses checked here and nowhere else. The check runs where the connection is made, so a DNS
+ * server that answers differently the second time (rebinding) has no second time. IP-literal
+ * hosts never reach a lookup: check them with refusedLiteral first.
  */
 export function guardedLookup(resolve: Resolve = systemResolve): LookupFunction {
   return (hostname, options, callback) => {

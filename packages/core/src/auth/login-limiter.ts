@@ -1,7 +1,5 @@
-// Sign-in and registration limits (rate-limiter-flexible's login-protection recipe): consecutive
-// failures per account and client address slow that pair down with a growing wait instead of
-// locking the account, failures per client address per day stop slow brute force across accounts,
-// and account creations are counted per client address. Only failures count.
+// Sign-in and registration limits (rate-limiter-flexible's login-protection recipe). Only failures
+// count: they slow one account from one client address down with a growing wait, never lock it.
 import { createHash } from 'node:crypto';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { AppError } from '../errors.ts';
@@ -23,7 +21,9 @@ export class SignInLimiter {
   private readonly failures: RateLimiterAbstract;
   /** One attempt at a time once failures pass the free ones; blocked for the current wait after it. */
   private readonly gate: RateLimiterAbstract;
+  /** Failures per client address per day, whatever the account: stops slow brute force across accounts. */
   private readonly failuresPerAddress: RateLimiterAbstract;
+  /** Account creations per client address per hour. */
   private readonly registrations: RateLimiterAbstract;
 
   constructor(make: MakeLimiter, private readonly limits: ClientLimits) {

@@ -1,8 +1,11 @@
-// Wrong ingest keys per client address. Each wrong key that looks real costs a database lookup
-// and an entry in the key cache, so random keys could push valid ones out of it; past the limit
-// an address is refused (429) before its key is looked at. Per server, like the cache it guards.
+// Wrong ingest keys per client address: past the limit an address is refused (429) before its key
+// is looked at. Per server, like the cache it guards.
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 
+/**
+ * Each wrong key that looks real costs a database lookup and an entry in the key cache, so random
+ * keys could push valid ones out of it.
+ */
 export class WrongKeyLimiter {
   private readonly limiter: RateLimiterMemory;
 

@@ -1,7 +1,5 @@
 // Embedded PostgreSQL: PGlite persisted under DATA_DIR, served on a Unix socket so that MikroORM,
-// BullMQ and everything else use the ordinary `pg` driver, exactly as in services mode. PGlite
-// accepts any user and password, so the socket's directory is the lock: mode 0700, reachable only
-// by the account that runs Tandem (a loopback port would let anyone on the machine in).
+// BullMQ and everything else use the ordinary `pg` driver, exactly as in services mode.
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -21,7 +19,11 @@ const SOCKET_FILE = '.s.PGSQL.5432';
 /** Unix socket paths are limited to about 104 bytes (macOS) or 108 (Linux). */
 const MAX_SOCKET_PATH = 100;
 
-/** `DATA_DIR/run` (0700), or a fresh 0700 directory under the system's temp dir if that path is too long. */
+/**
+ * `DATA_DIR/run` (0700), or a fresh 0700 directory under the system's temp dir if that path is too long.
+ * PGlite accepts any user and password, so the socket's directory is the lock: reachable only by
+ * the account that runs Tandem (a loopback port would let anyone on the machine in).
+ */
 async function privateSocketDir(dataDir: string): Promise<{ dir: string; temporary: boolean }> {
   const dir = resolve(dataDir, 'run'); // absolute: node-postgres reads only a leading / as a socket directory
   if (join(dir, SOCKET_FILE).length <= MAX_SOCKET_PATH) {

@@ -1,9 +1,5 @@
-// pglite-socket feeds every connection's protocol messages into one PGlite session, one message
-// at a time, and only keeps a connection's messages together inside a transaction. node-postgres
-// sends each parameterised query as Parse/Bind/Describe/Execute/Sync; when two connections
-// interleave those, the shared unnamed statement is overwritten ("bind message supplies 3
-// parameters, but prepared statement requires 1"). This keeps a connection's messages together
-// until its Sync as well, and survives a failed message instead of stalling the queue.
+// Keeps each connection's extended-protocol messages together in pglite-socket's one shared PGlite
+// session until its Sync, and survives a failed message instead of stalling the queue.
 
 interface QueuedMessage {
   handlerId: number;
@@ -29,6 +25,13 @@ interface QueryQueue {
 /** Message types that continue an extended-protocol batch: Parse, Bind, Describe, Execute, Close, Flush. */
 const CONTINUES_BATCH = new Set(['P', 'B', 'D', 'E', 'C', 'H'].map((c) => c.charCodeAt(0)));
 
+/**
+ * pglite-socket feeds every connection's protocol messages into one PGlite session, one message at
+ * a time, and only keeps a connection's messages together inside a transaction. node-postgres
+ * sends each parameterised query as Parse/Bind/Describe/Execute/Sync; when two connections
+ * interleave those, the shared unnamed statement is overwritten ("bind message supplies 3
+ * parameters, but prepared statement requires 1").
+ */
 export function keepProtocolBatchesTogether(server: unknown): void {
   const q = (server as { queryQueue?: QueryQueue }).queryQueue;
   if (!q || typeof q.processQueue !== 'function') throw new Error('pglite-socket internals changed: queryQueue not found');

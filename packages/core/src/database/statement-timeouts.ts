@@ -1,10 +1,13 @@
-// How long one SQL statement may run. Queries a user can shape (a metric series over a range, a
-// cost report, a page of a conversation) get a short limit, so a flood of them cannot hold the
-// pool's connections for long; jobs and sweeps get a long one; migrations none. Embedded PGlite
-// has no statement timeout: there the per-user work limits are the only bound.
+// How long one SQL statement may run: short for queries a user can shape, long for jobs and
+// sweeps, none for migrations.
 import type { EntityManager } from '@mikro-orm/postgresql';
 
-/** Statements run for one user's expensive query (withStatementTimeout). */
+/**
+ * Statements run for one user's expensive query (withStatementTimeout): a metric series over a
+ * range, a cost report, a page of a conversation. Short, so a flood of them cannot hold the pool's
+ * connections for long. Embedded PGlite has no statement timeout: there the per-user work limits
+ * are the only bound.
+ */
 export const USER_STATEMENT_TIMEOUT_MS = 10_000;
 /** Every other statement: set on each pooled connection (ormOptions). */
 export const STATEMENT_TIMEOUT_MS = 5 * 60_000;

@@ -1,6 +1,5 @@
-// POST /api/v1/metrics (docs/api.md "Metrics samples"): an ingest key, a JSON or NDJSON body of at most
-// 1 MiB (gzip allowed, measured decompressed), all samples valid or nothing stored, 202 only
-// after the commit. Failures: 400 problems, 401, 413, 415, 429 / 503 with Retry-After.
+// POST /api/v1/metrics (docs/api.md "Metrics samples"): an ingest key, a JSON or NDJSON body, all
+// samples valid or nothing stored, 202 only after the commit.
 import { AppError, databaseRefusal, isDatabaseUnavailable } from '@tandem/core';
 import { bearerToken } from '../../context.ts';
 import { addressKey } from '../client-address.ts';
@@ -9,10 +8,12 @@ import { BodyError, readBody } from './body.ts';
 import { WHOLE_BODY, ingestFormatOf, parseIngestBody } from './ingest-body.ts';
 import { sendJson } from './respond.ts';
 
+/** 1 MiB; gzip allowed, measured decompressed. */
 export const INGEST_MAX_BODY_BYTES = 1024 * 1024;
 
 const REALM = 'Bearer realm="tandem-ingest"';
 
+/** Failures: 400 with problems, 401, 413, 415, 429 / 503 with Retry-After. */
 export async function handleIngest({ services, req, res }: ApiContext): Promise<void> {
   const { ingestion, prometheus: metrics } = services;
   const refuse = (status: number, body: Record<string, unknown>, headers: Record<string, string> = {}) => {

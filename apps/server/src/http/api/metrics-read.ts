@@ -1,6 +1,5 @@
 // GET /api/v1/agents and GET /api/v1/metrics: reads for scripts, with a user token
-// (Authorization: Bearer) and `?workspaceId=`. The same checks as tRPC's workspaceProcedure:
-// bad or revoked token → 401, not a member or unknown workspace → 404, bad parameters → 400.
+// (Authorization: Bearer) and `?workspaceId=`.
 import {
   AppError, USER_STATEMENT_TIMEOUT_MS, User, accessToWorkspace, databaseRefusal, findAgent, isStatementTimeout, listAgents,
   queryMetrics, withStatementTimeout,
@@ -18,7 +17,11 @@ interface Problem {
   message: string;
 }
 
-/** The caller's workspace, or null after answering 401 / 400 / 404 itself. */
+/**
+ * The caller's workspace, or null after answering 401 / 400 / 404 itself. The same checks as
+ * tRPC's workspaceProcedure: bad or revoked token → 401, not a member or unknown workspace → 404,
+ * bad parameters → 400.
+ */
 async function authorize({ services: { rt }, req, res, url }: ApiContext): Promise<{ workspaceId: string; userId: string } | null> {
   const token = bearerToken(req.headers.authorization);
   if (!token) {
