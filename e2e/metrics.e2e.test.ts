@@ -202,8 +202,9 @@ describe('live metrics', () => {
     await form.getByLabel('Agents').selectOption({ label: agents[0] ?? '' });
     await form.getByLabel('Threshold').fill('2000');
     await form.getByLabel('Window', { exact: true }).fill('2');
-    // A webhook inside the machine: refused at delivery (WEBHOOK_ALLOW_PRIVATE is off), and the
-    // rule says so once the alert fires.
+    // A webhook inside the machine: refused at delivery (WEBHOOK_ALLOW_PRIVATE is off) and retried
+    // like any unreachable receiver; the rule says so once the alert fires, without network
+    // details (docs/security.md: the message is no port-scan oracle).
     await form.getByLabel('Webhook URL').fill('http://127.0.0.1:9/hook');
     await form.getByTestId('create-rule').click();
     await page.locator('[data-testid="alert-rule"][data-rule="Alpha is slow"]').waitFor();
@@ -211,16 +212,16 @@ describe('live metrics', () => {
     expect(await page.locator('[data-testid="alert-rule"]').first().textContent()).toContain('p95 latency_ms > 2.00 s over 2 min');
 
     // Alpha turns slow: the worker's evaluation (every 15 s) fires, the event arrives live, and
-    // the refused webhook shows on the rule after a reload.
+    // the refused webhook's first failed attempt shows on the rule after a reload.
     await postSlowSamples(key, agents[0]!, 20); // enough to lift p95 whatever came before
     await page.locator('[data-testid="alert-event"][data-kind="fired"]').waitFor({ timeout: 40_000 });
-    const delivery = page.locator('[data-testid="alert-rule"][data-rule="Alpha is slow"] [data-testid="webhook-delivery"][data-state="failed"]');
+    const delivery = page.locator('[data-testid="alert-rule"][data-rule="Alpha is slow"] [data-testid="webhook-delivery"]');
     await expect.poll(async () => {
       await page.reload();
       await page.locator('[data-testid="alert-rule"]').first().waitFor();
-      return delivery.count();
-    }, { timeout: 30_000, interval: 1000 }).toBe(1);
-    expect(await delivery.textContent()).toContain('refused: 127.0.0.1 is a private address');
+      return (await delivery.count()) ? delivery.textContent() : '';
+    }, { timeout: 30_000, interval: 1000 }).toContain('delivery failed (unreachable)');
+    expect(await delivery.textContent()).not.toContain('127.0.0.1');
     await shoot(page, 'm05-alerts-light');
 
     // --- Costs add up what the agents sent.
