@@ -6,7 +6,7 @@ import { WebSocket } from 'ws';
 import { appendEvents, wakeSubscribers } from '@tandem/core';
 import { availableModes, createTestRuntime, TEST_REDIS_URL } from '@tandem/core/testing';
 import { RAW_CHANNEL, startRawBroadcast } from './fanout/raw-broadcast.ts';
-import { spawnPrinting, startServerUnderTest } from './server-process.ts';
+import { spawnPrinting, startServerUnderTest } from './harness/server-process.ts';
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
 /** Events per second at the steady rate: a streaming reply flushes every 150 ms (~7/s), plus tool events. */

@@ -5,7 +5,7 @@ import { loadavg } from 'node:os';
 import pg from 'pg';
 import { encodeSamplesBinary, withConnection, type SampleGroup } from '@tandem/core';
 import { availableModes, createTestRuntime } from '@tandem/core/testing';
-import { startServerUnderTest } from './server-process.ts';
+import { startServerUnderTest } from './harness/server-process.ts';
 
 const BATCH_SIZE = Number(process.env.BENCH_BATCH_SIZE ?? 1000);
 const BATCH_REQUESTS = Number(process.env.BENCH_BATCH_REQUESTS ?? 300);
@@ -170,6 +170,6 @@ const figures = {
   ratio_to_copy: copySamplesPerSecond ? +(apiSamplesPerSecond / copySamplesPerSecond).toFixed(3) : null,
   single: { clients: SINGLE_CLIENTS, seconds: SINGLE_SECONDS, ...single },
   // Goals: batched ≥ 50% of raw COPY; ≥ 5,000 single-sample requests/s with p99 ≤ 20 ms.
-  goals_met: { batched_half_of_copy: copySamplesPerSecond ? apiSamplesPerSecond >= copySamplesPerSecond / 2 : null, single_5000_rps: single.requests_per_s >= 5000, single_p99_20ms: single.p99_ms <= 20 },
+  goals: { batched_half_of_copy: copySamplesPerSecond ? apiSamplesPerSecond >= copySamplesPerSecond / 2 : false, single_5000_rps: single.requests_per_s >= 5000, single_p99_20ms: single.p99_ms <= 20 },
 };
 console.log(JSON.stringify(figures));

@@ -10,7 +10,7 @@ export interface Running {
   close(): Promise<void>;
 }
 
-const ROOT = join(import.meta.dirname, '..');
+const ROOT = join(import.meta.dirname, '../..');
 /** Directory for a CPU profile of the server process (services mode), to find the hot path. */
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
 
