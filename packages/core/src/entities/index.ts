@@ -10,6 +10,7 @@ import { IngestKeyEntity } from './ingest-key.ts';
 import { MetricRollupEntity, MetricRollupMarkEntity, MetricRollupProgressEntity } from './metric-rollup.ts';
 import { AlertEventEntity, AlertRuleEntity, AlertStateEntity, AlertStreamEntity } from './alert.ts';
 import { DashboardPrefsEntity } from './dashboard-prefs.ts';
+import { TaskEntity } from './task.ts';
 
 export * from './user.ts';
 export * from './workspace.ts';
@@ -21,6 +22,7 @@ export * from './ingest-key.ts';
 export * from './metric-rollup.ts';
 export * from './alert.ts';
 export * from './dashboard-prefs.ts';
+export * from './task.ts';
 
 // Agent-metric tables are queried with plain SQL; their entities state each table's shape (no
 // drift: test/entities.server.test.ts). metric_samples has none (partitioned, no primary key): its
@@ -30,7 +32,7 @@ export * from './dashboard-prefs.ts';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- EntitySchema is invariant in its entity type: a list of different entities needs any
 const agentMetricsEntities: EntitySchema<any, never>[] = [
   AgentEntity, IngestKeyEntity, MetricRollupEntity, MetricRollupProgressEntity, MetricRollupMarkEntity,
-  AlertRuleEntity, AlertStateEntity, AlertStreamEntity, AlertEventEntity, DashboardPrefsEntity,
+  AlertRuleEntity, AlertStateEntity, AlertStreamEntity, AlertEventEntity, DashboardPrefsEntity, TaskEntity,
 ];
 
 export const entities = [User, Workspace, Membership, AuditLog, Conversation, Message, Run, ConversationEventRow, ...salesEntities, ...agentMetricsEntities];

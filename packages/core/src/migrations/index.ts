@@ -6,6 +6,7 @@ import { Migration20261123200000Metrics } from './Migration20261123200000Metrics
 import { Migration20261124000000RunAttempts } from './Migration20261124000000RunAttempts.ts';
 import { Migration20261124120000OpenRunsIndex } from './Migration20261124120000OpenRunsIndex.ts';
 import { Migration20261125100000RateLimits } from './Migration20261125100000RateLimits.ts';
+import { Migration20261202100000Tasks } from './Migration20261202100000Tasks.ts';
 
 export const migrations = [
   { name: 'Migration20261123000000Foundation', class: Migration20261123000000Foundation },
@@ -15,4 +16,5 @@ export const migrations = [
   { name: 'Migration20261124000000RunAttempts', class: Migration20261124000000RunAttempts },
   { name: 'Migration20261124120000OpenRunsIndex', class: Migration20261124120000OpenRunsIndex },
   { name: 'Migration20261125100000RateLimits', class: Migration20261125100000RateLimits },
+  { name: 'Migration20261202100000Tasks', class: Migration20261202100000Tasks },
 ];
