@@ -9,6 +9,8 @@ export * from './metrics-query.ts';
 export * from './metrics-live.ts';
 export * from './costs.ts';
 export * from './ingest-keys.ts';
+export * from './tasks.ts';
 export * from './alerts.ts';
 export * from './dashboards.ts';
 export * from './text.ts';
+export * from './retention.ts';

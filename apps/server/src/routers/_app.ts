@@ -8,6 +8,8 @@ import { agentRouter } from './agent.ts';
 import { metricsRouter } from './metrics.ts';
 import { alertRouter } from './alert.ts';
 import { dashboardRouter } from './dashboard.ts';
+import { retentionRouter } from './retention.ts';
+import { taskRouter } from './task.ts';
 
 export const appRouter = router({
   auth: authRouter,
@@ -19,6 +21,8 @@ export const appRouter = router({
   metrics: metricsRouter,
   alert: alertRouter,
   dashboard: dashboardRouter,
+  retention: retentionRouter,
+  task: taskRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,0 +1,2 @@
+// Each member's own todo tasks.
+export * from './tasks.ts';
