@@ -1,7 +1,7 @@
 // The server's composition root: every long-lived object of one server is built here and nowhere
 // else, so two servers in one process (tests, benches) share only what they are given: the runtime.
 import type { IncomingMessage } from 'node:http';
-import { SignInLimiter, WrongKeyLimiter, createIngestion, limiterStore, type Runtime } from '@tandem/core';
+import { SignInLimiter, UserQueryDatabase, WrongKeyLimiter, createIngestion, limiterStore, type Runtime } from '@tandem/core';
 import { ConversationHubs } from './subscriptions/conversation-hub.ts';
 import { createLiveFeeds } from './subscriptions/metrics-live.ts';
 import { TypingThrottle } from './subscriptions/typing-throttle.ts';
@@ -38,6 +38,8 @@ export function createServerServices(rt: Runtime) {
     calls: new WorkSlots({ running: rt.limits.callsRunningPerClient, waiting: rt.limits.callsWaitingPerClient }, 'calls'),
     /** Expensive queries of one user at a time (trpc.ts expensiveQuery, GET /api/v1/metrics). */
     heavy: new WorkSlots({ running: rt.limits.heavyRunningPerUser, waiting: rt.limits.heavyWaitingPerUser }, 'expensive queries'),
+    /** The pool those expensive queries run on, with the short statement timeout (closed by the HTTP server). */
+    userQueries: new UserQueryDatabase(rt.orm, rt.config.mode === 'embedded' ? undefined : rt.databaseUrl, rt.log),
     /** POST /api/v1/metrics: wrong keys per client address, refused before the lookup past the limit. */
     wrongIngestKeys: new WrongKeyLimiter(rt.limits.wrongIngestKeysPerAddressPerMinute),
     /** /readyz: which dependency fails, with at most one queue ping per 2 s however often it is asked. */

@@ -3,7 +3,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import {
   AppError, USER_STATEMENT_TIMEOUT_MS, User, accessToWorkspace, accessViaConversation, accessViaRun, databaseRefusal,
-  isDatabaseUnavailable, isStatementTimeout, withStatementTimeout, type Access,
+  isDatabaseUnavailable, isStatementTimeout, type Access,
 } from '@tandem/core';
 import { roleRank, idSchema, type Role } from '@tandem/schema';
 import type { Context } from './context.ts';
@@ -80,13 +80,12 @@ const boundedCalls = t.middleware(({ ctx, type, next, signal }) =>
 
 /**
  * For queries a user can make expensive (metric series over long ranges, cost reports, big pages
- * of a conversation): a few per user at a time, and on PostgreSQL their statements stop after
- * USER_STATEMENT_TIMEOUT_MS (TIMEOUT). PGlite has no statement timeout.
+ * of a conversation): a few per user at a time, on their own pool whose statements stop after
+ * USER_STATEMENT_TIMEOUT_MS (TIMEOUT; PGlite has no statement timeout).
  */
 export const expensiveQuery = t.middleware(({ ctx, next, signal }) =>
   ctx.services.heavy.run(workKey(ctx), async () => {
-    if (ctx.rt.config.mode === 'embedded') return next();
-    const result = await withStatementTimeout(ctx.rt.orm.em.fork(), USER_STATEMENT_TIMEOUT_MS, (em) => next({ ctx: { em } }));
+    const result = await next({ ctx: { em: await ctx.services.userQueries.em() } });
     if (!result.ok && isStatementTimeout(result.error.cause))
       result.error = new TRPCError({ code: 'TIMEOUT', message: `The query took longer than ${USER_STATEMENT_TIMEOUT_MS / 1000} s; ask for a shorter range or fewer agents`, cause: result.error.cause });
     return result;

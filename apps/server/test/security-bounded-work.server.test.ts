@@ -144,7 +144,7 @@ describe.each(modes)('security: bounded work per message (%s)', (mode) => {
       } finally {
         await release();
       }
-      // The pooled connection the timed-out query used is back to the long limit.
+      // The main pool keeps the long limit: the short one lives on the user-query pool only.
       const after = await Promise.all(Array.from({ length: 5 }, () => sqlRows<{ statement_timeout: string }>(app, 'show statement_timeout')));
       expect(new Set(after.map(([r]) => r!.statement_timeout))).toEqual(new Set([`${STATEMENT_TIMEOUT_MS / 60_000}min`]));
     }, 60_000);

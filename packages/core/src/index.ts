@@ -12,6 +12,7 @@ export * from './auth/client-limits.ts';
 export * from './auth/limiter-store.ts';
 export * from './auth/wrong-key-limiter.ts';
 export * from './workspaces/workspaces.ts';
+export * from './workspaces/invitations.ts';
 export * from './audit/audit-log.ts';
 export * from './queue/jobs.ts';
 export * from './queue/queues.ts';

@@ -136,6 +136,7 @@ export function createHttpServer(services: ServerServices, opts: { webDist?: str
       server.closeIdleConnections();
       setTimeout(() => server.closeAllConnections(), 5000).unref();
       await closed;
+      await services.userQueries.close();
     },
   };
 }

@@ -9,7 +9,7 @@ import { STATEMENT_TIMEOUT_MS } from './statement-timeouts.ts';
 
 export type Orm = MikroORM;
 
-export function ormOptions(clientUrl: string, poolMax = 10): Options {
+export function ormOptions(clientUrl: string, poolMax = 10, statementTimeoutMs = STATEMENT_TIMEOUT_MS): Options {
   return {
     clientUrl,
     entities,
@@ -23,8 +23,8 @@ export function ormOptions(clientUrl: string, poolMax = 10): Options {
       silent: true,
     },
     pool: { min: 0, max: poolMax },
-    // Sent in each connection's startup packet; expensive user queries lower it per transaction.
-    driverOptions: { connection: { statement_timeout: STATEMENT_TIMEOUT_MS } },
+    // Sent in each connection's startup packet (user-queries.ts opens a pool with a shorter one).
+    driverOptions: { connection: { statement_timeout: statementTimeoutMs } },
     allowGlobalContext: false,
     debug: false,
     ensureDatabase: false,
@@ -32,8 +32,11 @@ export function ormOptions(clientUrl: string, poolMax = 10): Options {
 }
 
 export async function connectOrm(clientUrl: string, log?: Logger, poolMax?: number): Promise<Orm> {
-  const orm = await MikroORM.init(ormOptions(clientUrl, poolMax));
-  // node-postgres kills the process on an idle client error without an 'error' listener.
+  return logPoolErrors(await MikroORM.init(ormOptions(clientUrl, poolMax)), log);
+}
+
+/** node-postgres kills the process on an idle client error without an 'error' listener. */
+export function logPoolErrors(orm: Orm, log?: Logger): Orm {
   const knex = orm.em.getConnection().getKnex();
   const pool = (knex.client as { pool?: { on(ev: string, fn: (...a: unknown[]) => void): void } }).pool;
   pool?.on('createSuccess', (_eventId: unknown, client: unknown) => {

@@ -2,7 +2,7 @@
 // (Authorization: Bearer) and `?workspaceId=`.
 import {
   AppError, USER_STATEMENT_TIMEOUT_MS, User, accessToWorkspace, databaseRefusal, findAgent, isStatementTimeout, listAgents,
-  queryMetrics, withStatementTimeout,
+  queryMetrics,
 } from '@tandem/core';
 import { METRIC_NAMES, idSchema, metricAggregates, metricsQueryInput, type MetricName } from '@tandem/schema';
 import { bearerToken } from '../../context.ts';
@@ -129,9 +129,8 @@ export async function handleMetricsRead(ctx: ApiContext): Promise<void> {
       return sendJson(res, 400, { error: 'Invalid parameters', problems: input.error.issues.map((i) => ({ field: field(i.path), message: i.message })) });
     }
     // The same bounds as metrics.query (trpc.ts expensiveQuery): a few per user, a statement timeout.
-    const query = (qem: typeof em) => queryMetrics(qem, scope.workspaceId, input.data, { rawRetentionDays: rt.config.METRICS_RAW_RETENTION_DAYS });
-    sendJson(res, 200, await ctx.services.heavy.run(`user:${scope.userId}`, () =>
-      (rt.config.mode === 'embedded' ? query(em) : withStatementTimeout(rt.orm.em.fork(), USER_STATEMENT_TIMEOUT_MS, query))));
+    sendJson(res, 200, await ctx.services.heavy.run(`user:${scope.userId}`, async () =>
+      queryMetrics(await ctx.services.userQueries.em(), scope.workspaceId, input.data, { rawRetentionDays: rt.config.METRICS_RAW_RETENTION_DAYS })));
   } catch (err) {
     answerError(res, err);
   }
