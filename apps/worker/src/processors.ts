@@ -2,7 +2,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DelayedError, UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import {
-  deliverWebhook, ensureUpcomingMetricPartitions, evaluateAlertRules, expireMetricData, jobDefinitions,
+  DeliverySlots, deliverWebhook, ensureUpcomingMetricPartitions, evaluateAlertRules, expireMetricData, jobDefinitions, limiterStore,
   refreshAgentStatuses, rollUpMetricSamples, type JobName, type JobPayload, type Runtime,
 } from '@tandem/core';
 import { createOfflineProvider } from './assistant/offline-provider.ts';
@@ -14,8 +14,11 @@ import type { AssistantProvider } from './assistant/provider.ts';
 /** `signal` aborts when a shutdown drain runs out of time; handlers stop and the job is re-queued. */
 type Handler<N extends JobName> = (
   payload: JobPayload<N>,
-  ctx: { job: Job; token?: string; rt: Runtime; provider: AssistantProvider; signal: AbortSignal },
+  ctx: { job: Job; token?: string; rt: Runtime; provider: AssistantProvider; signal: AbortSignal; webhookSlots: DeliverySlots },
 ) => Promise<unknown>;
+
+/** How soon a delivery waiting for one of its workspace's slots looks again. */
+const SLOT_RECHECK_MS = 1000;
 
 /** The configured provider: OpenAI, Gemini, or the offline assistant when no key is set. */
 export function createAssistantProvider(rt: Runtime): AssistantProvider {
@@ -49,16 +52,29 @@ export const handlers: { [N in JobName]: Handler<N> } = {
     return { agents, changed: changes.length };
   },
   'alerts.evaluate': (_p, { rt }) => evaluateAlertRules({ em: rt.orm.em.fork(), bus: rt.bus, queues: rt.queues, log: rt.log }),
-  /** One delivery; BullMQ retries with backoff, and the last attempt records the failure. */
-  'alerts.webhook': (payload, { rt, job }) => {
-    const attempt = job.attemptsMade + 1;
-    const final = attempt >= jobDefinitions['alerts.webhook'].attempts;
-    return deliverWebhook(rt.orm.em.fork(), payload, { number: attempt, final }, { allowPrivate: rt.config.WEBHOOK_ALLOW_PRIVATE });
+  /**
+   * One delivery; BullMQ retries with backoff, and the last attempt records the failure. A
+   * workspace whose deliveries already fill its slots waits (delayed, no attempt spent), so a
+   * receiver that never answers holds a few of the queue's slots, not all of them.
+   */
+  'alerts.webhook': async (payload, { rt, job, token, webhookSlots }) => {
+    if (!(await webhookSlots.take(payload.workspaceId))) {
+      await job.moveToDelayed(Date.now() + SLOT_RECHECK_MS, token);
+      throw new DelayedError();
+    }
+    try {
+      const attempt = job.attemptsMade + 1;
+      const final = attempt >= jobDefinitions['alerts.webhook'].attempts;
+      return await deliverWebhook(rt.orm.em.fork(), payload, { number: attempt, final }, { allowPrivate: rt.config.WEBHOOK_ALLOW_PRIVATE });
+    } finally {
+      await webhookSlots.release(payload.workspaceId).catch((err: unknown) => rt.log.warn({ err }, 'webhook slot not given back; its lease ends it'));
+    }
   },
 };
 
 /** The processor of every queue of one worker; `provider` is built once per worker (worker.ts). */
 export function makeProcessor(rt: Runtime, provider: AssistantProvider = createAssistantProvider(rt)) {
+  const webhookSlots = new DeliverySlots(limiterStore({ redis: rt.redis, orm: rt.orm, prefix: rt.queues.target.prefix }));
   return async (job: Job, token?: string): Promise<unknown> => {
     const name = job.name as JobName;
     const def = jobDefinitions[name];
@@ -67,7 +83,7 @@ export function makeProcessor(rt: Runtime, provider: AssistantProvider = createA
     if (!parsed.success) throw new UnrecoverableError(`invalid payload for ${name}: ${parsed.error.message}`);
     const signal = rt.queues.shutdownSignal;
     try {
-      return await (handlers[name] as Handler<JobName>)(parsed.data, { job, token, rt, provider, signal });
+      return await (handlers[name] as Handler<JobName>)(parsed.data, { job, token, rt, provider, signal, webhookSlots });
     } catch (err) {
       if (err instanceof DelayedError || !signal.aborted) throw err;
       // Drain timed out: hand the job back instead of failing it, so another worker runs it.

@@ -1,5 +1,5 @@
 // Starts one BullMQ worker per queue on a runtime. Used by `npm run worker` and embedded mode.
-import { queueNames, upsertSchedules, type Runtime } from '@tandem/core';
+import { queueConcurrency, queueNames, upsertSchedules, type Runtime } from '@tandem/core';
 import { makeProcessor } from './processors.ts';
 import { startMaintenance } from './maintenance.ts';
 
@@ -9,7 +9,10 @@ import { startMaintenance } from './maintenance.ts';
  */
 export function startWorkers(rt: Runtime, opts: { schedules?: boolean } = {}): void {
   const processor = makeProcessor(rt);
-  for (const q of queueNames) rt.queues.startWorker(q, processor);
+  for (const q of queueNames) {
+    const concurrency = queueConcurrency[q];
+    rt.queues.startWorker(q, processor, concurrency ? { concurrency } : {});
+  }
   if (opts.schedules)
     upsertSchedules(rt.queues).catch((err: unknown) => rt.log.error({ err }, 'could not register periodic jobs'));
   startMaintenance(rt, opts);

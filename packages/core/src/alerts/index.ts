@@ -5,3 +5,4 @@ export * from './rules.ts';
 export * from './delivery.ts';
 export * from './evaluate.ts';
 export * from './webhook-destination.ts';
+export * from './delivery-slots.ts';

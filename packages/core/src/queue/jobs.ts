@@ -18,7 +18,9 @@ export const jobDefinitions = {
   'agents.status': { queue: 'maintenance', payload: periodicJob, attempts: 1 },
   /** Evaluates alert rules; fired/resolved events enqueue webhook deliveries. */
   'alerts.evaluate': { queue: 'maintenance', payload: periodicJob, attempts: 1 },
-  'alerts.webhook': { queue: 'maintenance', payload: alertWebhookJob, attempts: 6 },
+  // Deliveries wait on receivers an admin chose (a slow one holds its slot up to the timeout):
+  // their own queue, so they never delay rollups or alert evaluation (issue 11 item 5).
+  'alerts.webhook': { queue: 'webhooks', payload: alertWebhookJob, attempts: 6 },
 } as const;
 
 export type JobName = keyof typeof jobDefinitions;
@@ -27,3 +29,5 @@ export type JobInput<N extends JobName> = z.input<(typeof jobDefinitions)[N]['pa
 /** What a handler receives (validated, defaults applied). */
 export type JobPayload<N extends JobName> = z.output<(typeof jobDefinitions)[N]['payload']>;
 export const queueNames = [...new Set(Object.values(jobDefinitions).map((d) => d.queue))];
+/** Jobs one worker runs at once per queue, where not the default 4 (Queues.startWorker). */
+export const queueConcurrency: Partial<Record<string, number>> = { webhooks: 8 };
