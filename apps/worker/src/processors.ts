@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DelayedError, UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import {
   DeliverySlots, deliverWebhook, ensureUpcomingMetricPartitions, evaluateAlertRules, expireMetricData, jobDefinitions, limiterStore,
-  refreshAgentStatuses, rollUpMetricSamples, type JobName, type JobPayload, type Runtime,
+  refreshAgentStatuses, rollUpMetricSamples, sweepRetention, type JobName, type JobPayload, type Runtime,
 } from '@tandem/core';
 import { createOfflineProvider } from './assistant/offline-provider.ts';
 import { createOpenAiProvider } from './assistant/openai-provider.ts';
@@ -70,6 +70,11 @@ export const handlers: { [N in JobName]: Handler<N> } = {
       await webhookSlots.release(payload.workspaceId).catch((err: unknown) => rt.log.warn({ err }, 'webhook slot not given back; its lease ends it'));
     }
   },
+  /** Daily for every workspace, or one workspace now (retention.run); idempotent, so a retry is safe. */
+  'retention.sweep': (payload, { rt }) => sweepRetention(rt.orm.em.fork(), {
+    now: new Date(), defaultDays: rt.config.CONVERSATION_RETENTION_DAYS, graceDays: rt.config.RETENTION_GRACE_DAYS,
+    workspaceId: payload.workspaceId, actorId: payload.actorId ?? null,
+  }),
 };
 
 /** The processor of every queue of one worker; `provider` is built once per worker (worker.ts). */

@@ -66,6 +66,12 @@ export const environmentSchema = z.object({
   WS_MAX_SOCKETS_PER_USER: z.coerce.number().int().min(1).max(1_000_000).default(20),
   /** Open WebSockets from one client address (IPv6: one /64), counted before authentication. */
   WS_MAX_SOCKETS_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(200),
+  /** Days without activity before a conversation is archived by the daily retention sweep (a workspace may set its own). */
+  CONVERSATION_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** Days a conversation archived by retention stays restorable by an admin before it is purged. */
+  RETENTION_GRACE_DAYS: z.coerce.number().int().min(0).max(365).default(7),
+  /** Accounts (comma-separated emails) that see deployment-wide queue figures on the Jobs page. */
+  OPERATOR_EMAILS: optionalString,
 });
 
 export const configSchema = environmentSchema
@@ -82,6 +88,10 @@ export const configSchema = environmentSchema
       allowedOrigins: (c.ALLOWED_ORIGINS ?? '')
         .split(',')
         .map((o) => o.trim())
+        .filter(Boolean),
+      operatorEmails: (c.OPERATOR_EMAILS ?? '')
+        .split(',')
+        .map((e) => e.trim().toLowerCase())
         .filter(Boolean),
     };
   })

@@ -14,3 +14,4 @@ export * from './alerts.ts';
 export * from './dashboards.ts';
 export * from './text.ts';
 export * from './retention.ts';
+export * from './retention.ts';

@@ -4,7 +4,7 @@ import {
   listConversationsInput, renameConversationInput, runIdInput, sendMessageInput,
 } from '@tandem/schema';
 import {
-  archiveConversation, createConversation, ephemeralChannel, finishRun, getConversation,
+  AppError, archiveConversation, archivedByRetention, createConversation, ephemeralChannel, finishRun, getConversation,
   listConversations, renameConversation, restoreConversation, sendMessage,
 } from '@tandem/core';
 import { conversationProcedure, expensiveQuery, router, runProcedure, workspaceProcedure } from '../trpc.ts';
@@ -27,8 +27,11 @@ export const conversationRouter = router({
   archive: conversationProcedure('member').input(conversationIdInput).mutation(({ ctx, input }) =>
     archiveConversation(ctx.em, ctx.rt.bus, input.conversationId)),
 
-  restore: conversationProcedure('member').input(conversationIdInput).mutation(({ ctx, input }) =>
-    restoreConversation(ctx.em, ctx.rt.bus, input.conversationId)),
+  restore: conversationProcedure('member').input(conversationIdInput).mutation(async ({ ctx, input }) => {
+    if (ctx.workspace.role !== 'admin' && (await archivedByRetention(ctx.em, input.conversationId)))
+      throw new AppError('FORBIDDEN', 'Retention archived this conversation; only an admin can restore it');
+    return restoreConversation(ctx.em, ctx.rt.bus, input.conversationId);
+  }),
 
   send: conversationProcedure('member').input(sendMessageInput).mutation(({ ctx, input }) =>
     sendMessage(

@@ -39,7 +39,8 @@ export async function createConversation(em: EntityManager, workspaceId: string,
 
 /** Newest activity first; the cursor is `lastActivityAt|id` of the last row of the previous page. */
 export async function listConversations(em: EntityManager, workspaceId: string, opts: { archived: boolean; cursor?: string; limit: number }) {
-  const where: Record<string, unknown> = { workspaceId, archivedAt: opts.archived ? { $ne: null } : null };
+  // Conversations archived by retention are in no list: retention.report names them until purged.
+  const where: Record<string, unknown> = { workspaceId, archivedAt: opts.archived ? { $ne: null } : null, retentionArchivedAt: null };
   const [at, id] = opts.cursor?.split('|') ?? [];
   if (at && id && !Number.isNaN(Date.parse(at)))
     where.$or = [{ lastActivityAt: { $lt: new Date(at) } }, { lastActivityAt: new Date(at), id: { $lt: id } }];
@@ -84,8 +85,22 @@ export const renameConversation = (em: EntityManager, bus: Bus, id: string, titl
   updateConversation(em, bus, id, (c) => void (c.title = title));
 export const archiveConversation = (em: EntityManager, bus: Bus, id: string) =>
   updateConversation(em, bus, id, (c) => void (c.archivedAt ??= new Date()));
+/**
+ * Restores a conversation; one archived by retention counts as active again from now (else the
+ * next sweep would archive it again at once).
+ */
 export const restoreConversation = (em: EntityManager, bus: Bus, id: string) =>
-  updateConversation(em, bus, id, (c) => void (c.archivedAt = null));
+  updateConversation(em, bus, id, (c) => {
+    if (c.retentionArchivedAt) c.lastActivityAt = new Date();
+    c.archivedAt = null;
+    c.retentionArchivedAt = null;
+  });
+
+/** Only admins bring back what retention archived (members restore what they archived themselves). */
+export async function archivedByRetention(em: EntityManager, conversationId: string): Promise<boolean> {
+  const c = await em.findOne(Conversation, { id: conversationId }, { fields: ['retentionArchivedAt'] });
+  return c?.retentionArchivedAt != null;
+}
 
 export function assertActive(c: { archivedAt?: Date | null }): void {
   if (c.archivedAt) throw new AppError('CONFLICT', 'This conversation is archived; restore it to ask more');

@@ -15,6 +15,8 @@ export const Conversation = defineEntity({
     lastSeq: p.integer().default(0),
     lastActivityAt: p.datetime().onCreate(() => new Date()),
     archivedAt: p.datetime().nullable(),
+    /** Set when a retention sweep archived it: hidden from lists, purged after RETENTION_GRACE_DAYS. */
+    retentionArchivedAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });

@@ -8,6 +8,8 @@ export const Workspace = defineEntity({
   properties: {
     id: p.uuid().primary().onCreate(() => randomUUID()),
     name: p.string().length(80),
+    /** Days without activity before a conversation is archived; null: CONVERSATION_RETENTION_DAYS. */
+    conversationRetentionDays: p.integer().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });
