@@ -1,6 +1,7 @@
 // The shape of an assistant tool: name, description, zod parameters and a handler that runs
 // inside the caller's workspace. The model supplies only the parameters, never the context.
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Bus } from '@tandem/core';
 import type { z } from 'zod';
 import type { ToolResult } from './result.ts';
 
@@ -13,6 +14,8 @@ export interface ToolContext {
   now?: Date;
   /** Where a tool's unexpected failure is told in full (the model and members get a generic message). */
   log?: { error(details: object, message: string): void };
+  /** Where tools that change things announce it (task tools wake the owner's Tasks page). */
+  bus?: Bus;
 }
 
 export interface ToolDefinition<S extends z.ZodObject = z.ZodObject> {

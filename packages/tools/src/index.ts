@@ -7,6 +7,8 @@ export * from './get-inventory-status.ts';
 export * from './get-product-analytics.ts';
 export * from './list-agents.ts';
 export * from './query-agent-metrics.ts';
+export * from './task-tools.ts';
+export * from './task-requests.ts';
 export * from './registry.ts';
 export * from './demo-data.ts';
 export * from './offline-planner.ts';

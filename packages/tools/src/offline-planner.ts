@@ -8,6 +8,7 @@ import type { SalesMonthRow } from './get-sales-by-month.ts';
 import type { InventoryItem } from './get-inventory-status.ts';
 import type { ProductRow, ProductMetric } from './get-product-analytics.ts';
 import { planAgentQuestion } from './agent-questions.ts';
+import { planTaskRequest, writeTaskAnswer } from './task-requests.ts';
 
 export interface OfflinePlan {
   tool: string;
@@ -79,6 +80,9 @@ export function planOffline(question: string, opts: PlanOptions = {}): OfflinePl
   const q = question.toLowerCase().replace(/\s+/g, ' ').trim();
   if (!q) return null;
   const now = opts.now ?? new Date();
+  // Task requests first: "remind me to check sales" is a task, not a sales question.
+  const taskPlan = planTaskRequest(question, now);
+  if (taskPlan) return taskPlan;
   const range = parseRange(q, now);
   const agentPlan = planAgentQuestion(question, now, range);
   if (agentPlan) return agentPlan;
@@ -116,6 +120,7 @@ export const OFFLINE_CAPABILITIES = [
   '**Inventory**: “Which items are below their reorder point?”, “Show stock levels for Outdoor”',
   '**Product rankings**: “Top 5 products by revenue”, “Worst products by margin last year”, “Best-selling products”',
   '**Agents**: “Which agents are degraded?”, “Latency of checkout-bot last 24h”, “What did agents cost this week?”',
+  '**Your tasks**: “Remind me to call Ana tomorrow”, “What’s on my list?”, “Mark call Ana as done”, “Rename call Ana to call Ana and Bo”, “Delete call Ana”',
 ];
 
 export function offlineFallbackAnswer(): string {
@@ -185,6 +190,12 @@ export function writeOfflineAnswer(question: string, toolName: string | null, re
       return answerInventory(data);
     case 'get_product_analytics':
       return answerProducts(data);
+    case 'create_task':
+    case 'list_tasks':
+    case 'update_task':
+    case 'toggle_task_completion':
+    case 'delete_task':
+      return writeTaskAnswer(result);
     default:
       return result.summary;
   }

@@ -9,8 +9,9 @@ import { getInventoryStatus } from './get-inventory-status.ts';
 import { getProductAnalytics } from './get-product-analytics.ts';
 import { listAgentsTool } from './list-agents.ts';
 import { queryAgentMetrics } from './query-agent-metrics.ts';
+import { taskTools } from './task-tools.ts';
 
-export const tools: readonly ToolDefinition[] = [getSalesByMonth, getInventoryStatus, getProductAnalytics, listAgentsTool, queryAgentMetrics];
+export const tools: readonly ToolDefinition[] = [getSalesByMonth, getInventoryStatus, getProductAnalytics, listAgentsTool, queryAgentMetrics, ...taskTools];
 
 export const toolsByName: ReadonlyMap<string, ToolDefinition> = new Map(tools.map((t) => [t.name, t]));
 

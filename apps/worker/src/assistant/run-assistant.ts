@@ -52,7 +52,8 @@ export async function runAssistant(
   const flushSoon = () => output.flush().catch((err: unknown) => void (isDatabaseUnavailable(err) || stop.abort(err)));
   const timer = setInterval(() => void flushSoon(), FLUSH_MS);
 
-  const ctx = { em: rt.orm.em.fork(), workspaceId: run.workspaceId, userId: run.createdBy, signal, log: rt.log.child({ runId }) };
+  // The asker's identity: tools act for whoever asked, never for others in the conversation.
+  const ctx = { em: rt.orm.em.fork(), workspaceId: run.workspaceId, userId: run.createdBy, signal, log: rt.log.child({ runId }), bus: rt.bus };
   try {
     const usage = await provider.answer(
       { question: started.question, history: started.history },
