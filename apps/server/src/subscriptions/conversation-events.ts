@@ -28,6 +28,7 @@ export async function* conversationEvents(
   let stopped = signal.aborted;
   const onAbort = () => {
     stopped = true;
+    member.detach(); // before tRPC says `stopped`: not one more frame after it
     member.notify();
   };
   signal.addEventListener('abort', onAbort, { once: true });
@@ -59,6 +60,12 @@ export async function* conversationEvents(
         }
         if (batch.length) continue;
       }
+      // Caught up: from here the hub writes this subscription's frames itself (direct-delivery.ts).
+      if (!member.direct) yield member.handOff(cursor);
+      while (member.direct && !stopped) await member.next();
+      if (stopped) return;
+      // Not direct: the socket was closing, or the hand-off found the window gone past its cursor.
+      cursor = Math.max(cursor, member.cursor);
       await member.next();
     }
   } finally {

@@ -7,6 +7,7 @@ import {
 } from '@tandem/core';
 import type { ConversationEvent, EphemeralEvent, PresenceSignal } from '@tandem/schema';
 import { BEAT_MS, PresenceRoom } from './presence.ts';
+import { FrameSink, dataFrame, trackedFrame, type SharedFrame } from '../ws/direct-delivery.ts';
 
 const PAGE = 500;
 /** Recent events kept for subscribers (up to twice this); one further behind reads the database. */
@@ -15,6 +16,8 @@ const MAX_EPHEMERAL_BACKLOG = 100;
 const RETRY_MS = 500;
 /** Presence changes are sent at most this often: N viewers joining at once are one update, not N. */
 const PRESENCE_COALESCE_MS = 50;
+/** Socket writes in one go before the hub lets the event loop run (a page of events to 1,000 viewers). */
+const WRITES_PER_TURN = 20_000;
 
 type Viewer = { id: string; name: string };
 
@@ -23,14 +26,43 @@ export type Envelope = TrackedEnvelope<ConversationEvent>;
 export const envelopeOf = ({ seq, event }: StoredEvent): { seq: number; envelope: Envelope } =>
   ({ seq, envelope: tracked(String(seq), event) });
 
-/** One subscription's place in the hub: what it has not taken yet, and a way to wait for more. */
+/** An event in the hub's window: its envelope (for subscriptions catching up through tRPC) and, once asked for, its frame. */
+interface Recent {
+  seq: number;
+  envelope: Envelope;
+  frame: SharedFrame | null;
+}
+const frameOf = (r: Recent): SharedFrame => (r.frame ??= trackedFrame(r.envelope[0], r.envelope[1]));
+
+/**
+ * One subscription's place in the hub: what it has not taken yet, and a way to wait for more.
+ * Once caught up it goes direct: the hub writes each event's shared frame to its sink (no wake-up).
+ */
 export class HubMember {
   private readonly ephemeral: EphemeralEvent[] = [];
-  private presenceVersion = -1;
+  presenceVersion = -1;
   private signalled = false;
   private waiter: (() => void) | null = null;
+  readonly sink = new FrameSink();
+  /** The last event written to the sink (direct members). */
+  cursor = 0;
+  direct = false;
 
-  constructor(readonly hub: ConversationHub, readonly viewer: Viewer) {}
+  constructor(readonly hub: ConversationHub, readonly viewer: Viewer) {
+    this.sink.onAttach = () => hub.goDirect(this);
+  }
+
+  /** Hands the subscription to the hub from `cursor` on; yield the result (see FrameSink.handOff). */
+  handOff(cursor: number): never {
+    this.cursor = cursor;
+    return this.sink.handOff();
+  }
+
+  /** Back to pulling, or stopped: nothing more is written to the socket. */
+  detach(): void {
+    this.direct = false;
+    this.sink.detach();
+  }
 
   /** Wakes the subscription (new events, ephemeral events, presence, or its end). */
   notify(): void {
@@ -67,6 +99,7 @@ export class HubMember {
   }
 
   leave(): void {
+    this.detach();
     this.hub.remove(this);
   }
 }
@@ -82,7 +115,7 @@ export class ConversationHub {
   readonly presence = new PresenceRoom();
   private readonly members = new Set<HubMember>();
   /** Contiguous recent events, oldest first; they end at `lastSeq`. */
-  private recent: { seq: number; envelope: Envelope }[] = [];
+  private recent: Recent[] = [];
   /** Every event after this one and up to `lastSeq` is in `recent`. */
   private coveredFrom = 0;
   /** The last event read from the database. */
@@ -139,7 +172,7 @@ export class ConversationHub {
   }
 
   /** The events after `cursor` that the hub has read (call only when `covers(cursor)`). */
-  since(cursor: number): { seq: number; envelope: Envelope }[] {
+  since(cursor: number): Recent[] {
     const first = this.recent[0]?.seq ?? this.lastSeq + 1;
     return this.recent.slice(Math.max(0, cursor + 1 - first));
   }
@@ -163,13 +196,13 @@ export class ConversationHub {
         do {
           batch = await readEvents(em, this.conversationId, this.lastSeq, PAGE);
           if (this.closed || !batch.length) break;
-          for (const e of batch) this.recent.push(envelopeOf(e));
+          for (const e of batch) this.recent.push({ ...envelopeOf(e), frame: null });
           this.lastSeq = batch[batch.length - 1]!.seq;
           if (this.recent.length > 2 * WINDOW) {
             this.recent = this.recent.slice(-WINDOW);
             this.coveredFrom = this.recent[0]!.seq - 1;
           }
-          for (const m of this.members) m.notify();
+          await this.deliver();
         } while (batch.length === PAGE);
       } catch (err) {
         // The database is away: subscribers stay attached and get the events once it is back.
@@ -181,13 +214,64 @@ export class ConversationHub {
     this.reading = false;
   }
 
+  /** New events: written to direct members, the others woken; now and then the event loop runs. */
+  private async deliver(): Promise<void> {
+    let writes = 0;
+    for (const m of this.members) {
+      if (!m.direct) m.notify();
+      else if ((writes += this.catchUp(m)) >= WRITES_PER_TURN) {
+        writes = 0;
+        await new Promise(setImmediate);
+      }
+    }
+  }
+
+  /** Writes a direct member's events after its cursor; returns how many. */
+  private catchUp(m: HubMember): number {
+    const recent = this.recent;
+    const first = recent[0]?.seq ?? this.lastSeq + 1;
+    let written = 0;
+    for (let i = Math.max(0, m.cursor + 1 - first); i < recent.length; i++) {
+      m.sink.write(frameOf(recent[i]!));
+      written++;
+    }
+    m.cursor = this.lastSeq;
+    return written;
+  }
+
+  /**
+   * A member's sink was attached (synchronously, inside tRPC's send of its hand-off): write what
+   * came since its cursor and go direct; one that fell out of the window keeps pulling.
+   */
+  goDirect(m: HubMember): void {
+    if (!this.members.has(m) || !this.covers(m.cursor)) return m.notify();
+    for (const event of m.takeEphemeral()) m.sink.write(dataFrame(event));
+    this.writePresence(m, null);
+    this.catchUp(m);
+    m.direct = true;
+  }
+
+  private writePresence(m: HubMember, frame: SharedFrame | null): SharedFrame | null {
+    const { version, viewers } = this.presence.current();
+    if (version === m.presenceVersion) return frame;
+    m.presenceVersion = version;
+    frame ??= dataFrame({ type: 'presence', viewers } satisfies EphemeralEvent);
+    m.sink.write(frame);
+    return frame;
+  }
+
   private receive(msg: EphemeralEvent | PresenceSignal): void {
     if (msg.type === 'presence.beat' || msg.type === 'presence.leave') {
       if (this.presence.receive(msg)) this.presenceChanged();
       return;
     }
-    for (const m of this.members) m.push(msg);
-    for (const m of this.members) m.notify();
+    let frame: SharedFrame | null = null;
+    for (const m of this.members)
+      if (m.direct) m.sink.write((frame ??= dataFrame(msg)));
+      else {
+        m.push(msg);
+        m.notify();
+      }
   }
 
   private beat(): void {
@@ -205,7 +289,10 @@ export class ConversationHub {
       const { version } = this.presence.current();
       if (version === this.presenceNotified) return;
       this.presenceNotified = version;
-      for (const m of this.members) m.notify();
+      let frame: SharedFrame | null = null;
+      for (const m of this.members)
+        if (m.direct) frame = this.writePresence(m, frame);
+        else m.notify();
     }, PRESENCE_COALESCE_MS);
   }
 

@@ -11,6 +11,7 @@ import { addressKey } from '../http/client-address.ts';
 import type { Prometheus } from '../http/prometheus.ts';
 import type { ServerServices } from '../services.ts';
 import { createEventEncoder } from '../subscriptions/event-encoder.ts';
+import { HandOffFrame } from './direct-delivery.ts';
 
 export const WS_MAX_PAYLOAD = 1024 * 1024;
 /** Calls in one tRPC batch, on HTTP and on the WebSocket alike. */
@@ -44,6 +45,8 @@ function boundSendBuffer(ws: WebSocket, metrics: Prometheus): void {
     socket?.uncork();
   };
   ws.send = ((data: Parameters<WebSocket['send']>[0], ...rest: unknown[]) => {
+    // A subscription handing itself over to direct delivery (direct-delivery.ts): nothing to send.
+    if (data instanceof HandOffFrame) return data.sink.attach(ws, data.id, data.jsonrpc);
     if (ws.bufferedAmount > WS_MAX_BUFFERED_BYTES) {
       if (ws.readyState === ws.OPEN) {
         metrics.wsSlowConsumers.inc();

@@ -1,0 +1,110 @@
+// Live events written straight to subscribers' sockets, one shared frame per event: tRPC's
+// per-subscription async loop cost 3× raw `ws` at 1,000 viewers (issue 12). The wire stays wsLink's.
+import type { WebSocket } from 'ws';
+
+const OPEN = 1; // WebSocket.OPEN
+const TEXT = { binary: false } as const;
+
+/**
+ * The bytes of a tRPC data frame after its request id — `"result":{…}}` — encoded once per event
+ * and shared by every subscriber. A frame is `{"id":<request id>,["jsonrpc":"2.0",]` + these bytes,
+ * exactly what tRPC's ws adapter would send (direct-delivery.test.ts compares them).
+ */
+export class SharedFrame {
+  /** The whole frame for the last prefix asked for: subscribers of one wsLink version mostly share their request id. */
+  private lastPrefix: Buffer | null = null;
+  private lastWhole: Buffer | null = null;
+
+  constructor(readonly tail: Buffer) {}
+
+  whole(prefix: Buffer): Buffer {
+    if (this.lastPrefix !== prefix) {
+      this.lastWhole = Buffer.concat([prefix, this.tail]);
+      this.lastPrefix = prefix;
+    }
+    return this.lastWhole!;
+  }
+}
+
+/** The frame of a `tracked(id, data)` value: tRPC sends `{type:'data', data:{id, data}, id}`. */
+export const trackedFrame = (eventId: string, data: unknown): SharedFrame => {
+  const id = JSON.stringify(eventId);
+  return new SharedFrame(Buffer.from(`"result":{"type":"data","data":{"id":${id},"data":${JSON.stringify(data)}},"id":${id}}}`));
+};
+
+/** The frame of an untracked value. */
+export const dataFrame = (data: unknown): SharedFrame =>
+  new SharedFrame(Buffer.from(`"result":{"type":"data","data":${JSON.stringify(data)}}}`));
+
+/** Request ids repeat across sockets (wsLink counts from 1 on each): one prefix buffer per id. */
+const prefixes = new Map<string, Buffer>();
+function prefixOf(id: unknown, jsonrpc: unknown): Buffer {
+  const text = `{"id":${JSON.stringify(id)},${jsonrpc === undefined ? '' : `"jsonrpc":${JSON.stringify(jsonrpc)},`}`;
+  let prefix = prefixes.get(text);
+  if (!prefix) {
+    prefix = Buffer.from(text);
+    if (prefixes.size < 10_000) prefixes.set(text, prefix);
+  }
+  return prefix;
+}
+
+/**
+ * One subscription's way to its socket. The subscription's generator replays through tRPC as
+ * usual, then yields `sink.handOff()`; tRPC encodes that as a data message, which the encoder
+ * (event-encoder.ts) turns into a HandOffFrame, and the socket's send (websocket.ts) attaches the
+ * sink to itself instead of sending. From then on whoever holds the sink writes frames with
+ * `write` — no promise, no result object, no async context per message — while tRPC still owns
+ * the subscription: `started`, errors, `stopped` and the reconnect notice are its own.
+ */
+export class FrameSink {
+  private socket: WebSocket | null = null;
+  private prefix: Buffer | null = null;
+  /** Called once the sink is attached (inside tRPC's send of the hand-off; write what is pending). */
+  onAttach: (() => void) | null = null;
+
+  /** What the generator yields to hand its subscription over (typed `never` so the output type is unchanged). */
+  handOff(): never {
+    return new HandOff(this) as never;
+  }
+
+  /** Attached to an open socket: `write` sends. */
+  get attached(): boolean {
+    return this.socket !== null && this.socket.readyState === OPEN;
+  }
+
+  /** One write of the shared frame; through the socket's bounded send, so slow consumers are still cut off. */
+  write(frame: SharedFrame): void {
+    const socket = this.socket;
+    if (socket && socket.readyState === OPEN) socket.send(frame.whole(this.prefix!), TEXT);
+  }
+
+  /** Stops writing (call when the subscription stops, before tRPC says `stopped`). */
+  detach(): void {
+    this.socket = null;
+  }
+
+  /** @internal websocket.ts, on a HandOffFrame. */
+  attach(socket: WebSocket, id: unknown, jsonrpc: unknown): void {
+    this.socket = socket;
+    this.prefix = prefixOf(id, jsonrpc);
+    this.onAttach?.();
+  }
+}
+
+class HandOff {
+  constructor(readonly sink: FrameSink) {}
+}
+
+/** What the encoder returns for a hand-off: an empty frame the socket's send consumes instead of sending. */
+export class HandOffFrame extends Uint8Array {
+  constructor(readonly sink: FrameSink, readonly id: unknown, readonly jsonrpc: unknown) {
+    super(0);
+  }
+}
+
+/** For the encoder: the hand-off frame if `message` is tRPC's data message carrying a hand-off. */
+export function handOffFrameOf(message: unknown): HandOffFrame | null {
+  const m = message as { id?: unknown; jsonrpc?: unknown; result?: { data?: unknown } } | null;
+  const data = m?.result?.data;
+  return data instanceof HandOff ? new HandOffFrame(data.sink, m!.id, m!.jsonrpc) : null;
+}
