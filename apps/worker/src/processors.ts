@@ -10,6 +10,7 @@ import { createOpenAiProvider } from './assistant/openai-provider.ts';
 import { createGeminiProvider } from './assistant/gemini-provider.ts';
 import { runAssistant } from './assistant/run-assistant.ts';
 import type { AssistantProvider } from './assistant/provider.ts';
+import { exportRunHandler, exportsSweepHandler } from './export-jobs.ts';
 
 /** `signal` aborts when a shutdown drain runs out of time; handlers stop and the job is re-queued. */
 type Handler<N extends JobName> = (
@@ -70,6 +71,8 @@ export const handlers: { [N in JobName]: Handler<N> } = {
       await webhookSlots.release(payload.workspaceId).catch((err: unknown) => rt.log.warn({ err }, 'webhook slot not given back; its lease ends it'));
     }
   },
+  'export.run': exportRunHandler,
+  'exports.sweep': exportsSweepHandler,
   /** Daily for every workspace, or one workspace now (retention.run); idempotent, so a retry is safe. */
   'retention.sweep': (payload, { rt }) => sweepRetention(rt.orm.em.fork(), {
     now: new Date(), defaultDays: rt.config.CONVERSATION_RETENTION_DAYS, graceDays: rt.config.RETENTION_GRACE_DAYS,

@@ -34,3 +34,4 @@ export * from './agents/index.ts';
 export * from './dashboards/index.ts';
 export * from './retention/retention.ts';
 export * from './tasks/index.ts';
+export * from './exports/index.ts';

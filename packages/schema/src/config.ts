@@ -70,6 +70,8 @@ export const environmentSchema = z.object({
   CONVERSATION_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   /** Days a conversation archived by retention stays restorable by an admin before it is purged. */
   RETENTION_GRACE_DAYS: z.coerce.number().int().min(0).max(365).default(7),
+  /** Days an export's file is kept; then a sweep removes it and the export shows as expired. */
+  EXPORT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
   /** Accounts (comma-separated emails) that see deployment-wide queue figures on the Jobs page. */
   OPERATOR_EMAILS: optionalString,
 });

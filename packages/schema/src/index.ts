@@ -13,5 +13,6 @@ export * from './tasks.ts';
 export * from './alerts.ts';
 export * from './dashboards.ts';
 export * from './text.ts';
+export * from './exports.ts';
 export * from './retention.ts';
 export * from './retention.ts';

@@ -11,6 +11,7 @@ import { MetricRollupEntity, MetricRollupMarkEntity, MetricRollupProgressEntity 
 import { AlertEventEntity, AlertRuleEntity, AlertStateEntity, AlertStreamEntity } from './alert.ts';
 import { DashboardPrefsEntity } from './dashboard-prefs.ts';
 import { TaskEntity } from './task.ts';
+import { ExportEntity } from './export.ts';
 
 export * from './user.ts';
 export * from './workspace.ts';
@@ -23,6 +24,7 @@ export * from './metric-rollup.ts';
 export * from './alert.ts';
 export * from './dashboard-prefs.ts';
 export * from './task.ts';
+export * from './export.ts';
 
 // Agent-metric tables are queried with plain SQL; their entities state each table's shape (no
 // drift: test/entities.server.test.ts). metric_samples has none (partitioned, no primary key): its
@@ -35,4 +37,4 @@ const agentMetricsEntities: EntitySchema<any, never>[] = [
   AlertRuleEntity, AlertStateEntity, AlertStreamEntity, AlertEventEntity, DashboardPrefsEntity, TaskEntity,
 ];
 
-export const entities = [User, Workspace, Membership, AuditLog, Conversation, Message, Run, ConversationEventRow, ...salesEntities, ...agentMetricsEntities];
+export const entities = [User, Workspace, Membership, AuditLog, Conversation, Message, Run, ConversationEventRow, ExportEntity, ...salesEntities, ...agentMetricsEntities];

@@ -1,6 +1,6 @@
 // Every job kind: queue, payload schema, retry policy. The worker registers a handler per name.
 import type { z } from 'zod';
-import { alertWebhookJob, assistantRunJob, periodicJob, pingJob, retentionSweepJob } from '@tandem/schema';
+import { alertWebhookJob, assistantRunJob, exportRunJob, periodicJob, pingJob, retentionSweepJob } from '@tandem/schema';
 
 export const jobDefinitions = {
   ping: { queue: 'system', payload: pingJob, attempts: 1 },
@@ -23,6 +23,10 @@ export const jobDefinitions = {
   /** Archives idle conversations and purges those past the grace period (retention/retention.ts). */
   'retention.sweep': { queue: 'maintenance', payload: retentionSweepJob, attempts: 2 },
   'alerts.webhook': { queue: 'webhooks', payload: alertWebhookJob, attempts: 6 },
+  /** One export to a file (exports/run-export.ts), on its own queue: never behind upkeep. */
+  'export.run': { queue: 'exports', payload: exportRunJob, attempts: 2 },
+  /** Removes export files past EXPORT_RETENTION_DAYS (rows stay as `expired`); fails exports whose job is gone. */
+  'exports.sweep': { queue: 'maintenance', payload: periodicJob, attempts: 1 },
 } as const;
 
 export type JobName = keyof typeof jobDefinitions;

@@ -10,6 +10,7 @@ export const schedules: { job: JobName; everyMs: number }[] = [
   { job: 'metrics.retention', everyMs: 3600_000 },
   { job: 'agents.status', everyMs: 10_000 },
   { job: 'alerts.evaluate', everyMs: 15_000 },
+  { job: 'exports.sweep', everyMs: 60_000 },
   { job: 'retention.sweep', everyMs: 24 * 3600_000 },
 ];
 

@@ -1,0 +1,53 @@
+// Each export row as one line of text, formatted by PostgreSQL (so the worker only moves bytes),
+// and the framing around the lines of each format.
+import type { ExportFormat } from '@tandem/schema';
+import type { Column, KindQuery } from './kinds.ts';
+
+const isoTime = (sql: string) => `to_char((${sql}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * A CSV cell (RFC 4180): text goes through export_csv_cell (the migration's SQL function), which
+ * quotes what needs quoting and prefixes a cell starting with =, +, -, @, tab or CR with ' (OWASP).
+ * Numbers, times and booleans are written as they are: a negative number stays a number.
+ */
+function csvCell(c: Column): string {
+  switch (c.type) {
+    case 'text':
+    case 'json':
+      return `export_csv_cell((${c.sql})::text)`;
+    case 'time':
+      return `coalesce(${isoTime(c.sql)}, '')`;
+    default:
+      return `coalesce((${c.sql})::text, '')`;
+  }
+}
+
+const jsonValue = (c: Column) => (c.type === 'time' ? isoTime(c.sql) : c.sql);
+const quoteName = (name: string) => `'${name.replace(/'/g, "''")}'`;
+
+/** The SQL expression of one row's line (without its line ending). */
+export function lineSql(q: KindQuery, format: ExportFormat): string {
+  if (format === 'csv') return q.columns.map(csvCell).join(` || ',' || `);
+  return `json_build_object(${q.columns.map((c) => `${quoteName(c.name)}, ${jsonValue(c)}`).join(', ')})::text`;
+}
+
+export interface Framing {
+  /** Before the first row (CSV: the header). */
+  head: string;
+  /** Between two rows. */
+  separator: string;
+  /** After the last row, and what an export without rows ends with. */
+  tail: (rows: number) => string;
+}
+
+export function framing(q: KindQuery, format: ExportFormat): Framing {
+  if (format === 'csv') return { head: `${q.columns.map((c) => c.name).join(',')}\r\n`, separator: '\r\n', tail: (n) => (n ? '\r\n' : '') };
+  if (format === 'ndjson') return { head: '', separator: '\n', tail: (n) => (n ? '\n' : '') };
+  return { head: '[', separator: ',\n', tail: () => ']\n' };
+}
+
+export const contentTypes: Record<ExportFormat, string> = {
+  csv: 'text/csv; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+  ndjson: 'application/x-ndjson; charset=utf-8',
+};
