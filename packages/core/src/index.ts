@@ -14,6 +14,7 @@ export * from './auth/wrong-key-limiter.ts';
 export * from './workspaces/workspaces.ts';
 export * from './workspaces/invitations.ts';
 export * from './audit/audit-log.ts';
+export * from './audit/audit-events.ts';
 export * from './queue/jobs.ts';
 export * from './queue/queues.ts';
 export * from './queue/schedules.ts';

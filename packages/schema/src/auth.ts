@@ -43,6 +43,12 @@ export const auditListInput = z.object({
   /** The id of the last entry of the previous page (a bigint, so at most 18 digits here). */
   cursor: tokenText('Cursor', { max: 18, pattern: /^\d+$/, patternMessage: 'must be the nextCursor of a previous page' }).optional(),
   limit: z.number().int().min(1).max(200).default(50),
+  /** Filters: who acted, what (an action or its prefix: `member.` matches every member action), on what, when. */
+  actorId: idSchema.optional(),
+  action: tokenText('Action', { max: 64, pattern: /^[\w.]+$/, patternMessage: 'must be an action name or prefix (letters, digits, dots)' }).optional(),
+  targetId: tokenText('Target', { max: 64 }).optional(),
+  from: z.number().int().min(0).optional(),
+  to: z.number().int().min(0).optional(),
 });
 
 export const userSchema = z.object({ id: z.string(), email: z.string(), name: z.string() });

@@ -1,6 +1,6 @@
 // auth.*: register, login, me, logout (everywhere).
 import { loginInput, registerInput } from '@tandem/schema';
-import { authenticate, listWorkspacesOf, registerUser, revokeTokens, toUserDto } from '@tandem/core';
+import { AppError, auditSignIn, authenticate, listWorkspacesOf, registerUser, revokeTokens, toUserDto } from '@tandem/core';
 import { authedProcedure, publicProcedure, router } from '../trpc.ts';
 import { announceAuthChange } from '../subscriptions/auth-watch.ts';
 
@@ -13,7 +13,12 @@ export const authRouter = router({
 
   login: publicProcedure.input(loginInput).mutation(async ({ ctx, input }) => {
     // Only failures count, per account and client address: an owner elsewhere is never refused.
-    const user = await ctx.services.signIn.signIn(input.email, ctx.clientKey, () => authenticate(ctx.em, input.email, input.password));
+    const user = await ctx.services.signIn.signIn(input.email, ctx.clientKey, () => authenticate(ctx.em, input.email, input.password))
+      .catch(async (err: unknown) => {
+        if (err instanceof AppError && err.code === 'UNAUTHORIZED') await auditSignIn(ctx.em.fork(), input.email, 'auth.loginFailed', ctx.clientKey);
+        throw err;
+      });
+    await auditSignIn(ctx.em.fork(), user.email, 'auth.login', ctx.clientKey);
     return { token: await ctx.rt.tokens.sign(user.id, user.tokenVersion), user: toUserDto(user) };
   }),
 

@@ -2,7 +2,7 @@
 // every FLUSH_MS as sequenced deltas, and finalise exactly once (completed, timeout, failed).
 import { randomUUID } from 'node:crypto';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
-import { finishRun, isDatabaseUnavailable, retryWhileDatabaseUnavailable, startRun, type Runtime } from '@tandem/core';
+import { auditToolCall, finishRun, isDatabaseUnavailable, retryWhileDatabaseUnavailable, startRun, type Runtime } from '@tandem/core';
 import { runTool } from '@tandem/tools';
 import { ProviderError, type AssistantProvider, type ToolCallOutcome } from './provider.ts';
 import { ReplyOutput } from './reply-output.ts';
@@ -66,6 +66,8 @@ export async function runAssistant(
           output.event({ type: 'tool.started', runId, callId, name, args });
           await flushSoon();
           const outcome = await runTool(name, args, ctx);
+          const call = { workspaceId: run.workspaceId, userId: run.createdBy, conversationId: run.conversationId, runId, tool: name, latencyMs: Date.now() - t0, ok: outcome.ok };
+          await auditToolCall(rt.orm.em.fork(), call).catch((err: unknown) => rt.log.warn({ err, runId }, 'tool call not audited'));
           output.event({
             type: 'tool.finished', runId, callId, name, args, latencyMs: Date.now() - t0,
             ...(outcome.ok ? { result: outcome.result.data, chart: outcome.result.chart } : { error: outcome.error }),

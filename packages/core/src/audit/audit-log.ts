@@ -22,8 +22,24 @@ export function recordAudit(em: EntityManager, entry: AuditEntry): void {
   });
 }
 
-export async function listAudit(em: EntityManager, workspaceId: string, cursor: string | undefined, limit: number) {
-  const where = cursor && /^\d+$/.test(cursor) ? { workspaceId, id: { $lt: cursor } } : { workspaceId };
+export interface AuditFilter {
+  actorId?: string;
+  /** An action name or its prefix (`member.` matches every member action). */
+  action?: string;
+  targetId?: string;
+  /** Epoch milliseconds, from inclusive, to exclusive. */
+  from?: number;
+  to?: number;
+}
+
+export async function listAudit(em: EntityManager, workspaceId: string, cursor: string | undefined, limit: number, filter: AuditFilter = {}) {
+  const where: Record<string, unknown> = { workspaceId };
+  if (cursor && /^\d+$/.test(cursor)) where.id = { $lt: cursor };
+  if (filter.actorId) where.actorId = filter.actorId;
+  if (filter.targetId) where.targetId = filter.targetId;
+  if (filter.action) where.action = { $like: `${filter.action.replace(/[\\%_]/g, (c) => `\\${c}`)}%` };
+  if (filter.from !== undefined || filter.to !== undefined)
+    where.createdAt = { ...(filter.from !== undefined ? { $gte: new Date(filter.from) } : {}), ...(filter.to !== undefined ? { $lt: new Date(filter.to) } : {}) };
   const rows = await em.find(AuditLog, where, { orderBy: { id: 'desc' }, limit: limit + 1 });
   const page = rows.slice(0, limit);
   const actorIds = [...new Set(page.map((r) => r.actorId).filter((id): id is string => !!id))];

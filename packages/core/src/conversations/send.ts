@@ -5,6 +5,7 @@ import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import type { MessageDto } from '@tandem/schema';
 import { Conversation, Message, Run } from '../entities/conversation.ts';
 import { AppError } from '../errors.ts';
+import { recordAudit } from '../audit/audit-log.ts';
 import type { Bus } from '../bus/bus.ts';
 import type { Queues } from '../queue/queues.ts';
 import { appendEvents, wakeSubscribers } from './events.ts';
@@ -61,6 +62,8 @@ export async function sendMessage(
       questionMessageId: msg.id, createdBy: input.userId, status: 'queued',
     });
     msg.runId = r.id;
+    // Who asked in which conversation; the question's text stays in the conversation only.
+    recordAudit(tx, { workspaceId: conversation.workspaceId, actorId: input.userId, action: 'assistant.question', targetId: input.conversationId, data: { runId: r.id } });
     await tx.flush();
     const [dto] = await toMessageDtos(tx, [msg]);
     const seqs = await appendEvents(tx, input.conversationId, [
