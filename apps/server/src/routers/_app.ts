@@ -10,6 +10,7 @@ import { alertRouter } from './alert.ts';
 import { dashboardRouter } from './dashboard.ts';
 import { retentionRouter } from './retention.ts';
 import { taskRouter } from './task.ts';
+import { exportRouter } from './export.ts';
 
 export const appRouter = router({
   auth: authRouter,
@@ -23,6 +24,7 @@ export const appRouter = router({
   dashboard: dashboardRouter,
   retention: retentionRouter,
   task: taskRouter,
+  export: exportRouter,
 });
 
 export type AppRouter = typeof appRouter;

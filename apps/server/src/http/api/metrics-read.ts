@@ -22,7 +22,7 @@ interface Problem {
  * tRPC's workspaceProcedure: bad or revoked token → 401, not a member or unknown workspace → 404,
  * bad parameters → 400.
  */
-async function authorize({ services: { rt }, req, res, url }: ApiContext): Promise<{ workspaceId: string; userId: string } | null> {
+export async function authorize({ services: { rt }, req, res, url }: ApiContext): Promise<{ workspaceId: string; userId: string } | null> {
   const token = bearerToken(req.headers.authorization);
   if (!token) {
     sendJson(res, 401, { error: 'Sign in first: Authorization: Bearer <token>' }, { 'www-authenticate': 'Bearer' });
@@ -51,7 +51,7 @@ async function authorize({ services: { rt }, req, res, url }: ApiContext): Promi
 const listParam = (url: URL, name: string) => url.searchParams.getAll(name).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
 
 /** Epoch milliseconds or an ISO-8601 date-time. */
-function parseTime(value: string): number | null {
+export function parseTime(value: string): number | null {
   if (/^\d{1,15}$/.test(value)) return Number(value);
   if (!/^\d{4}-\d{2}-\d{2}/.test(value)) return null;
   const ms = Date.parse(value);
