@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { availableModes } from '@tandem/core/testing';
 import { roleRank, type Role } from '@tandem/schema';
 import { appRouter } from '../src/routers/_app.ts';
-import { codeOf, sqlRows, startTestApp, watchSubscription, workspaceSnapshot, type TestApp } from './harness.ts';
+import { codeOf, invitationTokenOf, inviteMember, sqlRows, startTestApp, watchSubscription, workspaceSnapshot, type TestApp } from './harness.ts';
 
 const modes = await availableModes();
 
@@ -24,6 +24,8 @@ interface Target {
   keyId: string;
   /** An agent of the workspace. */
   agentId: string;
+  /** A pending invitation of the workspace. */
+  invitationId: string;
 }
 
 type Access = 'public' | 'user' | Role;
@@ -45,9 +47,16 @@ const ACCESS: Record<string, Entry> = {
   'auth.login': { access: 'public', input: () => ({ email: 'nobody@example.com', password: 'whatever1' }) },
   'auth.me': { access: 'user', input: () => undefined },
   'auth.logout': { access: 'user', input: () => undefined },
+  // Refused for a wrong current password whoever calls: only signed-in callers reach that check.
+  'auth.changePassword': { access: 'user', input: () => ({ currentPassword: 'not the password', newPassword: 'another horse' }) },
   'workspace.create': { access: 'user', input: () => ({ name: 'Matrix' }) },
   'workspace.members': { access: 'viewer', input: ws },
-  'workspace.addMember': { access: 'admin', input: (t) => ({ ...ws(t), email: t.email, role: 'viewer' }) },
+  'workspace.invite': { access: 'admin', input: (t) => ({ ...ws(t), email: t.email, role: 'viewer' }) },
+  'workspace.invitations': { access: 'admin', input: ws },
+  'workspace.revokeInvite': { access: 'admin', input: (t) => ({ ...ws(t), invitationId: t.invitationId }) },
+  // The link's holder is whoever signed in: the token, not a workspace role, decides (security-invitations tests).
+  'workspace.invitation': { access: 'user', input: () => ({ token: `tdi_${'A'.repeat(43)}` }) },
+  'workspace.acceptInvite': { access: 'user', input: () => ({ token: `tdi_${'A'.repeat(43)}` }) },
   'workspace.setRole': { access: 'admin', input: (t) => ({ ...ws(t), userId: t.userId, role: 'viewer' }) },
   'workspace.removeMember': { access: 'admin', input: (t) => ({ ...ws(t), userId: t.userId }) },
   'workspace.events': { access: 'viewer', input: ws },
@@ -86,7 +95,7 @@ const ACCESS_ERRORS = ['UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'INTERNAL_SERVE
 
 /** Which Target fields an entry's input uses (found by building it from sentinels). */
 function fieldsUsed(entry: Entry): (keyof Target)[] {
-  const sentinel: Target = { workspaceId: '§w', userId: '§u', email: '§e', conversationId: '§c', runId: '§r', ruleId: '§l', keyId: '§k', agentId: '§a' };
+  const sentinel: Target = { workspaceId: '§w', userId: '§u', email: '§e', conversationId: '§c', runId: '§r', ruleId: '§l', keyId: '§k', agentId: '§a', invitationId: '§i' };
   const json = JSON.stringify(entry.input(sentinel) ?? null);
   return (Object.keys(sentinel) as (keyof Target)[]).filter((k) => json.includes(sentinel[k]));
 }
@@ -136,6 +145,9 @@ describe.each(modes)('access matrix (%s)', (mode) => {
   const ingestKey = async (token: string, workspaceId: string) =>
     (await app.client(token).ingestKey.create.mutate({ workspaceId, label: 'Matrix key' })).id;
 
+  const invitation = async (token: string, workspaceId: string) =>
+    (await app.client(token).workspace.invite.mutate({ workspaceId, email: 'matrix-invitee@example.com', role: 'viewer' })).invitationId;
+
   const agent = async (workspaceId: string) =>
     (await sqlRows<{ id: string }>(app, `insert into agents (id, workspace_id, name) values (gen_random_uuid(), ?, 'matrix-bot') returning id`, [workspaceId]))[0]!.id;
 
@@ -171,7 +183,7 @@ describe.each(modes)('access matrix (%s)', (mode) => {
     const t: Target = { ...A };
     if (needs.includes('userId')) {
       const u = await app.signUp('Scratch');
-      await app.client(users.adminA.token).workspace.addMember.mutate({ workspaceId: A.workspaceId, email: u.email, role: 'member' });
+      await inviteMember(app, users.adminA.token, A.workspaceId, u, 'member');
       t.userId = u.userId;
     }
     if (needs.includes('email')) t.email = (await app.signUp('Invitee')).email;
@@ -181,6 +193,7 @@ describe.each(modes)('access matrix (%s)', (mode) => {
     }
     if (needs.includes('ruleId')) t.ruleId = await alertRule(users.adminA.token, A.workspaceId);
     if (needs.includes('keyId')) t.keyId = await ingestKey(users.adminA.token, A.workspaceId);
+    if (needs.includes('invitationId')) t.invitationId = await invitation(users.adminA.token, A.workspaceId);
     return t;
   }
 
@@ -189,16 +202,14 @@ describe.each(modes)('access matrix (%s)', (mode) => {
     for (const name of ['adminA', 'memberA', 'viewerA', 'scratchA', 'adminB', 'memberB', 'outsider'] as const) users[name] = await app.signUp(name);
     const a = users.adminA.workspaceId;
     const b = users.adminB.workspaceId;
-    const add = (admin: string, workspaceId: string, email: string, role: Role) =>
-      app.client(admin).workspace.addMember.mutate({ workspaceId, email, role });
-    await add(users.adminA.token, a, users.memberA.email, 'member');
-    await add(users.adminA.token, a, users.viewerA.email, 'viewer');
-    await add(users.adminA.token, a, users.scratchA.email, 'member');
-    await add(users.adminB.token, b, users.memberB.email, 'member');
+    await inviteMember(app, users.adminA.token, a, users.memberA, 'member');
+    await inviteMember(app, users.adminA.token, a, users.viewerA, 'viewer');
+    await inviteMember(app, users.adminA.token, a, users.scratchA, 'member');
+    await inviteMember(app, users.adminB.token, b, users.memberB, 'member');
     const convA = (await app.client(users.adminA.token).conversation.create.mutate({ workspaceId: a, title: 'A talk' })).id;
     const convB = (await app.client(users.adminB.token).conversation.create.mutate({ workspaceId: b, title: 'B talk' })).id;
-    A = { workspaceId: a, userId: users.scratchA.userId, email: users.outsider.email, conversationId: convA, runId: await send(users.adminA.token, convA), ruleId: await alertRule(users.adminA.token, a), keyId: await ingestKey(users.adminA.token, a), agentId: await agent(a) };
-    B = { workspaceId: b, userId: users.memberB.userId, email: users.outsider.email, conversationId: convB, runId: await send(users.adminB.token, convB), ruleId: await alertRule(users.adminB.token, b), keyId: await ingestKey(users.adminB.token, b), agentId: await agent(b) };
+    A = { workspaceId: a, userId: users.scratchA.userId, email: users.outsider.email, conversationId: convA, runId: await send(users.adminA.token, convA), ruleId: await alertRule(users.adminA.token, a), keyId: await ingestKey(users.adminA.token, a), agentId: await agent(a), invitationId: await invitation(users.adminA.token, a) };
+    B = { workspaceId: b, userId: users.memberB.userId, email: users.outsider.email, conversationId: convB, runId: await send(users.adminB.token, convB), ruleId: await alertRule(users.adminB.token, b), keyId: await ingestKey(users.adminB.token, b), agentId: await agent(b), invitationId: await invitation(users.adminB.token, b) };
   });
   afterAll(() => app?.close());
 
@@ -296,7 +307,8 @@ describe.each(modes)('access matrix (%s)', (mode) => {
     const { memberA, viewerA, adminA } = users;
     for (const token of [viewerA.token, memberA.token]) {
       expect(await codeOf(app.client(token).workspace.members.query({ workspaceId: A.workspaceId }))).toBe('OK');
-      expect(await codeOf(app.client(token).workspace.addMember.mutate({ workspaceId: A.workspaceId, email: users.outsider.email, role: 'viewer' }))).toBe('FORBIDDEN');
+      expect(await codeOf(app.client(token).workspace.invite.mutate({ workspaceId: A.workspaceId, email: users.outsider.email, role: 'viewer' }))).toBe('FORBIDDEN');
+      expect(await codeOf(app.client(token).workspace.invitations.query({ workspaceId: A.workspaceId }))).toBe('FORBIDDEN');
       expect(await codeOf(app.client(token).workspace.setRole.mutate({ workspaceId: A.workspaceId, userId: users.scratchA.userId, role: 'admin' }))).toBe('FORBIDDEN');
       expect(await codeOf(app.client(token).workspace.setRole.mutate({ workspaceId: A.workspaceId, userId: viewerA.userId === token ? memberA.userId : viewerA.userId, role: 'admin' }))).toBe('FORBIDDEN');
       expect(await codeOf(app.client(token).workspace.removeMember.mutate({ workspaceId: A.workspaceId, userId: users.scratchA.userId }))).toBe('FORBIDDEN');
@@ -343,19 +355,23 @@ describe.each(modes)('access matrix (%s)', (mode) => {
       expect(await workspaceSnapshot(app, B.workspaceId)).toEqual(beforeB);
     });
 
-    it('workspace.addMember adds the user named by email, not a smuggled userId', async () => {
+    it('workspace.acceptInvite gives the invitation its role in its workspace, whatever else the input says', async () => {
+      const beforeB = await workspaceSnapshot(app, B.workspaceId);
       const invitee = await app.signUp('Invitee');
-      const added = await app.client(users.adminA.token).workspace.addMember.mutate({
-        workspaceId: A.workspaceId, email: invitee.email, role: 'viewer', userId: users.memberB.userId,
+      const { url } = await app.client(users.adminA.token).workspace.invite.mutate({ workspaceId: A.workspaceId, email: invitee.email, role: 'viewer' });
+      const joined = await app.client(invitee.token).workspace.acceptInvite.mutate({
+        token: invitationTokenOf(url), role: 'admin', workspaceId: B.workspaceId, userId: users.memberB.userId,
       } as never);
-      expect(added.userId).toBe(invitee.userId);
+      expect(joined).toEqual(expect.objectContaining({ id: A.workspaceId, role: 'viewer' }));
+      expect(await codeOf(app.client(invitee.token).workspace.members.query({ workspaceId: B.workspaceId }))).toBe('NOT_FOUND');
       expect(await codeOf(app.client(users.memberB.token).workspace.members.query({ workspaceId: A.workspaceId }))).toBe('NOT_FOUND');
+      expect(await workspaceSnapshot(app, B.workspaceId)).toEqual(beforeB);
     });
 
     it('roles outside the enum are refused', async () => {
       const before = await workspaceSnapshot(app, A.workspaceId);
       expect(await codeOf(app.client(users.adminA.token).workspace.setRole.mutate({ workspaceId: A.workspaceId, userId: users.scratchA.userId, role: 'owner' as never }))).toBe('BAD_REQUEST');
-      expect(await codeOf(app.client(users.adminA.token).workspace.addMember.mutate({ workspaceId: A.workspaceId, email: users.outsider.email, role: 'superadmin' as never }))).toBe('BAD_REQUEST');
+      expect(await codeOf(app.client(users.adminA.token).workspace.invite.mutate({ workspaceId: A.workspaceId, email: users.outsider.email, role: 'superadmin' as never }))).toBe('BAD_REQUEST');
       expect(await workspaceSnapshot(app, A.workspaceId)).toEqual(before);
     });
   });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { agentsChannel, refreshAgentStatuses } from '@tandem/core';
 import { availableModes, insertTestAgent, insertTestSamples, type TestSample } from '@tandem/core/testing';
 import type { AgentStatusChange } from '@tandem/schema';
-import { codeOf, sqlRows, startTestApp, type TestApp } from './harness.ts';
+import { codeOf, inviteMember, sqlRows, startTestApp, type TestApp } from './harness.ts';
 
 const modes = await availableModes();
 
@@ -21,8 +21,8 @@ describe.each(modes)('agents (%s)', (mode) => {
   beforeAll(async () => {
     app = await startTestApp(mode);
     [admin, viewer, member, other] = [await app.signUp('Admin'), await app.signUp('Viewer'), await app.signUp('Member'), await app.signUp('Other')];
-    await app.client(admin.token).workspace.addMember.mutate({ workspaceId: admin.workspaceId, email: viewer.email, role: 'viewer' });
-    await app.client(admin.token).workspace.addMember.mutate({ workspaceId: admin.workspaceId, email: member.email, role: 'member' });
+    await inviteMember(app, admin.token, admin.workspaceId, viewer, 'viewer');
+    await inviteMember(app, admin.token, admin.workspaceId, member, 'member');
     agentId = await insertTestAgent(em(), admin.workspaceId, { name: 'checkout-bot', model: 'gpt-4o-mini', latencyMs: 800 });
     await insertTestAgent(em(), admin.workspaceId, { name: 'alpha-bot' });
     foreignId = await insertTestAgent(em(), other.workspaceId, { name: 'checkout-bot' });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { appendAlertEvent, type Runtime } from '@tandem/core';
 import { availableModes } from '@tandem/core/testing';
 import type { AlertEvent } from '@tandem/schema';
-import { codeOf, sqlRows, startTestApp, type TestApp } from './harness.ts';
+import { codeOf, inviteMember, sqlRows, startTestApp, type TestApp } from './harness.ts';
 
 const modes = await availableModes();
 
@@ -80,7 +80,7 @@ describe.each(modes)('alerts over the API (%s)', (mode) => {
     const admin = await app.signUp('Admin');
     const viewer = await app.signUp('Viewer');
     const other = await app.signUp('Other');
-    await app.client(admin.token).workspace.addMember.mutate({ workspaceId: admin.workspaceId, email: viewer.email, role: 'viewer' });
+    await inviteMember(app, admin.token, admin.workspaceId, viewer, 'viewer');
     const mine = await agent(admin.workspaceId, 'checkout-bot');
     const theirs = await agent(other.workspaceId, 'checkout-bot');
 

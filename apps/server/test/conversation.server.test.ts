@@ -6,7 +6,7 @@ import { ephemeralChannel } from '@tandem/core';
 import { availableModes } from '@tandem/core/testing';
 import { seedDemoSales } from '@tandem/tools';
 import type { ConversationEvent, EphemeralEvent } from '@tandem/schema';
-import { codeOf, errorOf, startTestApp, type TestApp } from './harness.ts';
+import { codeOf, errorOf, inviteMember, startTestApp, type TestApp } from './harness.ts';
 
 const modes = await availableModes();
 
@@ -108,7 +108,7 @@ describe.each(modes)('conversations (%s)', (mode) => {
   it('shows who is viewing, and drops a viewer whose socket is gone within 5 s', async () => {
     const c = await app.client(admin.token).conversation.create.mutate({ workspaceId: admin.workspaceId });
     const other = await app.signUp('Viewer Two');
-    await app.client(admin.token).workspace.addMember.mutate({ workspaceId: admin.workspaceId, email: other.email, role: 'viewer' });
+    await inviteMember(app, admin.token, admin.workspaceId, other, 'viewer');
     const mine = record(app, admin.token, c.id, String(c.lastSeq));
     const theirs = record(app, other.token, c.id, String(c.lastSeq));
     const both = [admin.userId, other.userId].sort();
@@ -148,7 +148,7 @@ describe.each(modes)('conversations (%s)', (mode) => {
   it('runs questions from several members one at a time, in send order', async () => {
     const c = await app.client(admin.token).conversation.create.mutate({ workspaceId: admin.workspaceId });
     const others = await Promise.all(['Bea', 'Cal'].map((n) => app.signUp(n)));
-    for (const o of others) await app.client(admin.token).workspace.addMember.mutate({ workspaceId: admin.workspaceId, email: o.email, role: 'member' });
+    for (const o of others) await inviteMember(app, admin.token, admin.workspaceId, o, 'member');
     const sub = record(app, admin.token, c.id, '0');
     const askers = [admin, ...others];
     const sent = [];
@@ -177,7 +177,7 @@ describe.each(modes)('conversations (%s)', (mode) => {
     const c = await app.client(admin.token).conversation.create.mutate({ workspaceId: admin.workspaceId });
     const outsider = await app.signUp('Outsider');
     const viewer = await app.signUp('Viewer');
-    await app.client(admin.token).workspace.addMember.mutate({ workspaceId: admin.workspaceId, email: viewer.email, role: 'viewer' });
+    await inviteMember(app, admin.token, admin.workspaceId, viewer, 'viewer');
     const o = app.client(outsider.token);
     expect(await codeOf(o.conversation.get.query({ conversationId: c.id }))).toBe('NOT_FOUND');
     expect(await codeOf(o.conversation.send.mutate({ conversationId: c.id, content: 'hi', clientMessageId: randomUUID() }))).toBe('NOT_FOUND');

@@ -4,7 +4,7 @@ import { TRPCClientError, createTRPCClient, createWSClient, httpLink, wsLink, ty
 import { pino } from 'pino';
 import { createRuntime, type ClientLimits } from '@tandem/core';
 import { TEST_REDIS_URL, createTestRuntime, type Mode, type TestRuntime } from '@tandem/core/testing';
-import { parseConfig } from '@tandem/schema';
+import { parseConfig, type Role } from '@tandem/schema';
 import { startWorkers } from '@tandem/worker';
 import { WebSocket } from 'ws';
 import type { AppRouter } from '../src/routers/_app.ts';
@@ -124,6 +124,17 @@ export async function codeOf(p: Promise<unknown>): Promise<string> {
 }
 
 // ---- Helpers for the workspace, access-matrix, JWT and WebSocket tests ----
+
+/** The token of an invitation link (`…/invite/<token>`). */
+export const invitationTokenOf = (url: string): string => url.slice(url.lastIndexOf('/') + 1);
+
+/** Makes `member` a member the only way there is: the admin's invitation link, accepted by them. */
+export async function inviteMember(
+  app: TestApp, adminToken: string, workspaceId: string, member: { token: string; email?: string }, role: Role,
+) {
+  const { url } = await app.client(adminToken).workspace.invite.mutate({ workspaceId, email: member.email ?? 'invitee@example.com', role });
+  return app.client(member.token).workspace.acceptInvite.mutate({ token: invitationTokenOf(url) });
+}
 
 /** Rows of a raw SQL query against the app's database (fresh entity manager each time). */
 export async function sqlRows<T = Record<string, unknown>>(app: TestApp, query: string, params: unknown[] = []): Promise<T[]> {

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { availableModes } from '@tandem/core/testing';
 import { ingestBodySchema, metricSampleSchema } from '@tandem/schema';
-import { startTestApp, sqlRows, watchSubscription, type TestApp } from './harness.ts';
+import { inviteMember, startTestApp, sqlRows, watchSubscription, type TestApp } from './harness.ts';
 import { RawJson, anyUnicodeString, arbitraryFor, inputArbitrary, holdsRaw, hostileText, toJson, type GenerationContext } from './input-arbitraries.ts';
 import { routerProcedures } from './input-schemas.ts';
 import { postMetrics, sampleAt } from './ingest-helpers.ts';
@@ -62,7 +62,7 @@ describe.each(modes)('input sweep (%s)', (mode) => {
     emails.push(admin.email, member.email, 'nobody@example.com');
     const api = app.client(admin.token);
     const workspaceId = admin.workspaceId;
-    await api.workspace.addMember.mutate({ workspaceId, email: member.email, role: 'member' });
+    await inviteMember(app, admin.token, workspaceId, member, 'member');
     const conversation = await api.conversation.create.mutate({ workspaceId, title: 'Swept' });
     const { runId } = await api.conversation.send.mutate({ conversationId: conversation.id, content: 'How are sales?', clientMessageId: 'sweep-first-question' });
     const key = await api.ingestKey.create.mutate({ workspaceId, label: 'sweep' });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { refreshAgentStatuses } from '@tandem/core';
 import { availableModes } from '@tandem/core/testing';
 import type { MetricsLiveBatch } from '@tandem/schema';
-import { startSecondServer, startTestApp, watchSubscription, type TestApp } from './harness.ts';
+import { inviteMember, startSecondServer, startTestApp, watchSubscription, type TestApp } from './harness.ts';
 
 const modes = await availableModes();
 
@@ -30,7 +30,7 @@ describe.each(modes)('metrics.live (%s)', (mode) => {
   beforeAll(async () => {
     app = await startTestApp(mode);
     [admin, viewer, stranger] = [await app.signUp('Admin'), await app.signUp('Viewer'), await app.signUp('Stranger')];
-    await app.client(admin.token).workspace.addMember.mutate({ workspaceId: admin.workspaceId, email: viewer.email, role: 'viewer' });
+    await inviteMember(app, admin.token, admin.workspaceId, viewer, 'viewer');
     key = (await app.client(admin.token).ingestKey.create.mutate({ workspaceId: admin.workspaceId, label: 'live test' })).key;
     const now = Date.now();
     await post(app.url, key, 'checkout-bot', [{ ts: now - 1000, latency_ms: 300 }]);

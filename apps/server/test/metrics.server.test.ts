@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY, HOUR, MINUTE, rawRetainedSince } from '@tandem/core';
 import { availableModes, insertTestAgent, insertTestRollup, insertTestSamples, type TestSample } from '@tandem/core/testing';
 import { dashboardPrefsSchema } from '@tandem/schema';
-import { codeOf, errorOf, sqlRows, startTestApp, type TestApp } from './harness.ts';
+import { codeOf, errorOf, inviteMember, sqlRows, startTestApp, type TestApp } from './harness.ts';
 
 const modes = await availableModes();
 
@@ -23,7 +23,7 @@ describe.each(modes)('metrics.query, GET /api/v1/metrics, metrics.costs, dashboa
   beforeAll(async () => {
     app = await startTestApp(mode);
     [admin, viewer, other] = [await app.signUp('Admin'), await app.signUp('Viewer'), await app.signUp('Other')];
-    await app.client(admin.token).workspace.addMember.mutate({ workspaceId: admin.workspaceId, email: viewer.email, role: 'viewer' });
+    await inviteMember(app, admin.token, admin.workspaceId, viewer, 'viewer');
     checkout = await insertTestAgent(em(), admin.workspaceId, { name: 'checkout-bot', model: 'gpt-4o' });
     search = await insertTestAgent(em(), admin.workspaceId, { name: 'search-bot' });
     foreign = await insertTestAgent(em(), other.workspaceId, { name: 'checkout-bot' });

@@ -21,7 +21,11 @@ const STORED_IN: Record<string, string[] | null> = {
   'auth.login email': null,
   'auth.login password': null,
   'workspace.create name': ['workspaces.name'],
-  'workspace.addMember email': null, // looked up in users.email
+  'auth.changePassword currentPassword': null,
+  'auth.changePassword newPassword': null, // hashed
+  'workspace.invite email': ['invitations.email'], // the admin's label
+  'workspace.invitation token': null, // hashed, then looked up
+  'workspace.acceptInvite token': null,
   'audit.list cursor': null,
   'conversation.create title': ['conversations.title'],
   'conversation.list cursor': null,
@@ -46,7 +50,7 @@ const STORED_IN: Record<string, string[] | null> = {
 /** Sized columns no input is stored in as it is: written by the app itself (or demo data). */
 const NOT_FROM_INPUT = [
   'agents.status_reason', 'alert_events.webhook_error', 'audit_log.action', 'audit_log.target_id', 'conversation_events.type',
-  'ingest_keys.key_hash', 'ingest_keys.prefix', 'mikro_orm_migrations.name', 'products.category', 'products.name', 'products.sku',
+  'ingest_keys.key_hash', 'ingest_keys.prefix', 'invitations.token_hash', 'mikro_orm_migrations.name', 'products.category', 'products.name', 'products.sku',
   'runs.reason', 'users.password_hash',
 ];
 

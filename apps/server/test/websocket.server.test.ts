@@ -6,7 +6,7 @@ import WebSocket from 'ws';
 import { availableModes } from '@tandem/core/testing';
 import { WS_MAX_PAYLOAD } from '../src/ws/websocket.ts';
 import { MAX_SUBSCRIPTIONS_PER_CONNECTION } from '../src/subscriptions/auth-watch.ts';
-import { codeOf, startTestApp, watchSubscription, type SubscriptionProbe, type TestApp } from './harness.ts';
+import { codeOf, inviteMember, startTestApp, watchSubscription, type SubscriptionProbe, type TestApp } from './harness.ts';
 
 const modes = await availableModes();
 const waitOpts = { timeout: 10_000, interval: 20 };
@@ -168,7 +168,7 @@ describe.each(modes)('websocket and HTTP limits (%s)', (mode) => {
     async function team() {
       const admin = await app.signUp('Boss');
       const member = await app.signUp('Staff');
-      await app.client(admin.token).workspace.addMember.mutate({ workspaceId: admin.workspaceId, email: member.email, role: 'member' });
+      await inviteMember(app, admin.token, admin.workspaceId, member, 'member');
       return { admin, member, workspaceId: admin.workspaceId };
     }
 
@@ -176,7 +176,7 @@ describe.each(modes)('websocket and HTTP limits (%s)', (mode) => {
       const { admin, member, workspaceId } = await team();
       const { socket, probe } = await liveSubscription(member.token, workspaceId);
       const other = await app.signUp('Other');
-      await app.client(admin.token).workspace.addMember.mutate({ workspaceId, email: other.email, role: 'viewer' });
+      await inviteMember(app, admin.token, workspaceId, other, 'viewer');
       await vi.waitFor(() => expect(probe.data).toContainEqual({ type: 'member.added', userId: other.userId }), waitOpts);
       // member → viewer: viewers may watch, so the subscription goes on and sees its own change.
       await app.client(admin.token).workspace.setRole.mutate({ workspaceId, userId: member.userId, role: 'viewer' });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { availableModes } from '@tandem/core/testing';
-import { codeOf, errorOf, sqlRows, startTestApp, workspaceSnapshot, type TestApp } from './harness.ts';
+import { codeOf, errorOf, invitationTokenOf, inviteMember, sqlRows, startTestApp, workspaceSnapshot, type TestApp } from './harness.ts';
 
 const modes = await availableModes();
 
@@ -21,7 +21,7 @@ describe.each(modes)('workspaces (%s)', (mode) => {
     const others: SignedUp[] = [];
     for (const role of roles) {
       const u = await app.signUp(role);
-      await app.client(admin.token).workspace.addMember.mutate({ workspaceId: ws.id, email: u.email, role });
+      await inviteMember(app, admin.token, ws.id, u, role);
       others.push(u);
     }
     return { admin, workspaceId: ws.id, others };
@@ -53,24 +53,26 @@ describe.each(modes)('workspaces (%s)', (mode) => {
     expect(err.fieldErrors?.name).toBeDefined();
   });
 
-  it('adds members by email, lists them with roles in join order, and refuses unknown and duplicate emails', async () => {
+  it('adds members by invitation link, lists them with roles in join order, and refuses a member accepting again', async () => {
     const { admin, workspaceId } = await team();
     const bob = await app.signUp('Bob');
-    const added = await app.client(admin.token).workspace.addMember.mutate({ workspaceId, email: ` ${bob.email.toUpperCase()} `, role: 'member' });
-    expect(added).toEqual(expect.objectContaining({ userId: bob.userId, email: bob.email, role: 'member' }));
+    const { url } = await app.client(admin.token).workspace.invite.mutate({ workspaceId, email: ` ${bob.email.toUpperCase()} `, role: 'member' });
+    expect((await app.client(admin.token).workspace.invitations.query({ workspaceId })).map((i) => i.email)).toEqual([bob.email]);
+    const joined = await app.client(bob.token).workspace.acceptInvite.mutate({ token: invitationTokenOf(url) });
+    expect(joined).toEqual({ id: workspaceId, name: 'Team', role: 'member' });
 
     const members = await app.client(bob.token).workspace.members.query({ workspaceId });
     expect(members.map((m) => [m.userId, m.role])).toEqual([[admin.userId, 'admin'], [bob.userId, 'member']]);
     expect((await app.client(bob.token).auth.me.query()).workspaces).toContainEqual({ id: workspaceId, name: 'Team', role: 'member' });
+    expect(await app.client(admin.token).workspace.invitations.query({ workspaceId })).toEqual([]);
 
+    // A second link, opened by someone already in: refused, and the link stays unused.
+    const second = await app.client(admin.token).workspace.invite.mutate({ workspaceId, email: bob.email, role: 'admin' });
     const before = await workspaceSnapshot(app, workspaceId);
-    const unknown = await errorOf(app.client(admin.token).workspace.addMember.mutate({ workspaceId, email: 'nobody-here@example.com', role: 'viewer' }));
-    expect(unknown.code).toBe('NOT_FOUND');
-    expect(unknown.message).toBe('No user with that email');
-    expect(await codeOf(app.client(admin.token).workspace.addMember.mutate({ workspaceId, email: bob.email, role: 'admin' }))).toBe('CONFLICT');
-    expect(await codeOf(app.client(admin.token).workspace.addMember.mutate({ workspaceId, email: admin.email, role: 'viewer' }))).toBe('CONFLICT');
-    // Refused actions change nothing and write no audit row.
+    expect(await codeOf(app.client(bob.token).workspace.acceptInvite.mutate({ token: invitationTokenOf(second.url) }))).toBe('CONFLICT');
+    expect(await codeOf(app.client(admin.token).workspace.acceptInvite.mutate({ token: invitationTokenOf(second.url) }))).toBe('CONFLICT');
     expect(await workspaceSnapshot(app, workspaceId)).toEqual(before);
+    expect((await app.client(admin.token).workspace.invitations.query({ workspaceId })).map((i) => i.id)).toEqual([second.invitationId]);
   });
 
   it('changes roles and removes members; the removed user loses access', async () => {
@@ -155,8 +157,9 @@ describe.each(modes)('workspaces (%s)', (mode) => {
     const { admin, workspaceId } = await team();
     const dave = await app.signUp('Dave');
     const erin = await app.signUp('Erin');
-    await app.client(admin.token).workspace.addMember.mutate({ workspaceId, email: dave.email, role: 'viewer' });
-    await app.client(admin.token).workspace.addMember.mutate({ workspaceId, email: erin.email, role: 'member' });
+    await inviteMember(app, admin.token, workspaceId, dave, 'viewer');
+    await inviteMember(app, admin.token, workspaceId, erin, 'member');
+    const invitations = (await sqlRows<{ id: string }>(app, 'select id from invitations where workspace_id = ? order by created_at', [workspaceId])).map((r) => r.id);
     await app.client(admin.token).workspace.setRole.mutate({ workspaceId, userId: dave.userId, role: 'member' });
     await app.client(admin.token).workspace.removeMember.mutate({ workspaceId, userId: erin.userId });
     // A refused action leaves no trace.
@@ -167,11 +170,14 @@ describe.each(modes)('workspaces (%s)', (mode) => {
     expect(all.items.map((i) => [i.action, i.targetId])).toEqual([
       ['member.remove', erin.userId],
       ['member.setRole', dave.userId],
-      ['member.add', erin.userId],
-      ['member.add', dave.userId],
+      ['member.join', erin.userId],
+      ['member.invite', invitations[1]],
+      ['member.join', dave.userId],
+      ['member.invite', invitations[0]],
       ['workspace.create', workspaceId],
     ]);
-    expect(all.items.every((i) => i.actor?.id === admin.userId)).toBe(true);
+    // Who joined is the actor of their join; the admin of everything else.
+    expect(all.items.map((i) => i.actor?.id)).toEqual([admin.userId, admin.userId, erin.userId, admin.userId, dave.userId, admin.userId, admin.userId]);
     expect(all.items[1]!.data).toEqual({ from: 'viewer', to: 'member' });
     expect(all.items[0]!.data).toEqual({ email: erin.email, role: 'member' });
     const ids = all.items.map((i) => BigInt(i.id));
@@ -179,7 +185,7 @@ describe.each(modes)('workspaces (%s)', (mode) => {
     const times = all.items.map((i) => Date.parse(i.createdAt));
     expect([...times].sort((x, y) => y - x)).toEqual(times);
 
-    // Pages of 2 walk the same list: 2 + 2 + 1, the last page ends the walk.
+    // Pages of 2 walk the same list: 2 + 2 + 2 + 1, the last page ends the walk.
     const pages: (typeof all)[] = [];
     let cursor: string | undefined;
     do {
@@ -187,17 +193,17 @@ describe.each(modes)('workspaces (%s)', (mode) => {
       pages.push(page);
       cursor = page.nextCursor ?? undefined;
     } while (cursor && pages.length < 10);
-    expect(pages.map((p) => p.items.length)).toEqual([2, 2, 1]);
+    expect(pages.map((p) => p.items.length)).toEqual([2, 2, 2, 1]);
     expect(pages.at(-1)!.nextCursor).toBeNull();
     expect(pages.flatMap((p) => p.items)).toEqual(all.items);
 
     // An exact multiple of the page size does not end with an empty page.
-    const five = await app.client(admin.token).audit.list.query({ workspaceId, limit: 5 });
-    expect(five.items).toHaveLength(5);
-    expect(five.nextCursor).toBeNull();
-    const four = await app.client(admin.token).audit.list.query({ workspaceId, limit: 4 });
-    expect(four.nextCursor).not.toBeNull();
-    const rest = await app.client(admin.token).audit.list.query({ workspaceId, limit: 4, cursor: four.nextCursor! });
+    const seven = await app.client(admin.token).audit.list.query({ workspaceId, limit: 7 });
+    expect(seven.items).toHaveLength(7);
+    expect(seven.nextCursor).toBeNull();
+    const six = await app.client(admin.token).audit.list.query({ workspaceId, limit: 6 });
+    expect(six.nextCursor).not.toBeNull();
+    const rest = await app.client(admin.token).audit.list.query({ workspaceId, limit: 6, cursor: six.nextCursor! });
     expect(rest.items.map((i) => i.action)).toEqual(['workspace.create']);
     expect(rest.nextCursor).toBeNull();
 
@@ -215,7 +221,7 @@ describe.each(modes)('workspaces (%s)', (mode) => {
   it('the database itself refuses UPDATE and DELETE on audit_log', async () => {
     const { workspaceId } = await team('viewer');
     const before = await sqlRows<{ id: string; action: string }>(app, 'select id, action from audit_log where workspace_id = ? order by id', [workspaceId]);
-    expect(before.length).toBe(2);
+    expect(before.map((r) => r.action)).toEqual(['workspace.create', 'member.invite', 'member.join']);
     const conn = app.rt.orm.em.getConnection();
     await expect(conn.execute(`update audit_log set action = 'tampered' where workspace_id = ?`, [workspaceId])).rejects.toThrow(/insert-only/);
     await expect(conn.execute('delete from audit_log where workspace_id = ?', [workspaceId])).rejects.toThrow(/insert-only/);

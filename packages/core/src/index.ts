@@ -26,6 +26,7 @@ export * from './conversations/conversations.ts';
 export * from './conversations/send.ts';
 export * from './conversations/runs.ts';
 export * from './conversations/orphaned-runs.ts';
+export * from './conversations/tool-ledger.ts';
 export * from './workspaces/access.ts';
 export * from './alerts/index.ts';
 export * from './ingestion/index.ts';

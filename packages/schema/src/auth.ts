@@ -35,7 +35,6 @@ export const workspaceIdInput = z.object({ workspaceId: idSchema });
 
 export const workspaceNameSchema = singleLineText('Workspace name', { max: WORKSPACE_NAME_MAX });
 export const createWorkspaceInput = z.object({ name: workspaceNameSchema });
-export const addMemberInput = z.object({ workspaceId: idSchema, email: emailSchema, role: roleSchema });
 export const setRoleInput = z.object({ workspaceId: idSchema, userId: idSchema, role: roleSchema });
 export const removeMemberInput = z.object({ workspaceId: idSchema, userId: idSchema });
 export const auditListInput = z.object({

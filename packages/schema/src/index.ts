@@ -1,5 +1,6 @@
 export * from './config.ts';
 export * from './auth.ts';
+export * from './invitations.ts';
 export * from './jobs.ts';
 export * from './conversations.ts';
 export * from './metric-fields.ts';

@@ -1,12 +1,26 @@
-// workspace.*: create, members, and the admin actions on memberships.
+// workspace.*: create, members, invitations, and the admin actions on memberships.
 import {
-  addMemberInput, createWorkspaceInput, removeMemberInput, setRoleInput, workspaceIdInput,
+  createWorkspaceInput, invitationTokenInput, inviteInput, removeMemberInput, revokeInviteInput, setRoleInput, workspaceIdInput,
 } from '@tandem/schema';
-import { addMember, createWorkspace, listMembers, removeMember, setRole } from '@tandem/core';
+import {
+  acceptInvitation, createInvitation, createWorkspace, listInvitations, listMembers, previewInvitation, removeMember,
+  revokeInvitation, setRole,
+} from '@tandem/core';
 import { authedProcedure, router, workspaceProcedure } from '../trpc.ts';
+import type { Context } from '../context.ts';
 import { announceAuthChange, busMessages, guardSubscription } from '../subscriptions/auth-watch.ts';
 
 const membersChannel = (workspaceId: string) => `workspace:${workspaceId}:members`;
+
+/**
+ * The invitation page's address: on the origin the admin's browser called from (the public one,
+ * behind a proxy too), else a path the web client completes.
+ */
+function invitationUrl(ctx: Context, token: string): string {
+  const origin = ctx.req.headers.origin;
+  const base = origin && /^https?:\/\/[^/\s]+$/i.test(origin) ? origin : '';
+  return `${base}/invite/${token}`;
+}
 
 export const workspaceRouter = router({
   create: authedProcedure.input(createWorkspaceInput).mutation(({ ctx, input }) =>
@@ -15,10 +29,29 @@ export const workspaceRouter = router({
   members: workspaceProcedure('viewer').input(workspaceIdInput).query(({ ctx }) =>
     listMembers(ctx.em, ctx.workspace.id)),
 
-  addMember: workspaceProcedure('admin').input(addMemberInput).mutation(async ({ ctx, input }) => {
-    const member = await addMember(ctx.em, ctx.user.id, ctx.workspace.id, input.email, input.role);
-    await ctx.rt.bus.publish(membersChannel(ctx.workspace.id), { type: 'member.added', userId: member.userId });
-    return member;
+  /** A single-use link for whoever the admin hands it to; the email only labels it. */
+  invite: workspaceProcedure('admin').input(inviteInput).mutation(async ({ ctx, input }) => {
+    const { invitationId, token } = await createInvitation(ctx.em, ctx.rt.tokens,
+      { workspaceId: ctx.workspace.id, actorId: ctx.user.id, email: input.email, role: input.role });
+    return { invitationId, url: invitationUrl(ctx, token) };
+  }),
+
+  invitations: workspaceProcedure('admin').input(workspaceIdInput).query(async ({ ctx }) =>
+    (await listInvitations(ctx.em, ctx.rt.tokens, ctx.workspace.id)).map(({ token, ...rest }) => ({ ...rest, url: invitationUrl(ctx, token) }))),
+
+  revokeInvite: workspaceProcedure('admin').input(revokeInviteInput).mutation(async ({ ctx, input }) => {
+    await revokeInvitation(ctx.em, { workspaceId: ctx.workspace.id, invitationId: input.invitationId, actorId: ctx.user.id });
+    return { ok: true as const };
+  }),
+
+  /** What a link invites its holder to (workspace name, role), before accepting. */
+  invitation: authedProcedure.input(invitationTokenInput).query(({ ctx, input }) =>
+    previewInvitation(ctx.em, input.token, ctx.user.id)),
+
+  acceptInvite: authedProcedure.input(invitationTokenInput).mutation(async ({ ctx, input }) => {
+    const workspace = await acceptInvitation(ctx.em, input.token, ctx.user.id);
+    await ctx.rt.bus.publish(membersChannel(workspace.id), { type: 'member.added', userId: ctx.user.id });
+    return workspace;
   }),
 
   setRole: workspaceProcedure('admin').input(setRoleInput).mutation(async ({ ctx, input }) => {

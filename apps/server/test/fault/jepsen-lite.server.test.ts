@@ -73,7 +73,8 @@ describe.runIf(privatePostgresAvailable() && redisServerAvailable())('ordering u
     for (let i = 1; i < CLIENTS; i++) {
       const email = `member${i}-${randomUUID().slice(0, 8)}@example.com`;
       const { token, user } = await httpClient(servers[0]!.url).auth.register.mutate({ email, password: 'correct horse', name: `Member ${i}` });
-      await httpClient(servers[0]!.url, owner.token).workspace.addMember.mutate({ workspaceId: owner.workspaceId, email, role: 'member' });
+      const { url } = await httpClient(servers[0]!.url, owner.token).workspace.invite.mutate({ workspaceId: owner.workspaceId, email, role: 'member' });
+      await httpClient(servers[0]!.url, token).workspace.acceptInvite.mutate({ token: url.slice(url.lastIndexOf('/') + 1) });
       users.push({ token, userId: user.id, workspaceId: owner.workspaceId });
     }
     const conversation = await httpClient(servers[0]!.url, owner.token).conversation.create.mutate({ workspaceId: owner.workspaceId });

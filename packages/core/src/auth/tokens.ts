@@ -1,5 +1,5 @@
 // User tokens: JWT HS256 with an algorithm allow-list, issuer, audience, expiry and a per-user version.
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
@@ -31,6 +31,14 @@ export class TokenSigner {
       .setIssuedAt()
       .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
       .sign(this.key);
+  }
+
+  /**
+   * A secret derived from the signing key for one purpose and id (HMAC-SHA256): links the server
+   * can show again (invitations) while the database keeps only their hash.
+   */
+  derive(purpose: string, id: string): Buffer {
+    return createHmac('sha256', this.key).update(`${purpose}\0${id}`).digest();
   }
 
   /** Verifies signature, algorithm, issuer, audience, exp/nbf and the claim shape. */

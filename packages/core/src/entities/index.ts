@@ -12,6 +12,7 @@ import { AlertEventEntity, AlertRuleEntity, AlertStateEntity, AlertStreamEntity 
 import { DashboardPrefsEntity } from './dashboard-prefs.ts';
 import { TaskEntity } from './task.ts';
 import { ExportEntity } from './export.ts';
+import { ToolEffectEntity } from './tool-effect.ts';
 
 export * from './user.ts';
 export * from './workspace.ts';
@@ -25,6 +26,7 @@ export * from './alert.ts';
 export * from './dashboard-prefs.ts';
 export * from './task.ts';
 export * from './export.ts';
+export * from './tool-effect.ts';
 
 // Agent-metric tables are queried with plain SQL; their entities state each table's shape (no
 // drift: test/entities.server.test.ts). metric_samples has none (partitioned, no primary key): its
@@ -34,7 +36,7 @@ export * from './export.ts';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- EntitySchema is invariant in its entity type: a list of different entities needs any
 const agentMetricsEntities: EntitySchema<any, never>[] = [
   AgentEntity, IngestKeyEntity, MetricRollupEntity, MetricRollupProgressEntity, MetricRollupMarkEntity,
-  AlertRuleEntity, AlertStateEntity, AlertStreamEntity, AlertEventEntity, DashboardPrefsEntity, TaskEntity,
+  AlertRuleEntity, AlertStateEntity, AlertStreamEntity, AlertEventEntity, DashboardPrefsEntity, TaskEntity, ToolEffectEntity,
 ];
 
 export const entities = [User, Workspace, Membership, AuditLog, Conversation, Message, Run, ConversationEventRow, ExportEntity, ...salesEntities, ...agentMetricsEntities];

@@ -37,21 +37,6 @@ export async function listMembers(em: EntityManager, workspaceId: string): Promi
   return rows.map(toMember);
 }
 
-export async function addMember(
-  em: EntityManager, actorId: string, workspaceId: string, email: string, role: Role,
-): Promise<MemberDto> {
-  return em.transactional(async (tx) => {
-    const user = await tx.findOne(User, { email });
-    if (!user) throw new AppError('NOT_FOUND', 'No user with that email');
-    if (await tx.count(Membership, { workspace: workspaceId, user: user.id }))
-      throw new AppError('CONFLICT', 'That user is already a member');
-    const m = tx.create(Membership, { workspace: tx.getReference(Workspace, workspaceId), user, role });
-    recordAudit(tx, { workspaceId, actorId, action: 'member.add', targetId: user.id, data: { email, role } });
-    await tx.flush();
-    return toMember(m);
-  });
-}
-
 /** Locks the workspace's admin rows so two concurrent demotions cannot remove the last admin. */
 async function assertAnotherAdminRemains(tx: EntityManager, workspaceId: string, userId: string): Promise<void> {
   const admins = await tx.execute<{ user_id: string }[]>(
