@@ -22,6 +22,8 @@ export interface ToolDefinition<S extends z.ZodObject = z.ZodObject> {
   name: string;
   description: string;
   parameters: S;
+  /** It writes: a run retried after a crash must not do it twice (runToolInRun's ledger). */
+  changesData?: true;
   handler(params: z.output<S>, ctx: ToolContext): Promise<ToolResult>;
 }
 

@@ -1,7 +1,7 @@
 // Every assistant tool, looked up by name; runTool validates the model's arguments and never
 // throws for bad input, so a provider can hand any tool call straight to it.
 import { z } from 'zod';
-import { AppError } from '@tandem/core';
+import { AppError, NotRecorded, PublishAfterCommit, runOnce, type ToolCallKeys } from '@tandem/core';
 import type { ToolContext, ToolDefinition } from './define-tool.ts';
 import type { ToolResult } from './result.ts';
 import { getSalesByMonth } from './get-sales-by-month.ts';
@@ -46,6 +46,24 @@ export async function runTool(name: string, rawArgs: unknown, ctx: ToolContext):
     ctx.log?.error({ err, tool: name, workspaceId: ctx.workspaceId }, 'tool failed');
     return { ok: false, error: `${name} failed because of an error on our side (it has been logged); try again, or answer without it.` };
   }
+}
+
+/**
+ * runTool inside an assistant run: a tool that changes things runs once per run and call, however
+ * often the run is retried (docs/reliability.md §1). Its change and the ledger row commit together;
+ * a failed call leaves neither, and its bus messages go out only after the commit.
+ */
+export async function runToolInRun(name: string, rawArgs: unknown, ctx: ToolContext, run: { runId: string; keys: ToolCallKeys }): Promise<ToolRun> {
+  if (!toolsByName.get(name)?.changesData) return runTool(name, rawArgs, ctx);
+  const bus = ctx.bus && new PublishAfterCommit(ctx.bus);
+  const { outcome } = await runOnce(ctx.em, run.runId, run.keys.next(name, rawArgs), async (tx) => {
+    const ran = await runTool(name, rawArgs, { ...ctx, em: tx, ...(bus ? { bus } : {}) });
+    if (!ran.ok) throw new NotRecorded(ran);
+    return ran;
+  });
+  if (outcome.ok) await bus?.release();
+  else bus?.drop();
+  return outcome;
 }
 
 export interface ToolJsonSchema {

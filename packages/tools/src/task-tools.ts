@@ -40,6 +40,7 @@ function ambiguous(ref: string, candidates: Task[]): ToolResult {
 
 export const createTaskTool = defineTool({
   name: 'create_task',
+  changesData: true,
   description: "Adds a todo task to the asker's own task list in this workspace, with optional notes and due date.",
   parameters: z.object({
     title: taskTitleSchema.describe('What to do, in a few words.'),
@@ -73,6 +74,7 @@ export const listTasksTool = defineTool({
 
 export const updateTaskTool = defineTool({
   name: 'update_task',
+  changesData: true,
   description: "Renames one of the asker's tasks, or changes its notes or due date (due: null clears it).",
   parameters: z.object({
     task: taskRef,
@@ -91,6 +93,7 @@ export const updateTaskTool = defineTool({
 
 export const toggleTaskCompletionTool = defineTool({
   name: 'toggle_task_completion',
+  changesData: true,
   description: "Marks one of the asker's tasks done or not done (completed: true or false), or flips it when completed is left out.",
   parameters: z.object({
     task: taskRef,
@@ -109,6 +112,7 @@ export const toggleTaskCompletionTool = defineTool({
 
 export const deleteTaskTool = defineTool({
   name: 'delete_task',
+  changesData: true,
   description: "Deletes one of the asker's tasks for good.",
   parameters: z.object({ task: taskRef }),
   async handler(params, ctx) {

@@ -2,8 +2,8 @@
 // every FLUSH_MS as sequenced deltas, and finalise exactly once (completed, timeout, failed).
 import { randomUUID } from 'node:crypto';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
-import { auditToolCall, finishRun, isDatabaseUnavailable, retryWhileDatabaseUnavailable, startRun, type Runtime } from '@tandem/core';
-import { runTool } from '@tandem/tools';
+import { ToolCallKeys, auditToolCall, finishRun, isDatabaseUnavailable, retryWhileDatabaseUnavailable, startRun, type Runtime } from '@tandem/core';
+import { runToolInRun } from '@tandem/tools';
 import { ProviderError, type AssistantProvider, type ToolCallOutcome } from './provider.ts';
 import { ReplyOutput } from './reply-output.ts';
 
@@ -54,6 +54,8 @@ export async function runAssistant(
 
   // The asker's identity: tools act for whoever asked, never for others in the conversation.
   const ctx = { em: rt.orm.em.fork(), workspaceId: run.workspaceId, userId: run.createdBy, signal, log: rt.log.child({ runId }), bus: rt.bus };
+  /** Names this attempt's tool calls for the ledger: a retry that repeats a call meets its key. */
+  const callKeys = new ToolCallKeys();
   try {
     const usage = await provider.answer(
       { question: started.question, history: started.history },
@@ -65,7 +67,7 @@ export async function runAssistant(
           const t0 = Date.now();
           output.event({ type: 'tool.started', runId, callId, name, args });
           await flushSoon();
-          const outcome = await runTool(name, args, ctx);
+          const outcome = await runToolInRun(name, args, ctx, { runId, keys: callKeys });
           const call = { workspaceId: run.workspaceId, userId: run.createdBy, conversationId: run.conversationId, runId, tool: name, latencyMs: Date.now() - t0, ok: outcome.ok };
           await auditToolCall(rt.orm.em.fork(), call).catch((err: unknown) => rt.log.warn({ err, runId }, 'tool call not audited'));
           output.event({

@@ -10,7 +10,9 @@ import { IngestKeyEntity } from './ingest-key.ts';
 import { MetricRollupEntity, MetricRollupMarkEntity, MetricRollupProgressEntity } from './metric-rollup.ts';
 import { AlertEventEntity, AlertRuleEntity, AlertStateEntity, AlertStreamEntity } from './alert.ts';
 import { DashboardPrefsEntity } from './dashboard-prefs.ts';
+import { InvitationEntity } from './invitation.ts';
 import { TaskEntity } from './task.ts';
+import { AccessTokenEntity } from './access-token.ts';
 import { ExportEntity } from './export.ts';
 import { ToolEffectEntity } from './tool-effect.ts';
 
@@ -24,7 +26,9 @@ export * from './ingest-key.ts';
 export * from './metric-rollup.ts';
 export * from './alert.ts';
 export * from './dashboard-prefs.ts';
+export * from './invitation.ts';
 export * from './task.ts';
+export * from './access-token.ts';
 export * from './export.ts';
 export * from './tool-effect.ts';
 
@@ -36,7 +40,7 @@ export * from './tool-effect.ts';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- EntitySchema is invariant in its entity type: a list of different entities needs any
 const agentMetricsEntities: EntitySchema<any, never>[] = [
   AgentEntity, IngestKeyEntity, MetricRollupEntity, MetricRollupProgressEntity, MetricRollupMarkEntity,
-  AlertRuleEntity, AlertStateEntity, AlertStreamEntity, AlertEventEntity, DashboardPrefsEntity, TaskEntity, ToolEffectEntity,
+  AlertRuleEntity, AlertStateEntity, AlertStreamEntity, AlertEventEntity, DashboardPrefsEntity, TaskEntity, AccessTokenEntity, InvitationEntity, ToolEffectEntity,
 ];
 
 export const entities = [User, Workspace, Membership, AuditLog, Conversation, Message, Run, ConversationEventRow, ExportEntity, ...salesEntities, ...agentMetricsEntities];

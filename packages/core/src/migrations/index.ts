@@ -7,9 +7,13 @@ import { Migration20261124000000RunAttempts } from './Migration20261124000000Run
 import { Migration20261124120000OpenRunsIndex } from './Migration20261124120000OpenRunsIndex.ts';
 import { Migration20261125100000RateLimits } from './Migration20261125100000RateLimits.ts';
 import { Migration20261202100000Tasks } from './Migration20261202100000Tasks.ts';
-import { Migration20261202130000Invitations } from './Migration20261202130000Invitations.ts';
+import { Migration20261202150000AccessTokens } from './Migration20261202150000AccessTokens.ts';
 import { Migration20261202110000Exports } from './Migration20261202110000Exports.ts';
 import { Migration20261202120000Retention } from './Migration20261202120000Retention.ts';
+import { Migration20261202130000Invitations } from './Migration20261202130000Invitations.ts';
+import { Migration20261202140000ToolEffects } from './Migration20261202140000ToolEffects.ts';
+import { Migration20261202160000ExportSchedules } from './Migration20261202160000ExportSchedules.ts';
+import { Migration20261202180500RunQuotaIndexes } from './Migration20261202180500RunQuotaIndexes.ts';
 
 export const migrations = [
   { name: 'Migration20261123000000Foundation', class: Migration20261123000000Foundation },
@@ -20,7 +24,11 @@ export const migrations = [
   { name: 'Migration20261124120000OpenRunsIndex', class: Migration20261124120000OpenRunsIndex },
   { name: 'Migration20261125100000RateLimits', class: Migration20261125100000RateLimits },
   { name: 'Migration20261202100000Tasks', class: Migration20261202100000Tasks },
-  { name: 'Migration20261202130000Invitations', class: Migration20261202130000Invitations },
   { name: 'Migration20261202110000Exports', class: Migration20261202110000Exports },
   { name: 'Migration20261202120000Retention', class: Migration20261202120000Retention },
+  { name: 'Migration20261202130000Invitations', class: Migration20261202130000Invitations },
+  { name: 'Migration20261202140000ToolEffects', class: Migration20261202140000ToolEffects },
+  { name: 'Migration20261202150000AccessTokens', class: Migration20261202150000AccessTokens },
+  { name: 'Migration20261202160000ExportSchedules', class: Migration20261202160000ExportSchedules },
+  { name: 'Migration20261202180500RunQuotaIndexes', class: Migration20261202180500RunQuotaIndexes },
 ];
