@@ -40,6 +40,8 @@ function namesField(issue: z.core.$ZodIssue): boolean {
 }
 
 export const router = t.router;
+/** One namespace from several router files (export.* = export.ts + export-schedule.ts). */
+export const mergeRouters = t.mergeRouters;
 
 /** Domain errors become tRPC errors with the same code; unknown errors are logged and hidden. */
 const errorMapping = t.middleware(async ({ ctx, next, path }) => {

@@ -1,6 +1,6 @@
 // Self-repair of the queue, run by every worker process: orphaned runs enqueued again, lost
 // schedules registered again, e.g. after a Redis restart lost its data (docs/reliability.md §4).
-import { requeueOrphanedRuns, restoreLostSchedules, type Runtime } from '@tandem/core';
+import { requeueOrphanedRuns, restoreExportSchedules, restoreLostSchedules, type Runtime } from '@tandem/core';
 
 export const SWEEP_MS = 5000;
 
@@ -13,7 +13,11 @@ export function startMaintenance(rt: Runtime, opts: { schedules?: boolean } = {}
     try {
       const repaired = await requeueOrphanedRuns(rt.orm.em.fork(), rt.queues);
       if (repaired) rt.log.warn({ repaired }, 'runs whose job was lost or ended enqueued again');
-      if (opts.schedules) await restoreLostSchedules(rt.queues);
+      if (opts.schedules) {
+        await restoreLostSchedules(rt.queues);
+        const restored = await restoreExportSchedules(rt.orm.em.fork(), rt.queues);
+        if (restored) rt.log.warn({ restored }, 'export schedules the queue had lost registered again');
+      }
     } catch (err) {
       rt.log.warn({ err: (err as Error).message }, 'queue maintenance failed; next sweep retries');
     } finally {

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DelayedError, UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import {
   DeliverySlots, deliverWebhook, ensureUpcomingMetricPartitions, evaluateAlertRules, expireMetricData, jobDefinitions, limiterStore,
-  refreshAgentStatuses, rollUpMetricSamples, sweepRetention, type JobName, type JobPayload, type Runtime,
+  dueTimeOf, refreshAgentStatuses, rollUpMetricSamples, runScheduledExport, sweepRetention, type JobName, type JobPayload, type Runtime,
 } from '@tandem/core';
 import { createOfflineProvider } from './assistant/offline-provider.ts';
 import { createOpenAiProvider } from './assistant/openai-provider.ts';
@@ -73,6 +73,8 @@ export const handlers: { [N in JobName]: Handler<N> } = {
   },
   'export.run': exportRunHandler,
   'exports.sweep': exportsSweepHandler,
+  'export.scheduled': (payload, { rt, job }) =>
+    runScheduledExport({ em: rt.orm.em.fork(), queues: rt.queues, bus: rt.bus }, payload.scheduleId, dueTimeOf(job)),
   /** Daily for every workspace, or one workspace now (retention.run); idempotent, so a retry is safe. */
   'retention.sweep': (payload, { rt }) => sweepRetention(rt.orm.em.fork(), {
     now: new Date(), defaultDays: rt.config.CONVERSATION_RETENTION_DAYS, graceDays: rt.config.RETENTION_GRACE_DAYS,

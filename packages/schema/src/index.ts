@@ -17,3 +17,4 @@ export * from './text.ts';
 export * from './exports.ts';
 export * from './retention.ts';
 export * from './retention.ts';
+export * from './export-schedules.ts';

@@ -1,4 +1,4 @@
-import { router } from '../trpc.ts';
+import { mergeRouters, router } from '../trpc.ts';
 import { authRouter } from './auth.ts';
 import { workspaceRouter } from './workspace.ts';
 import { auditRouter } from './audit.ts';
@@ -11,6 +11,7 @@ import { dashboardRouter } from './dashboard.ts';
 import { retentionRouter } from './retention.ts';
 import { taskRouter } from './task.ts';
 import { exportRouter } from './export.ts';
+import { exportScheduleRouter } from './export-schedule.ts';
 
 export const appRouter = router({
   auth: authRouter,
@@ -24,7 +25,7 @@ export const appRouter = router({
   dashboard: dashboardRouter,
   retention: retentionRouter,
   task: taskRouter,
-  export: exportRouter,
+  export: mergeRouters(exportRouter, exportScheduleRouter),
 });
 
 export type AppRouter = typeof appRouter;

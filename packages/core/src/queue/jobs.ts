@@ -1,6 +1,6 @@
 // Every job kind: queue, payload schema, retry policy. The worker registers a handler per name.
 import type { z } from 'zod';
-import { alertWebhookJob, assistantRunJob, exportRunJob, periodicJob, pingJob, retentionSweepJob } from '@tandem/schema';
+import { alertWebhookJob, assistantRunJob, exportRunJob, exportScheduledJob, periodicJob, pingJob, retentionSweepJob } from '@tandem/schema';
 
 export const jobDefinitions = {
   ping: { queue: 'system', payload: pingJob, attempts: 1 },
@@ -20,6 +20,8 @@ export const jobDefinitions = {
   'alerts.evaluate': { queue: 'maintenance', payload: periodicJob, attempts: 1 },
   // Deliveries wait on receivers an admin chose (a slow one holds its slot up to the timeout):
   // their own queue, so they never delay rollups or alert evaluation (issue 11 item 5).
+  /** One due time of a scheduled export: makes its export row (export-schedules/schedules.ts). */
+  'export.scheduled': { queue: 'exports', payload: exportScheduledJob, attempts: 3 },
   /** Archives idle conversations and purges those past the grace period (retention/retention.ts). */
   'retention.sweep': { queue: 'maintenance', payload: retentionSweepJob, attempts: 2 },
   'alerts.webhook': { queue: 'webhooks', payload: alertWebhookJob, attempts: 6 },

@@ -1,0 +1,24 @@
+// export.schedule / schedules / pauseSchedule / resumeSchedule / unschedule: scheduled exports
+// (core export-schedules), merged into the `export` namespace beside export.ts (admins).
+import { scheduleExportInput, scheduleIdInput, workspaceIdInput } from '@tandem/schema';
+import { createExportSchedule, listExportSchedules, removeExportSchedule, setSchedulePaused } from '@tandem/core';
+import { router, workspaceProcedure } from '../trpc.ts';
+
+export const exportScheduleRouter = router({
+  /** Answers the schedule with its next five run times (cron and zone are checked first). */
+  schedule: workspaceProcedure('admin').input(scheduleExportInput).mutation(({ ctx, input }) => {
+    const { workspaceId: _w, cron, timezone, ...spec } = input;
+    return createExportSchedule({ em: ctx.em, queues: ctx.rt.queues }, { workspaceId: ctx.workspace.id, actorId: ctx.user.id, cron, timezone, spec });
+  }),
+
+  schedules: workspaceProcedure('admin').input(workspaceIdInput).query(({ ctx }) => listExportSchedules(ctx.em, ctx.workspace.id)),
+
+  pauseSchedule: workspaceProcedure('admin').input(scheduleIdInput).mutation(({ ctx, input }) =>
+    setSchedulePaused({ em: ctx.em, queues: ctx.rt.queues }, ctx.workspace.id, input.scheduleId, ctx.user.id, true)),
+
+  resumeSchedule: workspaceProcedure('admin').input(scheduleIdInput).mutation(({ ctx, input }) =>
+    setSchedulePaused({ em: ctx.em, queues: ctx.rt.queues }, ctx.workspace.id, input.scheduleId, ctx.user.id, false)),
+
+  unschedule: workspaceProcedure('admin').input(scheduleIdInput).mutation(({ ctx, input }) =>
+    removeExportSchedule({ em: ctx.em, queues: ctx.rt.queues }, ctx.workspace.id, input.scheduleId, ctx.user.id)),
+});
