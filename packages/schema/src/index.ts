@@ -11,6 +11,7 @@ export * from './metrics-live.ts';
 export * from './costs.ts';
 export * from './ingest-keys.ts';
 export * from './tasks.ts';
+export * from './access-tokens.ts';
 export * from './alerts.ts';
 export * from './dashboards.ts';
 export * from './text.ts';

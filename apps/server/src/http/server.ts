@@ -11,6 +11,7 @@ import { makeStaticHandler } from './static-files.ts';
 import { TRPC_MAX_BATCH_SIZE, attachWebSocket } from '../ws/websocket.ts';
 import { handleApi } from './api/index.ts';
 import { sendJson } from './api/respond.ts';
+import { handleMcp } from '../mcp/mcp-endpoint.ts';
 
 export const HTTP_MAX_BODY_BYTES = 1024 * 1024;
 const WEB_DIST = fileURLToPath(new URL('../../../web/dist', import.meta.url));
@@ -30,7 +31,7 @@ function refuseSubscription(res: ServerResponse, path: string): boolean {
 /** The metrics label of a path: a small fixed set, never raw paths (unbounded cardinality). */
 function routeLabel(path: string): string {
   if (path.startsWith('/trpc/')) return 'trpc';
-  if (path === '/healthz' || path === '/readyz' || path === '/metrics') return path;
+  if (path === '/healthz' || path === '/readyz' || path === '/metrics' || path === '/mcp') return path;
   return path.startsWith('/api/') ? 'api' : 'static';
 }
 
@@ -73,6 +74,10 @@ export function createHttpServer(services: ServerServices, opts: { webDist?: str
     }
     if (path === '/metrics') {
       res.writeHead(200, { 'content-type': prometheus.registry.contentType }).end(await prometheus.registry.metrics());
+      return;
+    }
+    if (path === '/mcp') {
+      await handleMcp(services, req, res);
       return;
     }
     if (path.startsWith('/api/')) {

@@ -10,6 +10,7 @@ import { alertRouter } from './alert.ts';
 import { dashboardRouter } from './dashboard.ts';
 import { retentionRouter } from './retention.ts';
 import { taskRouter } from './task.ts';
+import { accessTokenRouter } from './access-token.ts';
 import { exportRouter } from './export.ts';
 import { exportScheduleRouter } from './export-schedule.ts';
 
@@ -25,6 +26,7 @@ export const appRouter = router({
   dashboard: dashboardRouter,
   retention: retentionRouter,
   task: taskRouter,
+  accessToken: accessTokenRouter,
   export: mergeRouters(exportRouter, exportScheduleRouter),
 });
 
