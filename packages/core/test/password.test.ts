@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { hashPassword, verifyPassword } from '../src/auth/password.ts';
+import { hashPassword, needsRehash, setScryptCost, verifyPassword } from '../src/auth/password.ts';
+
+// Unit speed: 2^14 here; security-passwords.server.test.ts checks the deployed 2^17 and the rehash.
+setScryptCost(14);
 
 describe('password hashing', () => {
   it('verifies the right password and refuses a wrong one', async () => {
@@ -21,5 +24,15 @@ describe('password hashing', () => {
   it('refuses malformed stored hashes instead of throwing', async () => {
     expect(await verifyPassword('x', 'plain-text')).toBe(false);
     expect(await verifyPassword('x', 'bcrypt$1$2$3$4$5')).toBe(false);
+    // Absurd stored parameters are refused rather than allowed to allocate gigabytes.
+    expect(await verifyPassword('x', 'scrypt$2147483648$8$1$c2FsdA$aGFzaA')).toBe(false);
+  });
+
+  it('finds hashes weaker than the current cost (or unreadable) as needing a rehash', async () => {
+    const hash = await hashPassword('pw');
+    expect(needsRehash(hash)).toBe(false);
+    expect(needsRehash(hash.replace('$16384$', '$8192$'))).toBe(true);
+    expect(needsRehash(hash.replace('$8$1$', '$4$1$'))).toBe(true);
+    expect(needsRehash('plain-text')).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
-// auth.*: register, login, me, logout (everywhere).
-import { loginInput, registerInput } from '@tandem/schema';
-import { AppError, auditSignIn, authenticate, listWorkspacesOf, registerUser, revokeTokens, toUserDto } from '@tandem/core';
+// auth.*: register, login, me, change password, logout (everywhere).
+import { changePasswordInput, loginInput, registerInput } from '@tandem/schema';
+import { AppError, auditSignIn, authenticate, changePassword, listWorkspacesOf, registerUser, revokeTokens, toUserDto } from '@tandem/core';
 import { authedProcedure, publicProcedure, router } from '../trpc.ts';
 import { announceAuthChange } from '../subscriptions/auth-watch.ts';
 
@@ -26,6 +26,22 @@ export const authRouter = router({
     user: toUserDto(ctx.user),
     workspaces: await listWorkspacesOf(ctx.em, ctx.user.id),
   })),
+
+  /**
+   * Ends every session of the user (token version), other sockets included, and hands the caller
+   * a fresh token so this one goes on. Wrong guesses count like failed sign-ins.
+   */
+  changePassword: authedProcedure.input(changePasswordInput).mutation(async ({ ctx, input }) => {
+    const version = await ctx.services.signIn
+      .signIn(ctx.user.email, ctx.clientKey, () => changePassword(ctx.em, ctx.user.id, input))
+      .catch((err: unknown) => {
+        if (err instanceof AppError && err.code === 'UNAUTHORIZED')
+          throw new AppError('BAD_REQUEST', err.message, { field: 'currentPassword' });
+        throw err;
+      });
+    await announceAuthChange(ctx.rt.bus, ctx.user.id);
+    return { token: await ctx.rt.tokens.sign(ctx.user.id, version), user: toUserDto(ctx.user) };
+  }),
 
   /** Signs the user out everywhere: every token issued so far stops working, open sockets close. */
   logout: authedProcedure.mutation(async ({ ctx }) => {

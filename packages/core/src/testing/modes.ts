@@ -9,6 +9,7 @@ import { pino } from 'pino';
 import { parseConfig } from '@tandem/schema';
 import { createRuntime, randomPrefix, type Runtime } from '../runtime.ts';
 import type { ClientLimits } from '../auth/client-limits.ts';
+import { setScryptCost } from '../auth/password.ts';
 
 export type Mode = 'embedded' | 'services';
 
@@ -72,7 +73,11 @@ export const TEST_CLIENT_LIMITS: Partial<ClientLimits> = {
   socketsPerUser: 100_000, callsWaitingPerClient: 100_000, heavyWaitingPerUser: 100_000, wrongIngestKeysPerAddressPerMinute: 100_000,
 };
 
+/** Tests hash passwords at scrypt 2^14 for speed; security-passwords tests check the deployed 2^17. */
+export const TEST_SCRYPT_LOG2_N = 14;
+
 export async function createTestRuntime(mode: Mode, env: Record<string, string> = {}, opts: { limits?: Partial<ClientLimits> } = {}): Promise<TestRuntime> {
+  setScryptCost(TEST_SCRYPT_LOG2_N);
   const dataDir = await mkdtemp(join(tmpdir(), 'tandem-test-'));
   const db = mode === 'services' ? await createTestDatabase() : null;
   const config = parseConfig({
