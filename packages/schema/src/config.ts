@@ -53,6 +53,20 @@ export const environmentSchema = z.object({
   METRICS_ROLLUP_RETENTION_DAYS: z.coerce.number().int().min(8).max(3650).default(400),
   /** Agent-metric samples one server holds (queued or being written) before ingestion answers 429. */
   INGEST_MAX_QUEUED_ROWS: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
+  /** Samples one ingest key may send per second (over every server); beyond, 429 with Retry-After. */
+  INGEST_KEY_SAMPLES_PER_SECOND: z.coerce.number().int().min(1).max(100_000_000).default(20_000),
+  /** Samples one workspace may send per second over all its keys; beyond, 429 with Retry-After. */
+  INGEST_WORKSPACE_SAMPLES_PER_SECOND: z.coerce.number().int().min(1).max(100_000_000).default(50_000),
+  /** Live alert rules one workspace may have; alert.createRule is refused (CONFLICT) beyond. */
+  WORKSPACE_MAX_ALERT_RULES: z.coerce.number().int().min(1).max(1_000_000).default(100),
+  /** Agents one workspace may have; samples naming a new agent beyond are refused (409). */
+  WORKSPACE_MAX_AGENTS: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+  /** Ingest keys (not revoked) one workspace may have; ingestKey.create is refused (CONFLICT) beyond. */
+  WORKSPACE_MAX_INGEST_KEYS: z.coerce.number().int().min(1).max(1_000_000).default(50),
+  /** Assistant questions one workspace may ask per hour, over all its members. */
+  ASSISTANT_WORKSPACE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).max(10_000_000).default(500),
+  /** Assistant questions the whole deployment answers per hour: a ceiling on provider spend. */
+  ASSISTANT_MAX_RUNS_PER_HOUR: z.coerce.number().int().min(1).max(100_000_000).default(5000),
   /** Let alert webhooks reach loopback and private-network addresses (refused by default: SSRF). */
   WEBHOOK_ALLOW_PRIVATE: flag,
   /** Milliseconds a SIGTERM waits for running jobs before handing them back to the queue. */

@@ -7,7 +7,7 @@ import { alertEvents } from '../subscriptions/alert-events.ts';
 
 export const alertRouter = router({
   createRule: workspaceProcedure('admin').input(createAlertRuleInput).mutation(({ ctx, input }) =>
-    createAlertRule(ctx.em, ctx.workspace.id, ctx.user.id, input)),
+    createAlertRule(ctx.em, ctx.workspace.id, ctx.user.id, input, { maxRules: ctx.rt.config.WORKSPACE_MAX_ALERT_RULES })),
 
   listRules: workspaceProcedure('viewer').input(workspaceIdInput).query(({ ctx }) =>
     listAlertRules(ctx.em, ctx.workspace.id, { showWebhookUrls: ctx.workspace.role === 'admin' })),

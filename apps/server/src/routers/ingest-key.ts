@@ -5,7 +5,7 @@ import { router, workspaceProcedure } from '../trpc.ts';
 
 export const ingestKeyRouter = router({
   create: workspaceProcedure('admin').input(createIngestKeyInput).mutation(({ ctx, input }) =>
-    createIngestKey(ctx.em, { workspaceId: ctx.workspace.id, label: input.label, actorId: ctx.user.id })),
+    createIngestKey(ctx.em, { workspaceId: ctx.workspace.id, label: input.label, actorId: ctx.user.id, maxKeys: ctx.rt.config.WORKSPACE_MAX_INGEST_KEYS })),
 
   list: workspaceProcedure('admin').input(workspaceIdInput).query(({ ctx }) =>
     listIngestKeys(ctx.em, ctx.workspace.id)),

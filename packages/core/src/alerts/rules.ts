@@ -12,6 +12,7 @@ import type { Queues } from '../queue/queues.ts';
 import { WINDOW_RATIO_METRICS } from './window-value.ts';
 import { resolveOnDelete, type AlertRule } from './transitions.ts';
 import { publishAlertEvents } from './delivery.ts';
+import { assertRoomInWorkspace } from '../workspaces/workspace-limits.ts';
 
 export type CreateAlertRuleInput = z.output<typeof createAlertRuleInput>;
 
@@ -53,12 +54,14 @@ export function defaultRuleName(r: { metric: MetricName; agg: Aggregate; op: str
 /** Only the origin of a webhook URL: its path often is the secret (chat hooks). */
 const webhookOrigin = (url: string) => new URL(url).origin;
 
-export async function createAlertRule(em: EntityManager, workspaceId: string, actorId: string, input: CreateAlertRuleInput) {
+/** `maxRules`: WORKSPACE_MAX_ALERT_RULES (CONFLICT when the workspace already has that many live rules). */
+export async function createAlertRule(em: EntityManager, workspaceId: string, actorId: string, input: CreateAlertRuleInput, opts: { maxRules?: number } = {}) {
   if (WINDOW_RATIO_METRICS.includes(input.metric) && input.agg !== 'avg')
     throw new AppError('BAD_REQUEST', `${input.metric} is a rate over the whole window; use agg "avg"`);
   const id = randomUUID();
   const name = input.name ?? defaultRuleName(input);
   await em.transactional(async (tx) => {
+    if (opts.maxRules !== undefined) await assertRoomInWorkspace(tx, workspaceId, 'alert rules', opts.maxRules);
     if (input.agentId) {
       const [agent] = await tx.execute(`select 1 from agents where id = ? and workspace_id = ?`, [input.agentId, workspaceId]);
       if (!agent) throw new AppError('NOT_FOUND', 'No such agent');

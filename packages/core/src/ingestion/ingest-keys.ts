@@ -8,6 +8,7 @@ import type { ingestKeySchema } from '@tandem/schema';
 import { AppError } from '../errors.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import type { Bus } from '../bus/bus.ts';
+import { assertRoomInWorkspace } from '../workspaces/workspace-limits.ts';
 
 export type IngestKeyDto = z.infer<typeof ingestKeySchema>;
 
@@ -24,12 +25,13 @@ export const hashIngestKey = (key: string): string => createHash('sha256').updat
 
 export async function createIngestKey(
   em: EntityManager,
-  input: { workspaceId: string; label: string; actorId: string },
+  input: { workspaceId: string; label: string; actorId: string; /** WORKSPACE_MAX_INGEST_KEYS */ maxKeys?: number },
 ): Promise<{ id: string; key: string }> {
   const key = KEY_PREFIX + randomBytes(32).toString('base64url');
   const id = randomUUID();
   const prefix = key.slice(0, DISPLAY_LENGTH);
   await em.transactional(async (tx) => {
+    if (input.maxKeys !== undefined) await assertRoomInWorkspace(tx, input.workspaceId, 'ingest keys', input.maxKeys);
     await tx.execute(
       `insert into ingest_keys (id, workspace_id, label, prefix, key_hash, created_by) values (?, ?, ?, ?, ?, ?)`,
       [id, input.workspaceId, input.label, prefix, hashIngestKey(key), input.actorId],
