@@ -26,6 +26,8 @@ interface Target {
   agentId: string;
   /** A pending invitation of the workspace. */
   invitationId: string;
+  /** A completed export of the workspace. */
+  exportId: string;
 }
 
 type Access = 'public' | 'user' | Role;
@@ -84,6 +86,12 @@ const ACCESS: Record<string, Entry> = {
   'metrics.live': { access: 'viewer', input: (t) => ({ ...ws(t), agentIds: [t.agentId] }) },
   'metrics.costs': { access: 'viewer', input: (t) => ({ ...ws(t), from: Date.now() - 86_400_000, to: Date.now() }) },
   'dashboard.get': { access: 'viewer', input: ws },
+  'export.create': { access: 'admin', input: (t) => ({ ...ws(t), kind: 'audit', format: 'csv' }) },
+  'export.list': { access: 'admin', input: ws },
+  'export.get': { access: 'admin', input: (t) => ({ ...ws(t), exportId: t.exportId }) },
+  'export.cancel': { access: 'admin', input: (t) => ({ ...ws(t), exportId: t.exportId }) },
+  'export.retry': { access: 'admin', input: (t) => ({ ...ws(t), exportId: t.exportId }) },
+  'export.events': { access: 'admin', input: ws },
   'dashboard.save': { access: 'viewer', input: (t) => ({ ...ws(t), prefs: { agentIds: [t.agentId], panels: ['latency_ms'], rangeMs: 3_600_000 } }) },
 };
 
@@ -95,7 +103,7 @@ const ACCESS_ERRORS = ['UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'INTERNAL_SERVE
 
 /** Which Target fields an entry's input uses (found by building it from sentinels). */
 function fieldsUsed(entry: Entry): (keyof Target)[] {
-  const sentinel: Target = { workspaceId: '§w', userId: '§u', email: '§e', conversationId: '§c', runId: '§r', ruleId: '§l', keyId: '§k', agentId: '§a', invitationId: '§i' };
+  const sentinel: Target = { workspaceId: '§w', userId: '§u', email: '§e', conversationId: '§c', runId: '§r', ruleId: '§l', keyId: '§k', agentId: '§a', invitationId: '§i', exportId: '§x' };
   const json = JSON.stringify(entry.input(sentinel) ?? null);
   return (Object.keys(sentinel) as (keyof Target)[]).filter((k) => json.includes(sentinel[k]));
 }
@@ -148,6 +156,16 @@ describe.each(modes)('access matrix (%s)', (mode) => {
   const invitation = async (token: string, workspaceId: string) =>
     (await app.client(token).workspace.invite.mutate({ workspaceId, email: 'matrix-invitee@example.com', role: 'viewer' })).invitationId;
 
+  /** A completed export (waited for, so no background write changes the rows compared). */
+  async function completedExport(token: string, workspaceId: string): Promise<string> {
+    const { exportId } = await app.client(token).export.create.mutate({ workspaceId, kind: 'audit', format: 'csv' });
+    await vi.waitFor(async () => {
+      const [row] = await sqlRows<{ status: string }>(app, 'select status from exports where id = ?', [exportId]);
+      expect(row?.status).toBe('completed');
+    }, { timeout: 30_000, interval: 100 });
+    return exportId;
+  }
+
   const agent = async (workspaceId: string) =>
     (await sqlRows<{ id: string }>(app, `insert into agents (id, workspace_id, name) values (gen_random_uuid(), ?, 'matrix-bot') returning id`, [workspaceId]))[0]!.id;
 
@@ -194,6 +212,7 @@ describe.each(modes)('access matrix (%s)', (mode) => {
     if (needs.includes('ruleId')) t.ruleId = await alertRule(users.adminA.token, A.workspaceId);
     if (needs.includes('keyId')) t.keyId = await ingestKey(users.adminA.token, A.workspaceId);
     if (needs.includes('invitationId')) t.invitationId = await invitation(users.adminA.token, A.workspaceId);
+    if (needs.includes('exportId')) t.exportId = await completedExport(users.adminA.token, A.workspaceId);
     return t;
   }
 
@@ -208,8 +227,8 @@ describe.each(modes)('access matrix (%s)', (mode) => {
     await inviteMember(app, users.adminB.token, b, users.memberB, 'member');
     const convA = (await app.client(users.adminA.token).conversation.create.mutate({ workspaceId: a, title: 'A talk' })).id;
     const convB = (await app.client(users.adminB.token).conversation.create.mutate({ workspaceId: b, title: 'B talk' })).id;
-    A = { workspaceId: a, userId: users.scratchA.userId, email: users.outsider.email, conversationId: convA, runId: await send(users.adminA.token, convA), ruleId: await alertRule(users.adminA.token, a), keyId: await ingestKey(users.adminA.token, a), agentId: await agent(a), invitationId: await invitation(users.adminA.token, a) };
-    B = { workspaceId: b, userId: users.memberB.userId, email: users.outsider.email, conversationId: convB, runId: await send(users.adminB.token, convB), ruleId: await alertRule(users.adminB.token, b), keyId: await ingestKey(users.adminB.token, b), agentId: await agent(b), invitationId: await invitation(users.adminB.token, b) };
+    A = { workspaceId: a, userId: users.scratchA.userId, email: users.outsider.email, conversationId: convA, runId: await send(users.adminA.token, convA), ruleId: await alertRule(users.adminA.token, a), keyId: await ingestKey(users.adminA.token, a), agentId: await agent(a), invitationId: await invitation(users.adminA.token, a), exportId: await completedExport(users.adminA.token, a) };
+    B = { workspaceId: b, userId: users.memberB.userId, email: users.outsider.email, conversationId: convB, runId: await send(users.adminB.token, convB), ruleId: await alertRule(users.adminB.token, b), keyId: await ingestKey(users.adminB.token, b), agentId: await agent(b), invitationId: await invitation(users.adminB.token, b), exportId: await completedExport(users.adminB.token, b) };
   });
   afterAll(() => app?.close());
 

@@ -1,2 +1,3 @@
 export * from './modes.ts';
 export * from './metrics-fixtures.ts';
+export * from './export-files.ts';
