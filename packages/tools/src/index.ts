@@ -11,4 +11,5 @@ export * from './task-tools.ts';
 export * from './task-requests.ts';
 export * from './registry.ts';
 export * from './demo-data.ts';
+export * from './format.ts';
 export * from './offline-planner.ts';
