@@ -7,6 +7,8 @@ import { createHttpServer, createServerServices } from '@tandem/server/embed';
 
 export interface Running {
   url: string;
+  /** The process serving `url` (this one when embedded), for its CPU time and RSS (process-stats.ts). */
+  pid: number;
   close(): Promise<void>;
 }
 
@@ -28,7 +30,7 @@ export function spawnPrinting(args: string[], env: Record<string, string>, marke
     child.stdout.on('data', (d: Buffer) => {
       out += d;
       const m = marker.exec(out);
-      if (m) resolve({ url: m[1]!, close: () => stop(child) });
+      if (m) resolve({ url: m[1]!, pid: child.pid!, close: () => stop(child) });
     });
     child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}:\n${out.slice(-4000)}`)));
   });
@@ -43,7 +45,7 @@ const stop = (child: ChildProcess) => new Promise<void>((resolve) => {
 export async function startServerUnderTest(rt: TestRuntime, mode: 'embedded' | 'services'): Promise<Running> {
   if (mode === 'embedded') {
     const app = createHttpServer(createServerServices(rt));
-    return { url: await app.listen(0, '127.0.0.1'), close: () => app.close() };
+    return { url: await app.listen(0, '127.0.0.1'), pid: process.pid, close: () => app.close() };
   }
   return spawnPrinting(
     [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), '--import', 'tsx', 'apps/server/src/main.ts'],
