@@ -5,6 +5,7 @@ import { metricsChannel, type RedisBus } from '@tandem/core';
 import type { AgentStatusChange, MetricsLiveBatch } from '@tandem/schema';
 import { metricsLive, createLiveFeeds } from '../src/subscriptions/metrics-live.ts';
 import { redisServerAvailable, startRedisWithBuses, type PrivateRedis } from './fault/private-redis.ts';
+import { directStream } from './direct-stream.ts';
 
 describe.runIf(redisServerAvailable())('metrics.live across a Redis restart', () => {
   let redis: PrivateRedis;
@@ -22,7 +23,7 @@ describe.runIf(redisServerAvailable())('metrics.live across a Redis restart', ()
     let current: AgentStatusChange = { agentId: 'a1', status: 'ok', reason: null };
     let reads = 0;
     const abort = new AbortController();
-    const live = metricsLive(createLiveFeeds(subscriber), 'w1', {}, async () => (reads++, [current]), abort.signal);
+    const live = directStream(metricsLive(createLiveFeeds(subscriber), 'w1', {}, async () => (reads++, [current]), abort.signal));
     const batches: MetricsLiveBatch[] = [];
     const done = (async () => {
       for await (const b of live) batches.push(b);

@@ -7,6 +7,7 @@ import { InProcessBus, agentsChannel, metricsChannel } from '@tandem/core';
 import type { MetricsLiveBatch } from '@tandem/schema';
 import { LIVE_BATCH_MS, MAX_LIVE_POINTS, metricsLive, createLiveFeeds } from '../src/subscriptions/metrics-live.ts';
 import { createEventEncoder } from '../src/subscriptions/event-encoder.ts';
+import { directStream } from './direct-stream.ts';
 
 describe('metrics.live batching', () => {
   let bus: InProcessBus;
@@ -16,7 +17,7 @@ describe('metrics.live batching', () => {
   const point = (agentId: string, i: number) => ({ agentId, ts: i, values: { latency_ms: i, cpu_pct: 50 } });
 
   async function start(filter: Parameters<typeof metricsLive>[2]) {
-    const live = metricsLive(createLiveFeeds(bus), 'w1', filter, async () => [{ agentId: 'a1', status: 'ok', reason: null }], abort.signal);
+    const live = directStream(metricsLive(createLiveFeeds(bus), 'w1', filter, async () => [{ agentId: 'a1', status: 'ok', reason: null }], abort.signal));
     const first = await live.next();
     batches = [];
     done = (async () => {
@@ -91,10 +92,12 @@ describe('metrics.live batching', () => {
     }]);
   });
 
-  it('hands subscribers with the same filter the same batch object (serialised once)', async () => {
+  it('writes subscribers with the same filter the same frame (encoded once)', async () => {
     const feeds = createLiveFeeds(bus); // one server's feeds, shared by its subscribers
+    const written: Buffer[][] = [[], [], []];
+    let n = 0;
     const pull = async (filter: Parameters<typeof metricsLive>[2]) => {
-      const live = metricsLive(feeds, 'w1', filter, async () => [], abort.signal);
+      const live = directStream(metricsLive(feeds, 'w1', filter, async () => [], abort.signal), written[n++]);
       await live.next();
       return live;
     };
@@ -103,7 +106,9 @@ describe('metrics.live batching', () => {
     const next = Promise.all([x.next(), y.next(), z.next()]);
     await vi.advanceTimersByTimeAsync(LIVE_BATCH_MS);
     const [bx, by, bz] = await next;
-    expect(bx.value).toBe(by.value);
+    expect(written[0]![0]).toBe(written[1]![0]); // the same bytes, not just equal ones
+    expect(written[2]![0]).not.toBe(written[0]![0]);
+    expect(by.value).toEqual(bx.value);
     expect(bx.value).toEqual({ points: [point('a1', 1)], statuses: [] });
     expect(bz.value).toEqual({ points: [{ agentId: 'a1', ts: 1, values: { cpu_pct: 50 } }], statuses: [] });
     batches = [];

@@ -13,6 +13,7 @@ import { availableModes, createTestRuntime, TEST_REDIS_URL, type TestRuntime } f
 import type { ConversationEvent } from '@tandem/schema';
 import { conversationEvents } from '../src/subscriptions/conversation-events.ts';
 import { ConversationHubs } from '../src/subscriptions/conversation-hub.ts';
+import { directStream } from './direct-stream.ts';
 
 const modes = await availableModes();
 /** A subscriber that has not caught up by then lost an event (a missed wake-up stalls it). */
@@ -78,7 +79,8 @@ const hubsOf = (rt: Runtime): ConversationHubs => {
 async function collect(rt: Runtime, conversationId: string, lastEventId: string, lastSeq: number, viewerId: string,
   got: { id: number; event: unknown }[] = []) {
   const abort = new AbortController();
-  const gen = conversationEvents(rt, hubsOf(rt), conversationId, lastEventId, abort.signal, { id: viewerId, name: 'Viewer' });
+  // Through direct delivery as on a socket: replayed events from the generator, live ones written by the hub.
+  const gen = directStream(conversationEvents(rt, hubsOf(rt), conversationId, lastEventId, abort.signal, { id: viewerId, name: 'Viewer' }));
   try {
     if (Number(lastEventId) === lastSeq) return got;
     for await (const item of gen) {

@@ -5,6 +5,7 @@ import { User, roleIn, type Bus } from '@tandem/core';
 import { roleRank, type Role } from '@tandem/schema';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Context } from '../context.ts';
+import { FrameSink, dataFrame, type SharedFrame } from '../ws/direct-delivery.ts';
 
 export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 50;
 export const authChannel = (userId: string) => `auth:user:${userId}`;
@@ -49,6 +50,9 @@ export async function* guardSubscription<T>(
   if (ctx.connection.subscriptions >= MAX_SUBSCRIPTIONS_PER_CONNECTION)
     throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: `At most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection` });
   ctx.connection.subscriptions++;
+  // The call's entity manager (its user, its access rows) is not used again while the
+  // subscription lives: an idle viewer should not keep an identity map (issue 12, memory per viewer).
+  ctx.em.clear();
   const abort = new AbortController();
   let lost: TRPCError | null = null;
   const stop = (reason: TRPCError) => {
@@ -81,30 +85,40 @@ export async function* guardSubscription<T>(
   }
 }
 
-/** Bus messages on a channel as an async iterable, with a bounded backlog. */
+/** One frame per bus message, whatever the number of subscribers: a channel's listeners get the same object. */
+const messageFrames = new WeakMap<object, SharedFrame>();
+function frameOf(msg: unknown): SharedFrame {
+  if (typeof msg !== 'object' || msg === null) return dataFrame(msg);
+  let frame = messageFrames.get(msg);
+  if (!frame) messageFrames.set(msg, (frame = dataFrame(msg)));
+  return frame;
+}
+
+/**
+ * Bus messages on a channel, written straight to the subscriber's socket (direct-delivery.ts).
+ * Messages that come before the hand-off wait, at most `maxBacklog` of them.
+ */
 export async function* busMessages(bus: Bus, channel: string, signal: AbortSignal, maxBacklog = 1000): AsyncGenerator<unknown> {
+  const sink = new FrameSink();
   const backlog: unknown[] = [];
-  let wake: (() => void) | null = null;
   let overflow = false;
   const unsubscribe = await bus.subscribe(channel, (msg) => {
-    if (backlog.length >= maxBacklog) overflow = true;
-    else backlog.push(msg);
-    wake?.();
+    if (sink.attached) sink.write(frameOf(msg));
+    else if (backlog.length < maxBacklog) backlog.push(msg);
+    else overflow = true;
   });
-  const onAbort = () => wake?.();
+  sink.onAttach = () => {
+    for (const msg of backlog.splice(0)) sink.write(frameOf(msg));
+  };
+  const onAbort = () => sink.detach(); // before tRPC says `stopped`
   signal.addEventListener('abort', onAbort);
   try {
-    while (!signal.aborted) {
-      if (overflow) throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: 'Subscriber fell too far behind; resubscribe' });
-      const next = backlog.shift();
-      if (next !== undefined) {
-        yield next;
-        continue;
-      }
-      await new Promise<void>((resolve) => (wake = resolve));
-      wake = null;
-    }
+    if (signal.aborted) return;
+    yield sink.handOff();
+    if (overflow) throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: 'Subscriber fell too far behind; resubscribe' });
+    await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
   } finally {
+    onAbort();
     signal.removeEventListener('abort', onAbort);
     unsubscribe();
   }

@@ -3,6 +3,7 @@
 import { agentsChannel, type Bus } from '@tandem/core';
 import type { AgentStatusChange, LivePoint, MetricField, MetricsLiveBatch } from '@tandem/schema';
 import { PointFeeds } from './point-feed.ts';
+import { FrameSink, dataFrame, type SharedFrame } from '../ws/direct-delivery.ts';
 
 /** At most 4 pushes a second per subscriber. */
 export const LIVE_BATCH_MS = 250;
@@ -30,32 +31,26 @@ function pickFields(p: LivePoint, fields: MetricField[] | null): LivePoint | nul
   return any ? { agentId: p.agentId, ts: p.ts, values } : null;
 }
 
-/** Resolves after `ms`, or at once when `signal` aborts; leaves no listener behind. */
-function pauseUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
+/** Resolves when `signal` aborts; leaves no listener behind. */
+const untilAborted = (signal: AbortSignal) => new Promise<void>((resolve) => {
+  if (signal.aborted) resolve();
+  else signal.addEventListener('abort', () => resolve(), { once: true });
+});
 
-/** Subscribers given the same points get the same batch object, serialised once by the WebSocket encoder. */
-const pointBatches = new WeakMap<LivePoint[], MetricsLiveBatch>();
-function pointsOnly(points: LivePoint[]): MetricsLiveBatch {
-  let batch = pointBatches.get(points);
-  if (!batch) pointBatches.set(points, (batch = { points, statuses: [] }));
-  return batch;
+/** Subscribers given the same points get the same frame, encoded once (direct-delivery.ts). */
+const pointFrames = new WeakMap<LivePoint[], SharedFrame>();
+function pointsOnly(points: LivePoint[]): SharedFrame {
+  let frame = pointFrames.get(points);
+  if (!frame) pointFrames.set(points, (frame = dataFrame({ points, statuses: [] } satisfies MetricsLiveBatch)));
+  return frame;
 }
 
 /**
  * `readStatuses` gives the current status of the covered agents; it runs once the bus listeners
  * are attached, and its answer is the first batch. Nothing is replayed: the first batch says the
  * subscription is live, so the client loads history after it; after a bus outage a batch says
- * `gap` (reload the range) and carries every status again.
+ * `gap` (reload the range) and carries every status again. After the first batch the subscription
+ * hands itself over (direct-delivery.ts): the feed's ticks and status changes write its frames.
  */
 export async function* metricsLive(
   feeds: PointFeeds, workspaceId: string, filter: LiveFilter, readStatuses: () => Promise<AgentStatusChange[]>, signal: AbortSignal,
@@ -65,55 +60,73 @@ export async function* metricsLive(
   const keep = agents || fields ? (p: LivePoint) => (agents && !agents.has(p.agentId) ? null : pickFields(p, fields)) : null;
   const filterKey = JSON.stringify([filter.agentIds ? [...agents!].sort() : null, fields]);
   const statuses = new Map<string, AgentStatusChange>();
+  const sink = new FrameSink();
+  /** No push before this (Date.now()): at most one per LIVE_BATCH_MS. */
+  let nextAt = 0;
+  let timer: NodeJS.Timeout | null = null;
 
   // Listen before reading anything, so no change falls between the snapshot and the first push.
   const { feed, reader, leave } = await feeds.join(workspaceId);
+  /** Sends what is pending, or schedules it for when the pace allows; runs on the feed's ticks. */
+  const push = () => {
+    if (!sink.attached || signal.aborted) return;
+    const now = Date.now();
+    if (now < nextAt) {
+      timer ??= setTimeout(() => {
+        timer = null;
+        push();
+      }, nextAt - now);
+      return;
+    }
+    const { points, dropped } = feed.read(reader, keep, filterKey);
+    const gap = reader.gap;
+    reader.gap = false;
+    if (!points.length && !statuses.size && !dropped && !gap) return; // only other agents' points
+    const frame = !statuses.size && !dropped && !gap
+      ? pointsOnly(points)
+      : dataFrame({ points, statuses: [...statuses.values()], ...(dropped ? { dropped } : {}), ...(gap ? { gap } : {}) } satisfies MetricsLiveBatch);
+    statuses.clear();
+    // Paced by the feed's ticks (already an interval apart) rather than by when this push went
+    // out: timed from the push, a subscriber slowed by a busy event loop would drift out of
+    // step with the ticks, wait longer each time, and lose the batch it shares with the others.
+    nextAt = (points.length ? Math.max(feed.lastTick, nextAt) : now) + LIVE_BATCH_MS;
+    sink.write(frame);
+  };
   const offStatuses = await feeds.bus.subscribe(agentsChannel(workspaceId), (msg) => {
     const change = msg as AgentStatusChange;
     if (typeof change?.agentId !== 'string' || (agents && !agents.has(change.agentId))) return;
     statuses.set(change.agentId, change);
-    feed.wake(reader);
+    push();
   }, {
     // Status changes may be lost: send every covered agent's current status again.
     onGap: () => void readStatuses().then((all) => {
       for (const s of all) statuses.set(s.agentId, s);
-      feed.wake(reader);
+      push();
     }, () => undefined),
   }).catch((err: unknown) => {
     leave();
     throw err;
   });
-  const onAbort = () => feed.wake(reader);
+  const onAbort = () => {
+    sink.detach(); // before tRPC says `stopped`
+    reader.onTick = null;
+    if (timer) clearTimeout(timer);
+  };
   signal.addEventListener('abort', onAbort);
   try {
     // Changes announced before this read are persisted, so the snapshot has them (or newer).
     statuses.clear();
     const snapshot = await readStatuses();
-    let last = Date.now();
+    nextAt = Date.now() + LIVE_BATCH_MS;
     yield { points: [], statuses: snapshot };
-    while (!signal.aborted) {
-      if (!feed.hasNews(reader) && !statuses.size && !reader.gap) {
-        await feed.next(reader);
-        continue;
-      }
-      const wait = last + LIVE_BATCH_MS - Date.now();
-      if (wait > 0) await pauseUnlessAborted(wait, signal);
-      if (signal.aborted) break;
-      const { points, dropped } = feed.read(reader, keep, filterKey);
-      const gap = reader.gap;
-      reader.gap = false;
-      if (!points.length && !statuses.size && !dropped && !gap) continue; // only other agents' points
-      const batch = !statuses.size && !dropped && !gap
-        ? pointsOnly(points)
-        : { points, statuses: [...statuses.values()], ...(dropped ? { dropped } : {}), ...(gap ? { gap } : {}) };
-      statuses.clear();
-      // Paced by the feed's ticks (already an interval apart) rather than by when this push went
-      // out: timed from the push, a subscriber slowed by a busy event loop would drift out of
-      // step with the ticks, wait longer each time, and lose the batch it shares with the others.
-      last = points.length ? Math.max(feed.lastTick, last + LIVE_BATCH_MS) : Date.now();
-      yield batch;
-    }
+    sink.onAttach = () => {
+      reader.onTick = push;
+      push(); // what arrived while the first batch went out
+    };
+    if (!signal.aborted) yield sink.handOff();
+    await untilAborted(signal); // the socket closing never attaches the sink: it ends the same way
   } finally {
+    onAbort();
     signal.removeEventListener('abort', onAbort);
     leave();
     offStatuses();

@@ -11,6 +11,8 @@ export interface FeedReader {
   wake: (() => void) | null;
   /** The bus reconnected since the last read: points may have been lost. */
   gap: boolean;
+  /** A reader delivered directly (metrics-live.ts): called at each tick and gap instead of waking it. */
+  onTick?: (() => void) | null;
 }
 
 export interface FeedOptions {
@@ -75,12 +77,14 @@ export class PointFeed {
     this.tickTo = this.head;
     this.shared.clear();
     for (const r of this.waiting) this.wake(r);
+    for (const r of this.readers) r.onTick?.();
   }
 
   markGap(): void {
     for (const r of this.readers) {
       r.gap = true;
-      this.wake(r);
+      if (r.onTick) r.onTick();
+      else this.wake(r);
     }
   }
 

@@ -102,6 +102,9 @@ export class HandOffFrame extends Uint8Array {
   }
 }
 
+/** The sink a value yielded by a subscription hands over to, if it is a hand-off (tests drive generators without tRPC). */
+export const sinkOf = (value: unknown): FrameSink | null => (value instanceof HandOff ? value.sink : null);
+
 /** For the encoder: the hand-off frame if `message` is tRPC's data message carrying a hand-off. */
 export function handOffFrameOf(message: unknown): HandOffFrame | null {
   const m = message as { id?: unknown; jsonrpc?: unknown; result?: { data?: unknown } } | null;
