@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DelayedError, UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import {
   DeliverySlots, deliverWebhook, ensureUpcomingMetricPartitions, evaluateAlertRules, expireMetricData, jobDefinitions, limiterStore,
-  dueTimeOf, refreshAgentStatuses, rollUpMetricSamples, runScheduledExport, sweepRetention, type JobName, type JobPayload, type Runtime,
+  announceJobChange, dueTimeOf, refreshAgentStatuses, rollUpMetricSamples, runScheduledExport, sweepRetention, type JobName, type JobPayload, type Runtime,
 } from '@tandem/core';
 import { createOfflineProvider } from './assistant/offline-provider.ts';
 import { createOpenAiProvider } from './assistant/openai-provider.ts';
@@ -66,7 +66,11 @@ export const handlers: { [N in JobName]: Handler<N> } = {
     try {
       const attempt = job.attemptsMade + 1;
       const final = attempt >= jobDefinitions['alerts.webhook'].attempts;
-      return await deliverWebhook(rt.orm.em.fork(), payload, { number: attempt, final }, { allowPrivate: rt.config.WEBHOOK_ALLOW_PRIVATE });
+      return await deliverWebhook(rt.orm.em.fork(), payload, { number: attempt, final }, { allowPrivate: rt.config.WEBHOOK_ALLOW_PRIVATE })
+        .catch(async (err: unknown) => {
+          if (final) await announceJobChange(rt.bus, payload.workspaceId, 'webhook').catch(() => undefined); // the Jobs page lists it
+          throw err;
+        });
     } finally {
       await webhookSlots.release(payload.workspaceId).catch((err: unknown) => rt.log.warn({ err }, 'webhook slot not given back; its lease ends it'));
     }
@@ -76,10 +80,14 @@ export const handlers: { [N in JobName]: Handler<N> } = {
   'export.scheduled': (payload, { rt, job }) =>
     runScheduledExport({ em: rt.orm.em.fork(), queues: rt.queues, bus: rt.bus }, payload.scheduleId, dueTimeOf(job)),
   /** Daily for every workspace, or one workspace now (retention.run); idempotent, so a retry is safe. */
-  'retention.sweep': (payload, { rt }) => sweepRetention(rt.orm.em.fork(), {
-    now: new Date(), defaultDays: rt.config.CONVERSATION_RETENTION_DAYS, graceDays: rt.config.RETENTION_GRACE_DAYS,
-    workspaceId: payload.workspaceId, actorId: payload.actorId ?? null,
-  }),
+  'retention.sweep': async (payload, { rt }) => {
+    const reports = await sweepRetention(rt.orm.em.fork(), {
+      now: new Date(), defaultDays: rt.config.CONVERSATION_RETENTION_DAYS, graceDays: rt.config.RETENTION_GRACE_DAYS,
+      workspaceId: payload.workspaceId, actorId: payload.actorId ?? null,
+    });
+    for (const r of reports) await announceJobChange(rt.bus, r.workspaceId, 'retention').catch(() => undefined);
+    return reports;
+  },
 };
 
 /** The processor of every queue of one worker; `provider` is built once per worker (worker.ts). */

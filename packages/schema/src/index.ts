@@ -19,3 +19,4 @@ export * from './exports.ts';
 export * from './retention.ts';
 export * from './retention.ts';
 export * from './export-schedules.ts';
+export * from './job-dashboard.ts';

@@ -13,6 +13,7 @@ import { taskRouter } from './task.ts';
 import { accessTokenRouter } from './access-token.ts';
 import { exportRouter } from './export.ts';
 import { exportScheduleRouter } from './export-schedule.ts';
+import { jobsRouter } from './jobs.ts';
 
 export const appRouter = router({
   auth: authRouter,
@@ -28,6 +29,7 @@ export const appRouter = router({
   task: taskRouter,
   accessToken: accessTokenRouter,
   export: mergeRouters(exportRouter, exportScheduleRouter),
+  jobs: jobsRouter,
 });
 
 export type AppRouter = typeof appRouter;

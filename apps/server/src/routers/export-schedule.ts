@@ -8,17 +8,17 @@ export const exportScheduleRouter = router({
   /** Answers the schedule with its next five run times (cron and zone are checked first). */
   schedule: workspaceProcedure('admin').input(scheduleExportInput).mutation(({ ctx, input }) => {
     const { workspaceId: _w, cron, timezone, ...spec } = input;
-    return createExportSchedule({ em: ctx.em, queues: ctx.rt.queues }, { workspaceId: ctx.workspace.id, actorId: ctx.user.id, cron, timezone, spec });
+    return createExportSchedule({ em: ctx.em, queues: ctx.rt.queues, bus: ctx.rt.bus }, { workspaceId: ctx.workspace.id, actorId: ctx.user.id, cron, timezone, spec });
   }),
 
   schedules: workspaceProcedure('admin').input(workspaceIdInput).query(({ ctx }) => listExportSchedules(ctx.em, ctx.workspace.id)),
 
   pauseSchedule: workspaceProcedure('admin').input(scheduleIdInput).mutation(({ ctx, input }) =>
-    setSchedulePaused({ em: ctx.em, queues: ctx.rt.queues }, ctx.workspace.id, input.scheduleId, ctx.user.id, true)),
+    setSchedulePaused({ em: ctx.em, queues: ctx.rt.queues, bus: ctx.rt.bus }, ctx.workspace.id, input.scheduleId, ctx.user.id, true)),
 
   resumeSchedule: workspaceProcedure('admin').input(scheduleIdInput).mutation(({ ctx, input }) =>
-    setSchedulePaused({ em: ctx.em, queues: ctx.rt.queues }, ctx.workspace.id, input.scheduleId, ctx.user.id, false)),
+    setSchedulePaused({ em: ctx.em, queues: ctx.rt.queues, bus: ctx.rt.bus }, ctx.workspace.id, input.scheduleId, ctx.user.id, false)),
 
   unschedule: workspaceProcedure('admin').input(scheduleIdInput).mutation(({ ctx, input }) =>
-    removeExportSchedule({ em: ctx.em, queues: ctx.rt.queues }, ctx.workspace.id, input.scheduleId, ctx.user.id)),
+    removeExportSchedule({ em: ctx.em, queues: ctx.rt.queues, bus: ctx.rt.bus }, ctx.workspace.id, input.scheduleId, ctx.user.id)),
 });

@@ -2,7 +2,7 @@
 // every FLUSH_MS as sequenced deltas, and finalise exactly once (completed, timeout, failed).
 import { randomUUID } from 'node:crypto';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
-import { ToolCallKeys, auditToolCall, finishRun, isDatabaseUnavailable, retryWhileDatabaseUnavailable, startRun, type Runtime } from '@tandem/core';
+import { ToolCallKeys, announceJobChange, auditToolCall, finishRun, isDatabaseUnavailable, retryWhileDatabaseUnavailable, startRun, type Runtime } from '@tandem/core';
 import { runToolInRun } from '@tandem/tools';
 import { ProviderError, type AssistantProvider, type ToolCallOutcome } from './provider.ts';
 import { ReplyOutput } from './reply-output.ts';
@@ -98,14 +98,17 @@ export async function runAssistant(
       const seconds = Math.round(rt.config.ASSISTANT_TIMEOUT_MS / 1000);
       await whileDatabaseDown(() =>
         finishRun(deps, runId, { status: 'timeout', reason: `The assistant took longer than ${seconds} s`, ...spent, latencyMs: Date.now() - startedAt }, run));
+      await announceJobChange(rt.bus, run.workspaceId, 'run').catch(() => undefined); // the Jobs page lists failed runs
       return { outcome: 'timeout' };
     }
     // A rejected key or unknown model fails the same way on every attempt: the run ends now.
     const permanent = err instanceof ProviderError && err.permanent;
     const lastAttempt = permanent || opts.job.attemptsMade + 1 >= (opts.job.opts.attempts ?? 1);
-    if (lastAttempt)
+    if (lastAttempt) {
       await whileDatabaseDown(() =>
         finishRun(deps, runId, { status: 'failed', reason: (err as Error).message, ...spent, latencyMs: Date.now() - startedAt }, run));
+      await announceJobChange(rt.bus, run.workspaceId, 'run').catch(() => undefined);
+    }
     throw permanent ? new UnrecoverableError((err as Error).message) : err;
   }
 }

@@ -8,11 +8,16 @@ import type { Bus } from '../bus/bus.ts';
 import type { Queues } from '../queue/queues.ts';
 import { createExport } from '../exports/exports.ts';
 import { nextRuns, validateCron, type CronRules } from './cron.ts';
+import { announceJobChange } from '../jobs/jobs-dashboard.ts';
 
 export interface ScheduleDeps {
   em: EntityManager;
   queues: Queues;
+  /** Wakes the Jobs page (jobs.events) after a change. */
+  bus?: Bus;
 }
+
+const announce = (deps: ScheduleDeps, workspaceId: string) => deps.bus ? announceJobChange(deps.bus, workspaceId, 'schedule') : Promise.resolve();
 
 interface ScheduleRow {
   id: string;
@@ -91,6 +96,7 @@ export async function createExportSchedule(deps: ScheduleDeps, input: CreateSche
   });
   // The row is committed first: a scheduler without a row runs nothing, a row without one is restored by the workers.
   await syncScheduler(deps.queues, { id, cron: input.cron, timezone: input.timezone, paused: false });
+  await announce(deps, input.workspaceId);
   return scheduleView(await findRow(deps.em, input.workspaceId, id));
 }
 
@@ -106,6 +112,7 @@ export async function setSchedulePaused(deps: ScheduleDeps, workspaceId: string,
     recordAudit(tx, { workspaceId, actorId, action: paused ? 'export.schedule.pause' : 'export.schedule.resume', targetId: scheduleId });
   });
   await syncScheduler(deps.queues, { ...row, paused });
+  await announce(deps, workspaceId);
   return scheduleView({ ...row, paused });
 }
 
@@ -116,6 +123,7 @@ export async function removeExportSchedule(deps: ScheduleDeps, workspaceId: stri
     recordAudit(tx, { workspaceId, actorId, action: 'export.schedule.remove', targetId: scheduleId, data: { cron: row.cron, timezone: row.timezone } });
   });
   await syncScheduler(deps.queues, { ...row, paused: true });
+  await announce(deps, workspaceId);
   return { removed: true };
 }
 
@@ -142,6 +150,7 @@ export async function runScheduledExport(deps: ScheduleDeps & { bus: Bus }, sche
   });
   await deps.em.execute(`update export_schedules set last_due_at = greatest(coalesce(last_due_at, ?), ?), last_run_at = now(), last_export_id = ? where id = ?`,
     [dueAt, dueAt, created.id, scheduleId]);
+  await announce(deps, row.workspace_id);
   return { exportId: created.id };
 }
 
