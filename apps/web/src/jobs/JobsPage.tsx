@@ -1,17 +1,45 @@
-// Background work of the workspace: exports and their schedules.
+// Background work of the workspace, one section per kind of job (exports here; schedules,
+// retention and queues add their own section components).
+import { useParams } from '@solidjs/router';
+import { useQuery } from '@tanstack/solid-query';
+import { Show } from 'solid-js';
 import { EmptyState } from '../components/EmptyState.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
+import { createWorkspaceAccess } from '../me.ts';
+import { agentListKey } from '../metrics/agentRoster.ts';
+import { trpc } from '../trpc.ts';
+import { createExports } from './exports.ts';
+import { ExportsSection } from './ExportsSection.tsx';
+import { NewExportForm } from './NewExportForm.tsx';
 
 export function JobsPage() {
+  const params = useParams();
+  const workspaceId = () => params.workspaceId ?? '';
+  const access = createWorkspaceAccess(workspaceId);
+  const exports = createExports(workspaceId, access.isAdmin);
+  const agents = useQuery(() => ({
+    queryKey: agentListKey(workspaceId()),
+    queryFn: () => trpc.agent.list.query({ workspaceId: workspaceId() }),
+    enabled: workspaceId() !== '' && access.isAdmin(),
+  }));
+  const sortedAgents = () => [...(agents.data ?? [])].sort((a, b) => a.name.localeCompare(b.name));
+
   return (
-    <div class="page">
+    <div class="page page--wide">
       <PageHeader title="Jobs" description="Exports and scheduled work running in the background." />
-      <EmptyState icon="jobs" title="No jobs yet" testId="jobs-empty">
-        <p>
-          Exports of conversations, metrics, tasks and the audit log will show here with their progress, and a download
-          link when they finish. Scheduled exports will list their next run.
-        </p>
-      </EmptyState>
+      <Show
+        when={access.isAdmin()}
+        fallback={
+          <Show when={access.role()} fallback={<div class="card skeleton" aria-busy="true">Loading…</div>}>
+            <EmptyState icon="jobs" title="For workspace admins" testId="jobs-not-admin">
+              <p>Exports and the workspace's background jobs are managed by its admins.</p>
+            </EmptyState>
+          </Show>
+        }
+      >
+        <NewExportForm workspaceId={workspaceId()} agents={sortedAgents()} onCreate={exports.create} />
+        <ExportsSection exports={exports} />
+      </Show>
     </div>
   );
 }

@@ -10,6 +10,7 @@ import type { PanelSpec } from './panels.ts';
 import { RangePicker } from './RangePicker.tsx';
 import { SeriesLegend } from './SeriesLegend.tsx';
 import { ZoomBar } from './ZoomBar.tsx';
+import { ExportRangeButton } from './ExportRangeButton.tsx';
 
 /** Narrower than this is not worth a query: the server's finest step is one second. */
 const MIN_ZOOM_MS = 30_000;
@@ -92,7 +93,10 @@ export function LiveDashboard(props: {
             props.onRangeChange(rangeMs);
           }}
         />
-        <div class="dashboard-toolbar__controls">{props.controls}</div>
+        <div class="dashboard-toolbar__controls">
+          {props.controls}
+          <ExportRangeButton workspaceId={props.workspaceId} agentIds={props.agentIds} window={window()} />
+        </div>
       </div>
       <ZoomBar window={window()} liveState={props.live.state()} onPan={pan} onReset={() => setZoom(null)} />
       <ErrorNote message={feed.error()} testId="metrics-query-error" />
