@@ -2,6 +2,7 @@
 // and their parts; components/ has the shared parts, layout/ the frame around every page.
 import { Navigate, Route, Router, useParams } from '@solidjs/router';
 import { QueryClientProvider } from '@tanstack/solid-query';
+import { AccessTokensPage } from './accessTokens/AccessTokensPage.tsx';
 import { LoginPage } from './account/LoginPage.tsx';
 import { AlertsPage } from './alerts/AlertsPage.tsx';
 import { AuditPage } from './audit/AuditPage.tsx';
@@ -17,6 +18,7 @@ import { MembersPage } from './members/MembersPage.tsx';
 import { AgentPage } from './metrics/AgentPage.tsx';
 import { MetricsPage } from './metrics/MetricsPage.tsx';
 import { queryClient } from './queryClient.ts';
+import { TasksPage } from './tasks/TasksPage.tsx';
 
 function WorkspaceIndex() {
   const params = useParams();
@@ -42,6 +44,8 @@ export function App() {
             <Route path="/jobs" component={JobsPage} />
             <Route path="/audit" component={AuditPage} />
             <Route path="/members" component={MembersPage} />
+            <Route path="/tasks" component={TasksPage} />
+            <Route path="/tokens" component={AccessTokensPage} />
           </Route>
           <Route path="*404" component={NotFoundPage} />
         </Route>

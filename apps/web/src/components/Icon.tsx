@@ -15,6 +15,8 @@ const paths = {
   lock: 'M6 11h12v9H6z M8.5 11V8a3.5 3.5 0 0 1 7 0v3',
   alert: 'M12 3l10 18H2L12 3z M12 10v5 M12 18v.01',
   trash: 'M4 7h16 M10 11v6 M14 11v6 M6 7l1 13h10l1-13 M9 7V4h6v3',
+  tasks: 'M4 6l2 2 4-4 M13 7h7 M4 15l2 2 4-4 M13 16h7',
+  key: 'M8 15a4 4 0 1 1 0-8 4 4 0 0 1 0 8z M12 11h9 M18 11v3 M15 11v2',
 } as const;
 
 export type IconName = keyof typeof paths;

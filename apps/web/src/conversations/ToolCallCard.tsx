@@ -1,15 +1,19 @@
 // One tool call of an assistant reply: what was called with which arguments, how long it took,
 // its error, its chart (line or bar) and the first rows of its result.
+import { A, useParams } from '@solidjs/router';
 import { createMemo, For, Show } from 'solid-js';
 import { CategoryChart } from '../components/CategoryChart.tsx';
 import { DataTable } from '../components/DataTable.tsx';
 import type { ToolCall } from './conversationState.ts';
-import { chartOf, columnsOf, formatArgs, formatCell, rowsOf } from './toolResult.ts';
+import { chartOf, columnsOf, formatArgs, formatCell, rowsOf, taskActionOf, taskRowsOf } from './toolResult.ts';
 
 const MAX_ROWS = 20;
 
 export function ToolCallCard(props: { call: ToolCall }) {
-  const rows = createMemo(() => rowsOf(props.call.result));
+  const params = useParams();
+  // Task tools show their tasks as title, due and done, and say what they did.
+  const rows = createMemo(() => taskRowsOf(props.call.name, props.call.result) ?? rowsOf(props.call.result));
+  const taskAction = createMemo(() => (props.call.finished ? taskActionOf(props.call.name, props.call.result) : null));
   const columns = createMemo(() => columnsOf(rows().slice(0, MAX_ROWS)));
   const chart = createMemo(() => chartOf(props.call.chart, rows()));
 
@@ -31,6 +35,13 @@ export function ToolCallCard(props: { call: ToolCall }) {
         <p class="tool-card__error" role="alert">
           {props.call.error}
         </p>
+      </Show>
+      <Show when={taskAction()}>
+        {(action) => (
+          <p class="tool-card__task-action" data-testid="tool-task-action">
+            {action()} · <A href={`/w/${params.workspaceId}/tasks`}>Open Tasks</A>
+          </p>
+        )}
       </Show>
       <Show when={chart()}>
         {(c) => <CategoryChart kind={c().kind} title={c().title} labels={c().labels} series={c().series} testId="tool-chart" />}

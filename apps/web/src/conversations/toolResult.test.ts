@@ -1,7 +1,7 @@
 // How a tool's result reads in its card: rows however they were wrapped, columns, cells,
 // arguments, and the chart its hint asks for.
 import { describe, expect, it } from 'vitest';
-import { chartOf, columnsOf, formatArgs, formatCell, rowsOf } from './toolResult.ts';
+import { chartOf, columnsOf, formatArgs, formatCell, rowsOf, taskActionOf, taskRowsOf } from './toolResult.ts';
 
 describe('rowsOf', () => {
   it('takes an array of objects, leaving out anything that is not a row', () => {
@@ -71,5 +71,18 @@ describe('chartOf', () => {
     expect(chartOf({ kind: 'stat', x: 'month', series: ['revenue'] }, rows)).toBeNull();
     expect(chartOf(undefined, rows)).toBeNull();
     expect(chartOf({ kind: 'line', x: 'month', series: ['revenue'] }, [])).toBeNull();
+  });
+});
+
+describe('task tool results', () => {
+  const task = { id: 't1', title: 'Call Ana', notes: '', dueAt: '2026-12-24T00:00:00.000Z', completed: true, completedAt: null, createdAt: '', updatedAt: '' };
+  it('shows tasks as title, due and done, and says what the tool did', () => {
+    expect(taskRowsOf('create_task', { task })).toEqual([{ title: 'Call Ana', due: '2026-12-24', done: 'yes' }]);
+    expect(taskRowsOf('list_tasks', { filter: 'open', tasks: [task, { ...task, dueAt: null, completed: false }] })).toHaveLength(2);
+    expect(taskRowsOf('get_sales_by_month', { rows: [] })).toBeNull();
+    expect(taskActionOf('toggle_task_completion', { task })).toBe('Marked “Call Ana” done');
+    expect(taskActionOf('delete_task', { task, deleted: true })).toBe('Deleted “Call Ana”');
+    expect(taskActionOf('update_task', { ambiguous: true, query: 'report', candidates: [task] })).toBe('Several tasks match “report”: which one?');
+    expect(taskActionOf('list_tasks', { tasks: [] })).toBeNull();
   });
 });

@@ -57,3 +57,39 @@ export function chartOf(hint: ChartHint | undefined, rows: readonly Row[]): Tool
     })),
   };
 }
+
+interface TaskLike {
+  title: string;
+  dueAt: string | null;
+  completed: boolean;
+}
+type TaskResult = { task?: TaskLike; tasks?: TaskLike[]; candidates?: TaskLike[]; ambiguous?: boolean; query?: string; deleted?: boolean };
+const TASK_TOOLS = new Set(['create_task', 'list_tasks', 'update_task', 'toggle_task_completion', 'delete_task']);
+
+/** A task tool's tasks as short rows (title, due, done) instead of every field; null for other tools. */
+export function taskRowsOf(tool: string, result: unknown): Row[] | null {
+  if (!TASK_TOOLS.has(tool) || !result || typeof result !== 'object') return null;
+  const r = result as TaskResult;
+  const tasks = r.tasks ?? r.candidates ?? (r.task ? [r.task] : []);
+  return tasks.map((t) => ({ title: t.title, due: t.dueAt ? t.dueAt.slice(0, 10) : null, done: t.completed ? 'yes' : 'no' }));
+}
+
+/** What a task tool did, in words: "Added", "Marked done", or the question an ambiguous title raises. */
+export function taskActionOf(tool: string, result: unknown): string | null {
+  if (!TASK_TOOLS.has(tool) || !result || typeof result !== 'object') return null;
+  const r = result as TaskResult;
+  if (r.ambiguous) return `Several tasks match “${r.query ?? ''}”: which one?`;
+  const title = r.task ? `“${r.task.title}”` : '';
+  switch (tool) {
+    case 'create_task':
+      return `Added ${title}`;
+    case 'update_task':
+      return `Updated ${title}`;
+    case 'toggle_task_completion':
+      return `Marked ${title} ${r.task?.completed ? 'done' : 'not done'}`;
+    case 'delete_task':
+      return `Deleted ${title}`;
+    default:
+      return null;
+  }
+}

@@ -18,10 +18,12 @@ interface NavItem {
 
 const navItems: NavItem[] = [
   { section: 'sessions', label: 'Sessions', icon: 'sessions' },
+  { section: 'tasks', label: 'Tasks', icon: 'tasks' },
   { section: 'metrics', label: 'Metrics', icon: 'metrics' },
   { section: 'jobs', label: 'Jobs', icon: 'jobs' },
   { section: 'audit', label: 'Audit', icon: 'audit', adminOnly: true },
   { section: 'members', label: 'Members', icon: 'members' },
+  { section: 'tokens', label: 'Access tokens', icon: 'key' },
 ];
 
 export function AppFrame(props: RouteSectionProps) {
