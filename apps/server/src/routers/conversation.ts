@@ -35,7 +35,10 @@ export const conversationRouter = router({
 
   send: conversationProcedure('member').input(sendMessageInput).mutation(({ ctx, input }) =>
     sendMessage(
-      { em: ctx.em, bus: ctx.rt.bus, queues: ctx.rt.queues, ratePerHour: ctx.rt.config.ASSISTANT_RATE_LIMIT_PER_HOUR },
+      {
+        em: ctx.em, bus: ctx.rt.bus, queues: ctx.rt.queues, ratePerHour: ctx.rt.config.ASSISTANT_RATE_LIMIT_PER_HOUR,
+        workspacePerHour: ctx.rt.config.ASSISTANT_WORKSPACE_LIMIT_PER_HOUR, deploymentPerHour: ctx.rt.config.ASSISTANT_MAX_RUNS_PER_HOUR,
+      },
       { ...input, userId: ctx.user.id },
     )),
 

@@ -15,10 +15,31 @@ export interface SendDeps {
   em: EntityManager;
   bus: Bus;
   queues: Queues;
+  /** Questions per user per hour (ASSISTANT_RATE_LIMIT_PER_HOUR). */
   ratePerHour: number;
+  /** Questions per workspace per hour, over all its members (ASSISTANT_WORKSPACE_LIMIT_PER_HOUR). */
+  workspacePerHour?: number;
+  /** Questions per hour over the whole deployment: the provider spend ceiling (ASSISTANT_MAX_RUNS_PER_HOUR). */
+  deploymentPerHour?: number;
 }
 
 export const runJobId = (runId: string) => `run-${runId}`;
+
+/**
+ * Takes `lock` for the transaction and counts the runs of the last hour matching `where`;
+ * TOO_MANY_REQUESTS at `limit`, saying which limit it is and when the oldest counted run leaves the hour.
+ */
+async function assertHourlyRoom(tx: EntityManager, lock: string, where: string, params: unknown[], limit: number, what: (n: number) => string): Promise<void> {
+  await tx.execute(`select pg_advisory_xact_lock(hashtext(?))`, [lock]);
+  const [{ used, oldest }] = (await tx.execute<{ used: string; oldest: Date | null }[]>(
+    `select count(*) as used, min(created_at) as oldest from runs where ${where} and created_at > now() - interval '1 hour'`, params,
+  )) as [{ used: string; oldest: Date | null }];
+  if (Number(used) < limit) return;
+  const resetsAt = new Date(new Date(oldest!).getTime() + 3600_000);
+  const retryAfterMs = Math.max(1000, resetsAt.getTime() - Date.now());
+  throw new AppError('TOO_MANY_REQUESTS',
+    `${what(limit)}; try again in ${Math.ceil(retryAfterMs / 60_000)} min (at ${resetsAt.toISOString().slice(11, 16)} UTC)`, { retryAfterMs });
+}
 
 export async function sendMessage(
   deps: SendDeps,
@@ -34,22 +55,22 @@ export async function sendMessage(
   }
 
   const { message, runId, lastSeq } = await em.transactional(async (tx) => {
-    // One user's sends serialise on this lock, so the quota count below is exact across instances.
+    // One user's sends serialise on this lock, so a resend sees the first and the quota count is exact.
     await tx.execute(`select pg_advisory_xact_lock(hashtext(?))`, [`quota:${input.userId}`]);
     const dup = await tx.findOne(Message, { conversationId: input.conversationId, clientMessageId: input.clientMessageId });
     if (dup) return { message: (await toMessageDtos(tx, [dup]))[0]!, runId: dup.runId!, lastSeq: 0 };
-    const [{ used }] = (await tx.execute<{ used: string }[]>(
-      `select count(*) as used from runs where created_by = ? and created_at > now() - interval '1 hour'`,
-      [input.userId],
-    )) as [{ used: string }];
-    if (Number(used) >= deps.ratePerHour) {
-      const [{ oldest }] = (await tx.execute<{ oldest: Date }[]>(
-        `select min(created_at) as oldest from runs where created_by = ? and created_at > now() - interval '1 hour'`,
-        [input.userId],
-      )) as [{ oldest: Date }];
-      const retryAfterMs = Math.max(1000, new Date(oldest).getTime() + 3600_000 - Date.now());
-      throw new AppError('TOO_MANY_REQUESTS', `You have asked ${deps.ratePerHour} questions this hour; try again later`, { retryAfterMs });
+    // Narrowest first, each under its own lock taken in this order, so every count is exact across
+    // instances and a user over their own quota never waits on the workspace's or deployment's lock.
+    await assertHourlyRoom(tx, `quota:${input.userId}`, 'created_by = ?', [input.userId], deps.ratePerHour,
+      (n) => `You have asked ${n} questions this hour (ASSISTANT_RATE_LIMIT_PER_HOUR)`);
+    if (deps.workspacePerHour !== undefined) {
+      const [row] = await tx.execute<{ workspace_id: string }[]>(`select workspace_id from conversations where id = ?`, [input.conversationId]);
+      if (row) await assertHourlyRoom(tx, `quota:workspace:${row.workspace_id}`, 'workspace_id = ?', [row.workspace_id], deps.workspacePerHour,
+        (n) => `This workspace has asked ${n} questions this hour, its limit (ASSISTANT_WORKSPACE_LIMIT_PER_HOUR)`);
     }
+    if (deps.deploymentPerHour !== undefined)
+      await assertHourlyRoom(tx, 'quota:deployment', 'true', [], deps.deploymentPerHour,
+        (n) => `The assistant has answered ${n} questions this hour across this deployment, its limit (ASSISTANT_MAX_RUNS_PER_HOUR)`);
     // The row lock makes lastSeq + 1 below the sequence number appendEvents will allocate.
     const conversation = await tx.findOneOrFail(Conversation, { id: input.conversationId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     assertActive(conversation);
