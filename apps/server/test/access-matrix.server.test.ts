@@ -28,6 +28,8 @@ interface Target {
   invitationId: string;
   /** A completed export of the workspace. */
   exportId: string;
+  /** An export schedule of the workspace. */
+  scheduleId: string;
 }
 
 type Access = 'public' | 'user' | Role;
@@ -92,6 +94,20 @@ const ACCESS: Record<string, Entry> = {
   'export.cancel': { access: 'admin', input: (t) => ({ ...ws(t), exportId: t.exportId }) },
   'export.retry': { access: 'admin', input: (t) => ({ ...ws(t), exportId: t.exportId }) },
   'export.events': { access: 'admin', input: ws },
+  'export.schedule': { access: 'admin', input: (t) => ({ ...ws(t), kind: 'audit', format: 'csv', cron: '0 3 1 1 *', timezone: 'Europe/Berlin' }) },
+  'export.schedules': { access: 'admin', input: ws },
+  'export.pauseSchedule': { access: 'admin', input: (t) => ({ ...ws(t), scheduleId: t.scheduleId }) },
+  'export.resumeSchedule': { access: 'admin', input: (t) => ({ ...ws(t), scheduleId: t.scheduleId }) },
+  'export.unschedule': { access: 'admin', input: (t) => ({ ...ws(t), scheduleId: t.scheduleId }) },
+  'jobs.list': { access: 'admin', input: ws },
+  'jobs.retry': { access: 'admin', input: (t) => ({ ...ws(t), kind: 'export', exportId: t.exportId }) },
+  'jobs.remove': { access: 'admin', input: (t) => ({ ...ws(t), kind: 'schedule', scheduleId: t.scheduleId }) },
+  'jobs.events': { access: 'admin', input: ws },
+  // Not workspace-scoped: operators (OPERATOR_EMAILS) only; others get FORBIDDEN (jobs.server.test.ts).
+  'jobs.queues': { access: 'user', input: () => undefined },
+  'retention.report': { access: 'admin', input: ws },
+  'retention.run': { access: 'admin', input: ws },
+  'retention.set': { access: 'admin', input: (t) => ({ ...ws(t), conversationDays: 400 }) },
   'dashboard.save': { access: 'viewer', input: (t) => ({ ...ws(t), prefs: { agentIds: [t.agentId], panels: ['latency_ms'], rangeMs: 3_600_000 } }) },
 };
 
@@ -103,7 +119,7 @@ const ACCESS_ERRORS = ['UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'INTERNAL_SERVE
 
 /** Which Target fields an entry's input uses (found by building it from sentinels). */
 function fieldsUsed(entry: Entry): (keyof Target)[] {
-  const sentinel: Target = { workspaceId: '§w', userId: '§u', email: '§e', conversationId: '§c', runId: '§r', ruleId: '§l', keyId: '§k', agentId: '§a', invitationId: '§i', exportId: '§x' };
+  const sentinel: Target = { workspaceId: '§w', userId: '§u', email: '§e', conversationId: '§c', runId: '§r', ruleId: '§l', keyId: '§k', agentId: '§a', invitationId: '§i', exportId: '§x', scheduleId: '§s' };
   const json = JSON.stringify(entry.input(sentinel) ?? null);
   return (Object.keys(sentinel) as (keyof Target)[]).filter((k) => json.includes(sentinel[k]));
 }
@@ -152,6 +168,9 @@ describe.each(modes)('access matrix (%s)', (mode) => {
 
   const ingestKey = async (token: string, workspaceId: string) =>
     (await app.client(token).ingestKey.create.mutate({ workspaceId, label: 'Matrix key' })).id;
+
+  const exportSchedule = async (token: string, workspaceId: string) =>
+    (await app.client(token).export.schedule.mutate({ workspaceId, kind: 'audit', format: 'csv', cron: '0 3 1 1 *' })).id;
 
   const invitation = async (token: string, workspaceId: string) =>
     (await app.client(token).workspace.invite.mutate({ workspaceId, email: 'matrix-invitee@example.com', role: 'viewer' })).invitationId;
@@ -213,6 +232,7 @@ describe.each(modes)('access matrix (%s)', (mode) => {
     if (needs.includes('keyId')) t.keyId = await ingestKey(users.adminA.token, A.workspaceId);
     if (needs.includes('invitationId')) t.invitationId = await invitation(users.adminA.token, A.workspaceId);
     if (needs.includes('exportId')) t.exportId = await completedExport(users.adminA.token, A.workspaceId);
+    if (needs.includes('scheduleId')) t.scheduleId = await exportSchedule(users.adminA.token, A.workspaceId);
     return t;
   }
 
@@ -227,8 +247,8 @@ describe.each(modes)('access matrix (%s)', (mode) => {
     await inviteMember(app, users.adminB.token, b, users.memberB, 'member');
     const convA = (await app.client(users.adminA.token).conversation.create.mutate({ workspaceId: a, title: 'A talk' })).id;
     const convB = (await app.client(users.adminB.token).conversation.create.mutate({ workspaceId: b, title: 'B talk' })).id;
-    A = { workspaceId: a, userId: users.scratchA.userId, email: users.outsider.email, conversationId: convA, runId: await send(users.adminA.token, convA), ruleId: await alertRule(users.adminA.token, a), keyId: await ingestKey(users.adminA.token, a), agentId: await agent(a), invitationId: await invitation(users.adminA.token, a), exportId: await completedExport(users.adminA.token, a) };
-    B = { workspaceId: b, userId: users.memberB.userId, email: users.outsider.email, conversationId: convB, runId: await send(users.adminB.token, convB), ruleId: await alertRule(users.adminB.token, b), keyId: await ingestKey(users.adminB.token, b), agentId: await agent(b), invitationId: await invitation(users.adminB.token, b), exportId: await completedExport(users.adminB.token, b) };
+    A = { workspaceId: a, userId: users.scratchA.userId, email: users.outsider.email, conversationId: convA, runId: await send(users.adminA.token, convA), ruleId: await alertRule(users.adminA.token, a), keyId: await ingestKey(users.adminA.token, a), agentId: await agent(a), invitationId: await invitation(users.adminA.token, a), exportId: await completedExport(users.adminA.token, a), scheduleId: await exportSchedule(users.adminA.token, a) };
+    B = { workspaceId: b, userId: users.memberB.userId, email: users.outsider.email, conversationId: convB, runId: await send(users.adminB.token, convB), ruleId: await alertRule(users.adminB.token, b), keyId: await ingestKey(users.adminB.token, b), agentId: await agent(b), invitationId: await invitation(users.adminB.token, b), exportId: await completedExport(users.adminB.token, b), scheduleId: await exportSchedule(users.adminB.token, b) };
   });
   afterAll(() => app?.close());
 

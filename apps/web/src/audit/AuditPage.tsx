@@ -1,6 +1,6 @@
-// The workspace's audit log (audit.list), newest first, paged with "Load more". Admins only.
+// The workspace's audit log (audit.list), newest first, filtered from the URL, paged with "Load more". Admins only.
 import { useParams } from '@solidjs/router';
-import { useInfiniteQuery } from '@tanstack/solid-query';
+import { useInfiniteQuery, useQuery } from '@tanstack/solid-query';
 import { For, Show } from 'solid-js';
 import { DataTable } from '../components/DataTable.tsx';
 import { EmptyState } from '../components/EmptyState.tsx';
@@ -12,6 +12,7 @@ import { createWorkspaceAccess } from '../me.ts';
 import { formatDateTime, formatRelativeTime } from '../time.ts';
 import { trpc, type AuditItem } from '../trpc.ts';
 import { LoadMore } from '../components/LoadMore.tsx';
+import { AuditFilters, createAuditFilters } from './AuditFilters.tsx';
 
 /** Readable names for the actions the server records; unknown actions show their code alone. */
 const actionLabels: Record<string, string> = {
@@ -22,6 +23,16 @@ const actionLabels: Record<string, string> = {
   'export.create': 'Started export',
   'ingestKey.create': 'Created ingest key',
   'ingestKey.revoke': 'Revoked ingest key',
+  'auth.login': 'Signed in',
+  'auth.loginFailed': 'Failed sign-in',
+  'assistant.question': 'Asked the assistant',
+  'assistant.tool': 'Assistant used a tool',
+  'export.schedule.create': 'Scheduled an export',
+  'export.schedule.pause': 'Paused a schedule',
+  'export.schedule.resume': 'Resumed a schedule',
+  'export.schedule.remove': 'Removed a schedule',
+  'retention.set': 'Changed retention',
+  'retention.sweep': 'Retention sweep',
 };
 
 function formatDetailValue(value: unknown): string {
@@ -59,10 +70,16 @@ export function AuditPage() {
   const params = useParams();
   const access = createWorkspaceAccess(() => params.workspaceId ?? '');
 
+  const filters = createAuditFilters();
+  const members = useQuery(() => ({
+    queryKey: ['workspace.members', params.workspaceId],
+    queryFn: () => trpc.workspace.members.query({ workspaceId: params.workspaceId ?? '' }),
+    enabled: access.isAdmin(),
+  }));
   const audit = useInfiniteQuery(() => ({
-    queryKey: ['audit.list', params.workspaceId],
+    queryKey: ['audit.list', params.workspaceId, filters.values()],
     queryFn: ({ pageParam }) =>
-      trpc.audit.list.query({ workspaceId: params.workspaceId ?? '', ...(pageParam ? { cursor: pageParam } : {}) }),
+      trpc.audit.list.query({ workspaceId: params.workspaceId ?? '', ...filters.values(), ...(pageParam ? { cursor: pageParam } : {}) }),
     initialPageParam: null as string | null,
     getNextPageParam: (lastPage) => lastPage.nextCursor ?? undefined,
     enabled: access.isAdmin(),
@@ -81,6 +98,7 @@ export function AuditPage() {
           </EmptyState>
         }
       >
+        <AuditFilters filters={filters} members={members.data ?? []} />
         <QueryState
           query={audit}
           data={items()}

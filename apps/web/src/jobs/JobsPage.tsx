@@ -11,12 +11,17 @@ import { trpc } from '../trpc.ts';
 import { createExports } from './exports.ts';
 import { ExportsSection } from './ExportsSection.tsx';
 import { NewExportForm } from './NewExportForm.tsx';
+import { createJobsFeed } from './jobsFeed.ts';
+import { QueuesSection } from './QueuesSection.tsx';
+import { RetentionSection } from './RetentionSection.tsx';
+import { SchedulesSection } from './SchedulesSection.tsx';
 
 export function JobsPage() {
   const params = useParams();
   const workspaceId = () => params.workspaceId ?? '';
   const access = createWorkspaceAccess(workspaceId);
   const exports = createExports(workspaceId, access.isAdmin);
+  createJobsFeed(workspaceId, access.isAdmin);
   const agents = useQuery(() => ({
     queryKey: agentListKey(workspaceId()),
     queryFn: () => trpc.agent.list.query({ workspaceId: workspaceId() }),
@@ -39,7 +44,10 @@ export function JobsPage() {
       >
         <NewExportForm workspaceId={workspaceId()} agents={sortedAgents()} onCreate={exports.create} />
         <ExportsSection exports={exports} />
+        <SchedulesSection workspaceId={workspaceId()} />
+        <RetentionSection workspaceId={workspaceId()} />
       </Show>
+      <QueuesSection />
     </div>
   );
 }
