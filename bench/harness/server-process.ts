@@ -2,7 +2,7 @@
 // in this process when embedded) and a baseline started the same way.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { TEST_REDIS_URL, type TestRuntime } from '@tandem/core/testing';
+import { TEST_REDIS_URL, TEST_TENANT_LIMITS, type TestRuntime } from '@tandem/core/testing';
 import { createHttpServer, createServerServices } from '@tandem/server/embed';
 
 export interface Running {
@@ -51,7 +51,9 @@ export async function startServerUnderTest(rt: TestRuntime, mode: 'embedded' | '
     [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), '--import', 'tsx', 'apps/server/src/main.ts'],
     { DATABASE_URL: rt.databaseUrl, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: rt.queues.target.prefix, DATA_DIR: rt.dataDir, PORT: '0', HOST: '127.0.0.1', DEMO: '0', LOG_LEVEL: 'warn',
       // Every bench subscriber is one user on 127.0.0.1: lift the per-user and per-address socket caps.
-      WS_MAX_SOCKETS_PER_USER: '100000', WS_MAX_SOCKETS_PER_ADDRESS: '100000' },
+      WS_MAX_SOCKETS_PER_USER: '100000', WS_MAX_SOCKETS_PER_ADDRESS: '100000',
+      // The ingest bench is one key and one workspace sending as fast as it can.
+      ...TEST_TENANT_LIMITS },
     /listening on (http:\/\/\S+)/,
   );
 }

@@ -1,5 +1,6 @@
 // Test helpers for POST /api/v1/metrics: posting bodies, and reading back what was stored.
 import { gzipSync } from 'node:zlib';
+import pg from 'pg';
 import type { TestApp } from './harness.ts';
 import { sqlRows } from './harness.ts';
 
@@ -47,3 +48,26 @@ export async function sampleCount(app: TestApp, workspaceId: string): Promise<nu
 
 /** A sample `secondsAgo` before now with the given fields. */
 export const sampleAt = (secondsAgo: number, fields: Record<string, unknown> = { latency_ms: 100 }) => ({ ts: Date.now() - secondsAgo * 1000, ...fields });
+
+/**
+ * Holds back every sample insert until release(): a table lock on real PostgreSQL; on PGlite,
+ * which runs one statement at a time for all connections, a sleeping statement.
+ */
+export async function stallSampleWrites(app: TestApp): Promise<() => Promise<void>> {
+  const client = new pg.Client({ connectionString: app.rt.databaseUrl });
+  client.on('error', () => undefined);
+  await client.connect();
+  if (app.rt.mode === 'services') {
+    await client.query('begin');
+    await client.query('lock table metric_samples in exclusive mode');
+    return async () => {
+      await client.query('rollback');
+      await client.end();
+    };
+  }
+  const sleeping = client.query('select pg_sleep(3)');
+  return async () => {
+    await sleeping;
+    await client.end();
+  };
+}

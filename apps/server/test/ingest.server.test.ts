@@ -1,7 +1,6 @@
 // Ingest keys and POST /api/v1/metrics (docs/api.md "Metrics samples"; docs/reliability.md §13, §17):
 // status codes, formats, all-or-nothing batches, gzip bombs, tenant scoping, live points, revocation.
 import { gzipSync } from 'node:zlib';
-import pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createRuntime } from '@tandem/core';
@@ -10,7 +9,7 @@ import { MAX_SAMPLE_AGE_MS, MAX_SAMPLES_PER_REQUEST, parseConfig } from '@tandem
 import { createHttpServer } from '../src/http/server.ts';
 import { createServerServices } from '../src/services.ts';
 import { codeOf, sqlRows, startTestApp, type TestApp } from './harness.ts';
-import { ndjson, postMetrics, sampleAt, sampleCount } from './ingest-helpers.ts';
+import { ndjson, postMetrics, sampleAt, sampleCount, stallSampleWrites } from './ingest-helpers.ts';
 
 const modes = await availableModes();
 const QUEUE_BOUND = 3000;
@@ -356,26 +355,3 @@ describe.runIf(modes.includes('services'))('ingest key revocation across server 
     }
   });
 });
-
-/**
- * Holds back every sample insert until release(): a table lock on real PostgreSQL; on PGlite,
- * which runs one statement at a time for all connections, a sleeping statement.
- */
-async function stallSampleWrites(app: TestApp): Promise<() => Promise<void>> {
-  const client = new pg.Client({ connectionString: app.rt.databaseUrl });
-  client.on('error', () => undefined);
-  await client.connect();
-  if (app.rt.mode === 'services') {
-    await client.query('begin');
-    await client.query('lock table metric_samples in exclusive mode');
-    return async () => {
-      await client.query('rollback');
-      await client.end();
-    };
-  }
-  const sleeping = client.query('select pg_sleep(3)');
-  return async () => {
-    await sleeping;
-    await client.end();
-  };
-}

@@ -15,6 +15,8 @@ const modes = await availableModes();
 const DAY = 86_400_000;
 const MINUTE = 60_000;
 const HOUR = 3600_000;
+/** The writer shares its queue per ingest key and workspace; these tests write as one key per workspace. */
+const owner = (workspaceId: string) => ({ workspaceId, keyId: `key-${workspaceId}` });
 
 /** A small seeded generator, so a failing case can be replayed. */
 function seeded(seed: number) {
@@ -113,9 +115,9 @@ describe.each(modes)('metrics storage (%s)', (mode) => {
       const before = await listMetricPartitionDays(rt.orm.em.fork());
       expect(before).not.toContain(utcDay(small));
       expect(before).not.toContain(utcDay(large));
-      await writer.write(workspaceC, Array.from({ length: 3 }, (_, i) => ({ agent: 'far-ahead', ts: small + i, requests: 1 })));
+      await writer.write(owner(workspaceC), Array.from({ length: 3 }, (_, i) => ({ agent: 'far-ahead', ts: small + i, requests: 1 })));
       // Over 100 rows: real PostgreSQL writes them with COPY.
-      await writer.write(workspaceC, Array.from({ length: 150 }, (_, i) => ({ agent: 'far-ahead', ts: large + i, requests: 1 })));
+      await writer.write(owner(workspaceC), Array.from({ length: 150 }, (_, i) => ({ agent: 'far-ahead', ts: large + i, requests: 1 })));
       expect(await listMetricPartitionDays(rt.orm.em.fork())).toEqual(expect.arrayContaining([utcDay(small), utcDay(large)]));
       const [row] = await sql<{ n: number }>(`select count(*)::int as n from metric_samples where workspace_id = ?`, [workspaceC]);
       expect(row!.n).toBe(153);
@@ -135,8 +137,8 @@ describe.each(modes)('metrics storage (%s)', (mode) => {
         cpu_pct: i % 4 === 0 ? undefined : Math.round(random() * 1000) / 10,
         cost_usd: random() / 100,
       }));
-      await writer.write(workspaceA, make(1500, 90 * MINUTE));
-      await writer.write(workspaceB, make(100, 30 * MINUTE)); // another tenant: its own rollups
+      await writer.write(owner(workspaceA), make(1500, 90 * MINUTE));
+      await writer.write(owner(workspaceB), make(100, 30 * MINUTE)); // another tenant: its own rollups
       const run = await rollUpMetricSamples(rt.orm.em.fork(), now);
       expect(run.skipped).toBe(false);
       for (const step of [MINUTE, HOUR]) {
@@ -168,7 +170,7 @@ describe.each(modes)('metrics storage (%s)', (mode) => {
       const a = await agentId(workspaceA, 'roll-a');
       const bucket = Math.floor((now - 2 * MINUTE) / MINUTE) * MINUTE;
       const [old] = await sql<{ samples: number; latency_ms_max: number | null }>(`select samples, latency_ms_max from metric_rollups where agent_id = ? and step_ms = 60000 and bucket = ?`, [a, new Date(bucket)]);
-      await writer.write(workspaceA, [{ agent: 'roll-a', ts: bucket + 1000, latency_ms: 99_999 }]);
+      await writer.write(owner(workspaceA), [{ agent: 'roll-a', ts: bucket + 1000, latency_ms: 99_999 }]);
       await rollUpMetricSamples(rt.orm.em.fork(), now + 30_000);
       const [fresh] = await sql<{ samples: number; latency_ms_max: number }>(`select samples, latency_ms_max from metric_rollups where agent_id = ? and step_ms = 60000 and bucket = ?`, [a, new Date(bucket)]);
       expect(fresh!.samples).toBe((old?.samples ?? 0) + 1);
@@ -182,7 +184,7 @@ describe.each(modes)('metrics storage (%s)', (mode) => {
       const threeDaysAgo = Math.floor((now - 3 * DAY) / HOUR) * HOUR;
       // Over 100 rows, so real PostgreSQL writes them with COPY (marks in the same transaction).
       const filler = Array.from({ length: 120 }, (_, i): IngestSample => ({ agent: 'backfill', ts: threeDaysAgo + 10 * MINUTE + i, errors: 0 }));
-      await writer.write(workspaceA, [
+      await writer.write(owner(workspaceA), [
         { agent: 'backfill', ts: threeDaysAgo + 5 * MINUTE, latency_ms: 10, requests: 1 },
         { agent: 'backfill', ts: threeDaysAgo + 5 * MINUTE + 1, latency_ms: 30, requests: 2 },
         { agent: 'backfill', ts: threeDaysAgo + HOUR + 1, latency_ms: 50 },

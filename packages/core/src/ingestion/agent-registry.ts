@@ -1,6 +1,7 @@
 // Agent names → ids for ingestion: a name seen for the first time registers the agent in the
 // key's workspace. Agents are never renamed, so resolved ids are cached for the process.
 import type { Query } from './raw-connection.ts';
+import { workspaceLimitLock } from '../workspaces/workspace-limits.ts';
 
 export interface AgentName {
   workspaceId: string;
@@ -44,6 +45,35 @@ export class AgentRegistry {
       params,
     );
     return new Map(rows.map((r) => [keyOf({ workspaceId: r.workspace_id, name: r.name }), r.id]));
+  }
+
+  /**
+   * The requests (by index) whose new names would take their workspace past `maxPerWorkspace`
+   * agents, deciding in order, with the new names of each. Call in the transaction that registers
+   * the others' names: it holds each workspace's lock until the commit, so concurrent flushes on
+   * any server count exactly.
+   */
+  async overLimit(query: Query, requests: { workspaceId: string; names: string[] }[], maxPerWorkspace: number): Promise<Map<number, string[]>> {
+    const workspaces = [...new Set(requests.map((r) => r.workspaceId))].sort();
+    await query(`select pg_advisory_xact_lock(hashtext(k)) from (select k from unnest($1::text[]) k order by k) s`,
+      [workspaces.map((w) => workspaceLimitLock('agents', w))]);
+    const asked = requests.flatMap((r) => r.names.map((name) => ({ workspaceId: r.workspaceId, name })));
+    const existing = new Set((await query<{ workspace_id: string; name: string }>(
+      `select a.workspace_id, a.name from agents a join unnest($1::uuid[], $2::text[]) as g(w, n) on a.workspace_id = g.w and a.name = g.n`,
+      [asked.map((a) => a.workspaceId), asked.map((a) => a.name)],
+    )).map((r) => keyOf({ workspaceId: r.workspace_id, name: r.name })));
+    const counts = new Map((await query<{ workspace_id: string; n: number }>(
+      `select workspace_id, count(*)::int as n from agents where workspace_id = any($1::uuid[]) group by workspace_id`, [workspaces],
+    )).map((r) => [r.workspace_id, Number(r.n)]));
+    const refused = new Map<number, string[]>();
+    requests.forEach((r, i) => {
+      const fresh = [...new Set(r.names)].filter((name) => !existing.has(keyOf({ workspaceId: r.workspaceId, name })));
+      const count = counts.get(r.workspaceId) ?? 0;
+      if (count + fresh.length > maxPerWorkspace) return void refused.set(i, fresh);
+      counts.set(r.workspaceId, count + fresh.length);
+      for (const name of fresh) existing.add(keyOf({ workspaceId: r.workspaceId, name }));
+    });
+    return refused;
   }
 
   static key = keyOf;

@@ -6,3 +6,4 @@ export * from './sample-insert.ts';
 export { encodeSamplesBinary } from './copy-binary.ts';
 export * from './raw-connection.ts';
 export * from './ingestion.ts';
+export * from './ingest-rates.ts';

@@ -1,18 +1,26 @@
-// What one server process needs to ingest samples: the key cache and the coalescing writer.
+// What one server process needs to ingest samples: the key cache, the rate limits and the coalescing writer.
 import type { Runtime } from '../runtime.ts';
 import { IngestKeyCache } from './ingest-keys.ts';
 import { SampleWriter } from './sample-writer.ts';
+import { IngestRates, ingestLimiterStore } from './ingest-rates.ts';
 
 export interface Ingestion {
   keys: IngestKeyCache;
+  /** Samples per second per key and per workspace, shared by every server. */
+  rates: IngestRates;
   writer: SampleWriter;
 }
 
-export function createIngestion(rt: Pick<Runtime, 'orm' | 'bus' | 'log' | 'config'>): Ingestion {
+export function createIngestion(rt: Pick<Runtime, 'orm' | 'bus' | 'log' | 'config' | 'redis' | 'queues'>): Ingestion {
   return {
     keys: new IngestKeyCache({ em: rt.orm.em, bus: rt.bus, log: rt.log }),
+    rates: new IngestRates(ingestLimiterStore(rt), {
+      keySamplesPerSecond: rt.config.INGEST_KEY_SAMPLES_PER_SECOND,
+      workspaceSamplesPerSecond: rt.config.INGEST_WORKSPACE_SAMPLES_PER_SECOND,
+    }),
     writer: new SampleWriter({ orm: rt.orm, bus: rt.bus, log: rt.log }, {
       maxQueuedRows: rt.config.INGEST_MAX_QUEUED_ROWS,
+      maxAgentsPerWorkspace: rt.config.WORKSPACE_MAX_AGENTS,
       // Real PostgreSQL takes COPY; embedded PGlite's socket server does not speak it.
       copy: rt.config.DATABASE_URL !== undefined,
     }),

@@ -9,6 +9,7 @@ import { AgentRegistry, type AgentName } from './agent-registry.ts';
 import { ensureMetricPartitions, isMissingPartition } from '../metric-storage/partitions.ts';
 import { withConnection } from './raw-connection.ts';
 import { writeSamples } from './sample-insert.ts';
+import { QueueShares } from './queue-shares.ts';
 
 export type IngestSample = MetricSample & { agent: string };
 
@@ -26,10 +27,13 @@ export interface SampleWriterOptions {
   maxConcurrentFlushes?: number;
   /** Write with COPY FROM STDIN (real PostgreSQL); else a multi-row unnest insert (PGlite). */
   copy: boolean;
+  /** WORKSPACE_MAX_AGENTS: a request naming new agents beyond it is refused (CONFLICT), nothing of it stored. */
+  maxAgentsPerWorkspace?: number;
 }
 
 interface Pending {
   workspaceId: string;
+  keyId: string;
   samples: IngestSample[];
   resolve(n: number): void;
   reject(err: unknown): void;
@@ -37,6 +41,16 @@ interface Pending {
 
 /** Array literal of ids for the last_seen_at update (one parameter; knex is not in the way here). */
 const idArray = (ids: string[]) => `{${ids.join(',')}}`;
+
+interface Inserted {
+  ids: Map<string, string>;
+  refused: Map<Pending, string[]>;
+}
+
+const tooManyAgents = (max: number, fresh: string[]) => new AppError('CONFLICT',
+  `This workspace has reached its limit of ${max} agents (WORKSPACE_MAX_AGENTS); new agent${fresh.length > 1 ? 's' : ''} ` +
+  `${fresh.slice(0, 5).map((n) => JSON.stringify(n)).join(', ')}${fresh.length > 5 ? ` and ${fresh.length - 5} more` : ''} refused, nothing of this request stored`,
+  { field: 'agent' });
 
 const LAST_SEEN_EVERY_MS = 1000;
 const RETRY_AFTER_OVERLOAD_MS = 1000;
@@ -49,6 +63,8 @@ export class SampleWriter {
   /** Rows queued plus rows being written: what the overload bound counts. */
   private pendingRows = 0;
   private inFlight = 0;
+  /** Who holds the pending rows: no key and no workspace may take the whole bound (queue-shares.ts). */
+  private readonly shares = { keys: new QueueShares(), workspaces: new QueueShares() };
   private timer: NodeJS.Timeout | null = null;
   private readonly lastSeenWritten = new Map<string, number>();
   private readonly flushRows: number;
@@ -74,13 +90,20 @@ export class SampleWriter {
    * flush that carried them: a flush is one statement or one transaction, so it stores all of its
    * rows or none.
    */
-  write(workspaceId: string, samples: IngestSample[]): Promise<number> {
-    if (this.pendingRows + samples.length > this.opts.maxQueuedRows)
+  write(owner: { workspaceId: string; keyId: string }, samples: IngestSample[]): Promise<number> {
+    const { workspaceId, keyId } = owner;
+    const rows = samples.length;
+    const max = this.opts.maxQueuedRows;
+    if (!this.shares.keys.admits(keyId, rows, max) || !this.shares.workspaces.admits(workspaceId, rows, max))
+      return Promise.reject(new AppError('TOO_MANY_REQUESTS', 'This ingest key or workspace holds its share of the ingestion queue; retry shortly', { retryAfterMs: RETRY_AFTER_OVERLOAD_MS }));
+    if (this.pendingRows + rows > max)
       return Promise.reject(new AppError('TOO_MANY_REQUESTS', 'Ingestion is busy; retry shortly', { retryAfterMs: RETRY_AFTER_OVERLOAD_MS }));
+    this.shares.keys.add(keyId, rows);
+    this.shares.workspaces.add(workspaceId, rows);
     return new Promise<number>((resolve, reject) => {
-      this.waiting.push({ workspaceId, samples, resolve, reject });
-      this.waitingRows += samples.length;
-      this.pendingRows += samples.length;
+      this.waiting.push({ workspaceId, keyId, samples, resolve, reject });
+      this.waitingRows += rows;
+      this.pendingRows += rows;
       if (this.waitingRows >= this.flushRows) this.flush();
       else this.timer ??= setTimeout(() => this.flush(), this.flushDelayMs);
     });
@@ -101,6 +124,10 @@ export class SampleWriter {
       void this.commit(batch).finally(() => {
         this.inFlight--;
         this.pendingRows -= rows;
+        for (const p of batch) {
+          this.shares.keys.add(p.keyId, -p.samples.length);
+          this.shares.workspaces.add(p.workspaceId, -p.samples.length);
+        }
         // Whatever queued meanwhile has waited long enough: write it now.
         if (this.waiting.length) this.flush();
       });
@@ -109,9 +136,13 @@ export class SampleWriter {
 
   private async commit(batch: Pending[]): Promise<void> {
     try {
-      const agentIds = await this.insertWithPartitions(batch);
-      for (const p of batch) p.resolve(p.samples.length);
-      this.afterCommit(batch, agentIds);
+      const { ids, refused } = await this.insertWithPartitions(batch);
+      for (const p of batch) {
+        const fresh = refused.get(p);
+        if (fresh) p.reject(tooManyAgents(this.opts.maxAgentsPerWorkspace!, fresh));
+        else p.resolve(p.samples.length);
+      }
+      this.afterCommit(refused.size ? batch.filter((p) => !refused.has(p)) : batch, ids);
     } catch (err) {
       const failure = isDatabaseUnavailable(err)
         ? new AppError('SERVICE_UNAVAILABLE', 'The database is unavailable; retry shortly', { retryAfterMs: RETRY_AFTER_UNAVAILABLE_MS })
@@ -122,7 +153,7 @@ export class SampleWriter {
   }
 
   /** A day without its partition (the job has not run yet) is made on the spot, then the flush retried once. */
-  private async insertWithPartitions(batch: Pending[]): Promise<Map<string, string>> {
+  private async insertWithPartitions(batch: Pending[]): Promise<Inserted> {
     try {
       return await this.insert(batch);
     } catch (err) {
@@ -135,8 +166,8 @@ export class SampleWriter {
     }
   }
 
-  /** Returns the agent id of every name in the batch (key: AgentRegistry.key). */
-  private async insert(batch: Pending[]): Promise<Map<string, string>> {
+  /** Returns the agent id of every name written (key: AgentRegistry.key) and the requests refused for their new agents. */
+  private async insert(batch: Pending[]): Promise<Inserted> {
     const names = new Map<string, AgentName>();
     for (const p of batch) for (const s of p.samples) names.set(AgentRegistry.key({ workspaceId: p.workspaceId, name: s.agent }), { workspaceId: p.workspaceId, name: s.agent });
     const ids = new Map<string, string>();
@@ -147,17 +178,36 @@ export class SampleWriter {
       else unknown.push(agent);
     }
     const agentIdOf = (workspaceId: string, name: string) => ids.get(AgentRegistry.key({ workspaceId, name }))!;
+    const refused = new Map<Pending, string[]>();
     await withConnection(this.deps.orm, async (conn) => {
       // The common case is one statement, so it commits on its own, with no BEGIN/COMMIT round trips.
       if (!unknown.length) return writeSamples(conn, batch, agentIdOf, { copy: this.opts.copy, inTransaction: false });
       // New agents commit with their samples, or not at all.
       await conn.transaction(async () => {
-        for (const [k, v] of await this.registry.register(conn.query, unknown)) ids.set(k, v);
-        await writeSamples(conn, batch, agentIdOf, { copy: this.opts.copy, inTransaction: true });
+        refused.clear(); // a retried flush decides again
+        let admitted = batch;
+        let register = unknown;
+        if (this.opts.maxAgentsPerWorkspace !== undefined) {
+          const asked = batch.map((p) => ({
+            workspaceId: p.workspaceId,
+            names: [...new Set(p.samples.map((s) => s.agent))].filter((n) => !ids.has(AgentRegistry.key({ workspaceId: p.workspaceId, name: n }))),
+          }));
+          for (const [i, fresh] of await this.registry.overLimit(conn.query, asked, this.opts.maxAgentsPerWorkspace)) refused.set(batch[i]!, fresh);
+          if (refused.size) {
+            admitted = batch.filter((p) => !refused.has(p));
+            const wanted = new Set(admitted.flatMap((p) => p.samples.map((s) => AgentRegistry.key({ workspaceId: p.workspaceId, name: s.agent }))));
+            register = unknown.filter((a) => wanted.has(AgentRegistry.key(a)));
+          }
+        }
+        if (register.length) for (const [k, v] of await this.registry.register(conn.query, register)) ids.set(k, v);
+        if (admitted.length) await writeSamples(conn, admitted, agentIdOf, { copy: this.opts.copy, inTransaction: true });
       });
     });
-    for (const agent of unknown) this.registry.remember(agent, ids.get(AgentRegistry.key(agent))!);
-    return ids;
+    for (const agent of unknown) {
+      const id = ids.get(AgentRegistry.key(agent));
+      if (id) this.registry.remember(agent, id);
+    }
+    return { ids, refused };
   }
 
   /** Live points on the bus and agents' last_seen_at: both only after the commit, both best-effort. */

@@ -76,6 +76,15 @@ export const TEST_CLIENT_LIMITS: Partial<ClientLimits> = {
 /** Tests hash passwords at scrypt 2^14 for speed; security-passwords tests check the deployed 2^17. */
 export const TEST_SCRYPT_LOG2_N = 14;
 
+/**
+ * Tests and benches send far more from one key and workspace than a tenant of a shared deployment
+ * should: the per-tenant limits are lifted; the `security: fair share` tests pass them explicitly.
+ */
+export const TEST_TENANT_LIMITS: Record<string, string> = {
+  INGEST_KEY_SAMPLES_PER_SECOND: '100000000', INGEST_WORKSPACE_SAMPLES_PER_SECOND: '100000000',
+  WORKSPACE_MAX_AGENTS: '1000000', WORKSPACE_MAX_ALERT_RULES: '1000000', WORKSPACE_MAX_INGEST_KEYS: '1000000',
+};
+
 export async function createTestRuntime(mode: Mode, env: Record<string, string> = {}, opts: { limits?: Partial<ClientLimits> } = {}): Promise<TestRuntime> {
   setScryptCost(TEST_SCRYPT_LOG2_N);
   const dataDir = await mkdtemp(join(tmpdir(), 'tandem-test-'));
@@ -84,6 +93,7 @@ export async function createTestRuntime(mode: Mode, env: Record<string, string> 
     DATA_DIR: dataDir,
     DEMO: '0',
     LOG_LEVEL: 'silent',
+    ...TEST_TENANT_LIMITS,
     ...(db ? { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL } : {}),
     ...env,
   });

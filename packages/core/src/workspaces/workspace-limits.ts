@@ -3,15 +3,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../errors.ts';
 
-export interface WorkspaceLimits {
-  alertRules: number;
-  agents: number;
-  ingestKeys: number;
-}
-
-export const workspaceLimitsOf = (c: { WORKSPACE_MAX_ALERT_RULES: number; WORKSPACE_MAX_AGENTS: number; WORKSPACE_MAX_INGEST_KEYS: number }): WorkspaceLimits =>
-  ({ alertRules: c.WORKSPACE_MAX_ALERT_RULES, agents: c.WORKSPACE_MAX_AGENTS, ingestKeys: c.WORKSPACE_MAX_INGEST_KEYS });
-
 /** The lock that serialises adds of one kind in one workspace (held to the end of the transaction). */
 export const workspaceLimitLock = (kind: string, workspaceId: string) => `limit:${kind}:${workspaceId}`;
 

@@ -13,7 +13,7 @@ export const INGEST_MAX_BODY_BYTES = 1024 * 1024;
 
 const REALM = 'Bearer realm="tandem-ingest"';
 
-/** Failures: 400 with problems, 401, 413, 415, 429 / 503 with Retry-After. */
+/** Failures: 400 with problems, 401, 409 (agent limit), 413, 415, 429 / 503 with Retry-After. */
 export async function handleIngest({ services, req, res }: ApiContext): Promise<void> {
   const { ingestion, prometheus: metrics } = services;
   const refuse = (status: number, body: Record<string, unknown>, headers: Record<string, string> = {}) => {
@@ -38,7 +38,9 @@ export async function handleIngest({ services, req, res }: ApiContext): Promise<
     const parsed = parseIngestBody(format, body.toString('utf8'), Date.now());
     if (!parsed.ok) return refuse(400, { error: parsed.error, problems: parsed.problems });
 
-    const accepted = await ingestion.writer.write(owner.workspaceId, parsed.samples);
+    // Per key and per workspace: the rate over every server, then a fair share of this one's queue.
+    await ingestion.rates.admit(owner, parsed.samples.length);
+    const accepted = await ingestion.writer.write(owner, parsed.samples);
     metrics.ingestSamples.inc(accepted);
     sendJson(res, 202, { accepted });
   } catch (err) {
