@@ -1,8 +1,9 @@
 // Exports in core: every kind × format against known rows, CSV quoting and formula
 // neutralisation, gzip round trip, cancel and retry (packages/core/src/exports).
 import { randomUUID } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { availableModes, createTestRuntime, parseExport, type TestRuntime } from '@tandem/core/testing';
 import {
@@ -14,7 +15,7 @@ import { EXPORT_FORMATS, type ExportFormat, type ExportKind } from '@tandem/sche
 const modes = await availableModes();
 
 const TRICKY = 'Q4, "big" deal\nnext line — café ☕';
-const FORMULAS = ['=SUM(A1:A9)', '+1', '-2+3', '@cmd', '\tTab', '\rReturn'];
+const FORMULAS = ['=SUM(A1:A9)', '+1', '-2+3', '@cmd', '\tTab', '\rReturn', '\nLine'];
 
 describe.each(modes)('exports (%s)', (mode) => {
   let rt: TestRuntime;
@@ -145,6 +146,33 @@ describe.each(modes)('exports (%s)', (mode) => {
     const again = await retryExport(deps(), ws, row.id, userId);
     expect(again.status).toBe('queued');
     expect((await runExport(rt, row.id)).status).toBe('completed');
+  });
+
+  it('property: any text round-trips through CSV, with formula-like cells prefixed by one quote', async () => {
+    const texts = fc.sample(fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.constantFrom(...FORMULAS, '"', ',', '\r\n', 'é,"x"\n')), { numRuns: 300, seed: 22 })
+      .map((t) => Buffer.from(t.replace(/\0/g, '')).toString()); // PostgreSQL text holds no NUL, only valid UTF-8 (lone surrogates become U+FFFD)
+    const space = randomUUID();
+    const em = rt.orm.em.fork();
+    const conv = randomUUID();
+    await em.execute(`insert into conversations (id, workspace_id, created_by, title, created_at, last_activity_at) values (?, ?, ?, 'p', now(), now())`, [conv, space, userId]);
+    for (const [i, content] of texts.entries())
+      await em.execute(`insert into messages (id, conversation_id, seq, role, content, status, created_at) values (?, ?, ?, 'user', ?, 'complete', now())`, [randomUUID(), conv, i + 1, content]);
+    const { rows } = await exportOf('messages', 'csv', { workspaceId: space });
+    const expected = texts.map((t) => (/^[=+\-@\t\r\n]/.test(t) ? `'${t}` : t));
+    expect(rows.map((r) => r.content)).toEqual(expected);
+  });
+
+  it('a run after a crashed attempt starts over: the stale partial file goes, the export completes under a new attempt', async () => {
+    const row = await createExport(deps(), { workspaceId: ws, kind: 'messages', format: 'ndjson' });
+    // What a worker killed mid-write leaves: the row running under attempt 1 and a truncated file.
+    await rt.orm.em.fork().nativeUpdate(ExportEntity, { id: row.id }, { status: 'running', attempt: 1, rows: 3 });
+    const stale = exportPaths(rt.dataDir, row.id, 1, fileExtension('ndjson', false)).part;
+    await mkdir(exportDir(rt.dataDir), { recursive: true });
+    await writeFile(stale, '{"id":"trunc');
+    expect((await runExport(rt, row.id)).status).toBe('completed');
+    const done = await rt.orm.em.fork().findOneOrFail(ExportEntity, { id: row.id });
+    expect({ status: done.status, attempt: done.attempt, rows: Number(done.rows) }).toEqual({ status: 'completed', attempt: 2, rows: 1 + FORMULAS.length });
+    expect((await readdir(exportDir(rt.dataDir))).filter((n) => n.includes(row.id))).toEqual([`${row.id}.ndjson`]);
   });
 
   it('cancel while the file is being written stops the job at its next progress write', async () => {

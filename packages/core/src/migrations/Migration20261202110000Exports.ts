@@ -10,7 +10,7 @@ export class Migration20261202110000Exports extends Migration {
     this.addSql(`create function export_csv_cell(v text) returns text language sql immutable parallel safe as $$
       select case
         when v is null then ''
-        when v ~ '^[=+@\\t\\r-]' then '"''' || replace(v, '"', '""') || '"'
+        when v ~ '^[=+@\\t\\r\\n-]' then '"''' || replace(v, '"', '""') || '"'
         when v ~ '[",\\r\\n]' then '"' || replace(v, '"', '""') || '"'
         else v end $$;`);
   }
