@@ -31,7 +31,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
     const demo = await seedDemo(rt.orm.em.fork());
     await seedDemoSales(rt.orm.em.fork(), demo.workspaceId);
     if (demo.login)
-      console.log(`\n  Demo workspace created. Sign in with\n    email:    ${demo.login.email}\n    password: ${demo.login.password}\n  (shown once; stored hashed)\n`);
+      console.log(`\n  Demo workspace created. Sign in with\n    email:    ${demo.login.email}\n    password: ${demo.login.password}\n  (shown once; stored hashed; change it under Account once signed in)\n`);
     if (opts.demoAgents) demoAgents = await startDemoAgents(rt, { serverUrl: url, workspaceId: demo.workspaceId });
   }
   console.log(`Tandem listening on ${url} (${config.mode} mode, ${opts.label})`);

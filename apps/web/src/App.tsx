@@ -3,6 +3,7 @@
 import { Navigate, Route, Router, useParams } from '@solidjs/router';
 import { QueryClientProvider } from '@tanstack/solid-query';
 import { AccessTokensPage } from './accessTokens/AccessTokensPage.tsx';
+import { AccountPage } from './account/AccountPage.tsx';
 import { LoginPage } from './account/LoginPage.tsx';
 import { AlertsPage } from './alerts/AlertsPage.tsx';
 import { AuditPage } from './audit/AuditPage.tsx';
@@ -10,6 +11,7 @@ import { ConversationPage } from './conversations/ConversationPage.tsx';
 import { SessionsPage } from './conversations/SessionsPage.tsx';
 import { CostsPage } from './costs/CostsPage.tsx';
 import { IngestKeysPage } from './ingestKeys/IngestKeysPage.tsx';
+import { InvitePage } from './invitations/InvitePage.tsx';
 import { JobsPage } from './jobs/JobsPage.tsx';
 import { AppFrame } from './layout/AppFrame.tsx';
 import { HomeRedirect } from './layout/HomeRedirect.tsx';
@@ -30,8 +32,10 @@ export function App() {
     <QueryClientProvider client={queryClient}>
       <Router>
         <Route path="/login" component={LoginPage} />
+        <Route path="/invite/:token" component={InvitePage} />
         <Route path="/" component={AppFrame}>
           <Route path="/" component={HomeRedirect} />
+          <Route path="/account" component={AccountPage} />
           <Route path="/w/:workspaceId">
             <Route path="/" component={WorkspaceIndex} />
             <Route path="/sessions" component={SessionsPage} />

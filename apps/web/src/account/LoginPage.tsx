@@ -1,5 +1,6 @@
-// Sign in or create an account; on success the token is stored and the user lands in a workspace.
-import { Navigate, useNavigate } from '@solidjs/router';
+// Sign in or create an account; on success the token is stored and the user lands in a workspace,
+// or back where they came from (`?next=`, e.g. an invitation link).
+import { Navigate, useNavigate, useSearchParams } from '@solidjs/router';
 import { useMutation, useQueryClient } from '@tanstack/solid-query';
 import { createSignal, Show } from 'solid-js';
 import { ErrorNote } from '../components/ErrorNote.tsx';
@@ -21,8 +22,15 @@ function findFieldProblems(mode: Mode, values: Record<AuthField, string>): Parti
   return problems;
 }
 
+/** Only a path of this app: never another origin (`//evil.example`) to be sent to after signing in. */
+function safeNext(next: unknown): string {
+  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
+}
+
 export function LoginPage() {
   const navigate = useNavigate();
+  const [search] = useSearchParams();
+  const next = () => safeNext(search.next);
   const queryClient = useQueryClient();
   const [mode, setMode] = createSignal<Mode>('signIn');
   const [name, setName] = createSignal('');
@@ -38,7 +46,7 @@ export function LoginPage() {
     onSuccess: (result) => {
       queryClient.clear();
       setToken(result.token);
-      navigate('/', { replace: true });
+      navigate(next(), { replace: true });
     },
   }));
 
@@ -71,7 +79,7 @@ export function LoginPage() {
   };
 
   return (
-    <Show when={!token()} fallback={<Navigate href="/" />}>
+    <Show when={!token()} fallback={<Navigate href={next()} />}>
       <div class="auth">
         <div class="auth__panel">
           <div class="brand brand--center">
@@ -79,6 +87,11 @@ export function LoginPage() {
             <span class="brand__name brand__name--large">Tandem</span>
           </div>
           <p class="auth__tagline">Analyse data and run AI agents together, in real time.</p>
+          <Show when={next().startsWith('/invite/')}>
+            <p class="auth__note" role="status" data-testid="auth-invite-note">
+              Sign in or create an account to open your invitation.
+            </p>
+          </Show>
           <div class="card auth__card">
             <div class="tabs" role="tablist" aria-label="Account">
               <button

@@ -1,5 +1,5 @@
-// Bottom of the sidebar: who is signed in, the theme toggle, and sign out.
-import { useNavigate } from '@solidjs/router';
+// Bottom of the sidebar: who is signed in, their account page, the theme toggle, and sign out.
+import { A, useNavigate } from '@solidjs/router';
 import { useQueryClient } from '@tanstack/solid-query';
 import { Show } from 'solid-js';
 import { Icon } from '../components/Icon.tsx';
@@ -49,6 +49,10 @@ export function UserMenu() {
             </div>
           </div>
           <div class="user-menu__actions">
+            <A class="button button--ghost button--small" href="/account" title="Account and password">
+              <Icon name="lock" size={16} />
+              <span>Account</span>
+            </A>
             <button
               class="button button--ghost button--small"
               type="button"

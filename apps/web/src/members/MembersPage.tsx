@@ -1,91 +1,20 @@
-// Members of a workspace and their roles; admins add, re-role and remove members here.
+// Members of a workspace and their roles; admins invite by link, re-role and remove members here.
 import { useNavigate, useParams } from '@solidjs/router';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/solid-query';
+import { useQuery, useQueryClient } from '@tanstack/solid-query';
 import { createSignal, For, Show } from 'solid-js';
 import { ConfirmButton } from '../components/ConfirmButton.tsx';
 import { ACTIONS_COLUMN, DataTable } from '../components/DataTable.tsx';
 import { ErrorNote } from '../components/ErrorNote.tsx';
-import { Field } from '../components/Field.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
 import { QueryState } from '../components/QueryState.tsx';
 import { RoleBadge, roleOptions } from './RoleBadge.tsx';
+import { InviteForm } from './InviteForm.tsx';
+import { PendingInvitations, invitationsKey } from './PendingInvitations.tsx';
+import { createSubscription } from '../createSubscription.ts';
 import { describeError } from '../errors.ts';
 import { createWorkspaceAccess, meKey } from '../me.ts';
 import { formatDate, formatDateTime } from '../time.ts';
 import { trpc, type Member, type Role } from '../trpc.ts';
-
-function AddMemberForm(props: { workspaceId: string; onAdded: (member: Member) => void }) {
-  const [email, setEmail] = createSignal('');
-  const [role, setRole] = createSignal<Role>('member');
-  const [added, setAdded] = createSignal<string | null>(null);
-
-  const add = useMutation(() => ({
-    mutationFn: (input: { workspaceId: string; email: string; role: Role }) => trpc.workspace.addMember.mutate(input),
-    onSuccess: (member) => {
-      setEmail('');
-      setAdded(`${member.name} was added as ${member.role}.`);
-      props.onAdded(member);
-    },
-  }));
-
-  const error = () => (add.error ? describeError(add.error) : undefined);
-  const emailError = () => error()?.fieldErrors.email?.[0];
-
-  return (
-    <form
-      class="card add-member"
-      aria-labelledby="add-member-title"
-      onSubmit={(event) => {
-        event.preventDefault();
-        setAdded(null);
-        if (!email().trim()) return;
-        add.mutate({ workspaceId: props.workspaceId, email: email().trim(), role: role() });
-      }}
-    >
-      <div class="add-member__head">
-        <h2 id="add-member-title" class="card__title">
-          Add a member
-        </h2>
-        <p class="muted">They need a Tandem account first; they will see this workspace in their switcher.</p>
-      </div>
-      <div class="add-member__fields">
-        <Field id="add-member-email" label="Email" class="add-member__email" invalid={!!emailError()}>
-          {(control) => (
-            <input
-              {...control}
-              class="input"
-              type="email"
-              required
-              autocomplete="off"
-              placeholder="teammate@company.com"
-              value={email()}
-              onInput={(event) => {
-                setEmail(event.currentTarget.value);
-                setAdded(null);
-              }}
-            />
-          )}
-        </Field>
-        <Field id="add-member-role" label="Role">
-          {(control) => (
-            <select id={control.id} class="select" value={role()} onChange={(event) => setRole(event.currentTarget.value as Role)}>
-              <For each={roleOptions}>{(option) => <option value={option.value}>{option.label}</option>}</For>
-            </select>
-          )}
-        </Field>
-        <button class="button button--primary add-member__submit" type="submit" disabled={add.isPending || !email().trim()}>
-          {add.isPending ? 'Adding…' : 'Add member'}
-        </button>
-      </div>
-      <ErrorNote message={emailError() ?? error()?.message} testId="add-member-error" />
-      <Show when={added()}>
-        <p class="success-note" role="status">
-          {added()}
-        </p>
-      </Show>
-    </form>
-  );
-}
 
 export function MembersPage() {
   const params = useParams();
@@ -102,6 +31,16 @@ export function MembersPage() {
     queryFn: () => trpc.workspace.members.query({ workspaceId: workspaceId() }),
     enabled: workspaceId() !== '' && access.role() !== undefined,
   }));
+
+  // Someone accepting an invitation, or another admin's change, shows here at once.
+  createSubscription({
+    input: () => (workspaceId() && access.role() ? { workspaceId: workspaceId() } : null),
+    subscribe: (input, observer) => trpc.workspace.events.subscribe(input, observer),
+    onData: () => {
+      void queryClient.invalidateQueries({ queryKey: membersKey() });
+      void queryClient.invalidateQueries({ queryKey: invitationsKey(workspaceId()) });
+    },
+  });
 
   const replaceMember = (member: Member) =>
     queryClient.setQueryData<Member[]>(membersKey(), (list) => {
@@ -161,7 +100,13 @@ export function MembersPage() {
         }
       />
       <Show when={access.isAdmin()}>
-        <AddMemberForm workspaceId={workspaceId()} onAdded={(member) => { replaceMember(member); void afterChange(member.userId); }} />
+        <InviteForm
+          workspaceId={workspaceId()}
+          onInvited={() => {
+            void queryClient.invalidateQueries({ queryKey: invitationsKey(workspaceId()) });
+            void queryClient.invalidateQueries({ queryKey: ['audit.list', workspaceId()] });
+          }}
+        />
       </Show>
       <ErrorNote message={rowError()} testId="members-error" />
       <QueryState query={members} data={members.data} loading="Loading members…">
@@ -219,6 +164,9 @@ export function MembersPage() {
           </div>
         )}
       </QueryState>
+      <Show when={access.isAdmin()}>
+        <PendingInvitations workspaceId={workspaceId()} />
+      </Show>
     </div>
   );
 }
