@@ -13,7 +13,7 @@ const valueOf = (f: Frame): unknown => (f.result.id === undefined ? f.result.dat
  */
 export async function* directStream<T>(gen: AsyncGenerator<T>, frames: Buffer[] = []): AsyncGenerator<T> {
   const queue: unknown[] = [];
-  let wake: (() => void) | null = null;
+  let wake = null as (() => void) | null; // set by the waiting loop below
   let ended = false;
   let failure: unknown = null;
   const socket = {

@@ -33,8 +33,8 @@ export async function* conversationEvents(
   };
   signal.addEventListener('abort', onAbort, { once: true });
   try {
-    const em = rt.orm.em.fork();
-    const bounds = await sequenceBounds(em, conversationId);
+    // A fork per read, not one held for the subscription's life: an idle viewer keeps no identity map.
+    const bounds = await sequenceBounds(rt.orm.em.fork(), conversationId);
     let cursor = bounds.lastSeq;
     if (lastEventId != null) {
       const last = Number(lastEventId);
@@ -49,7 +49,7 @@ export async function* conversationEvents(
       const viewers = member.presenceChanged();
       if (viewers) yield { type: 'presence', viewers } satisfies EphemeralEvent;
       if (cursor < hub.lastSeq) {
-        const batch = hub.covers(cursor) ? hub.since(cursor) : (await readEvents(em, conversationId, cursor, PAGE)).map(envelopeOf);
+        const batch = hub.covers(cursor) ? hub.since(cursor) : (await readEvents(rt.orm.em.fork(), conversationId, cursor, PAGE)).map(envelopeOf);
         let sent = 0;
         for (const { seq, envelope } of batch) {
           if (stopped) return;
