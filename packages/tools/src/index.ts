@@ -13,3 +13,4 @@ export * from './registry.ts';
 export * from './demo-data.ts';
 export * from './format.ts';
 export * from './offline-planner.ts';
+export * from './follow-ups.ts';

@@ -66,7 +66,7 @@ export function parseRange(question: string, now: Date = new Date()): { from?: s
   return {};
 }
 
-function findCategory(question: string, categories: readonly string[]): string | undefined {
+export function findCategory(question: string, categories: readonly string[]): string | undefined {
   const q = question.toLowerCase();
   return categories.find((c) => {
     const name = c.toLowerCase();
@@ -169,6 +169,14 @@ function answerInventory(data: { items: InventoryItem[]; counts: { ok: number; l
   return [head, '', 'Needs reordering:', ...lines].join('\n');
 }
 
+function answerAgents(result: ToolResult): string {
+  const data = result.data as { agents: { name: string; status: string; reason: string | null }[] };
+  if (!data.agents.length) return result.summary;
+  const lines = data.agents.slice(0, 20).map((a) => `- **${a.name}**: ${a.status}${a.reason ? ` (${a.reason})` : ''}`);
+  if (data.agents.length > 20) lines.push(`- …and ${data.agents.length - 20} more`);
+  return [result.summary, '', ...lines].join('\n');
+}
+
 function answerProducts(data: { metric: ProductMetric; order: 'top' | 'bottom'; products: ProductRow[] }): string {
   if (!data.products.length) return 'No products found.';
   const value = (p: ProductRow) =>
@@ -190,6 +198,8 @@ export function writeOfflineAnswer(question: string, toolName: string | null, re
       return answerInventory(data);
     case 'get_product_analytics':
       return answerProducts(data);
+    case 'list_agents':
+      return answerAgents(result);
     case 'create_task':
     case 'list_tasks':
     case 'update_task':

@@ -1,7 +1,7 @@
 // The built-in assistant used when no LLM key is configured: a deterministic planner maps the
 // question to one tool, and the answer is written from the tool's result, streamed word by word.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { planOffline, writeOfflineAnswer } from '@tandem/tools';
+import { planInConversation, writeOfflineAnswer } from '@tandem/tools';
 import type { AssistantProvider } from './provider.ts';
 
 export function createOfflineProvider(opts: { wordDelayMs?: number } = {}): AssistantProvider {
@@ -9,8 +9,9 @@ export function createOfflineProvider(opts: { wordDelayMs?: number } = {}): Assi
   return {
     name: 'offline',
     offline: true,
-    async answer({ question }, sink) {
-      const plan = planOffline(question);
+    async answer({ question, history }, sink) {
+      // Earlier questions give follow-ups their meaning ("and for Toys?").
+      const plan = planInConversation(question, history.filter((m) => m.role === 'user').map((m) => m.content));
       let answer: string;
       if (plan) {
         const outcome = await sink.callTool(plan.tool, plan.args);

@@ -4,7 +4,6 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { createConversation, readEvents, registerUser, sendMessage, type Runtime } from '@tandem/core';
 import { isoDay, seedDemoSales } from '@tandem/tools';
-import type { ConversationEvent } from '@tandem/schema';
 import { createAssistantProvider, makeProcessor } from '../processors.ts';
 import type { AssistantProvider } from '../assistant/provider.ts';
 import { EVAL_CASES, EVAL_SET_VERSION, type EvalCase, type Expectation } from './questions.ts';
@@ -113,7 +112,7 @@ export async function runEval(rt: Runtime, opts: { provider?: AssistantProvider;
           { em: rt.orm.em.fork(), bus: rt.bus, queues: rt.queues, ratePerHour: 1_000_000, workspacePerHour: 1_000_000, deploymentPerHour: 1_000_000 },
           { conversationId: conversation.id, content: question, clientMessageId: randomUUID(), userId: user.id });
         const status = await waitForRun(rt, runId);
-        const events = (await readEvents(rt.orm.em.fork(), conversation.id, seen, 10_000)).map((e) => e.event as ConversationEvent);
+        const events = (await readEvents(rt.orm.em.fork(), conversation.id, seen, 10_000)).map((e) => e.event);
         seen += events.length;
         const calls = events.flatMap((e) => (e.type === 'tool.started' && e.runId === runId ? [{ name: e.name, args: (e.args ?? {}) as Record<string, unknown> }] : []));
         const [reply] = await rt.orm.em.fork().execute<{ content: string }[]>(
