@@ -1,7 +1,7 @@
 // The web client end to end in real Chromium against a real server: accounts, workspaces, members, roles.
 import type { Page } from 'playwright-core';
 import { describe, expect, onTestFailed, test, vi } from 'vitest';
-import { useBrowser, waitForWorkspace } from './browser.ts';
+import { acceptInviteLink, createInviteLink, useBrowser, waitForWorkspace } from './browser.ts';
 
 const waitMs = 15_000;
 const { pages, url, openContext, snap, register } = useBrowser({ waitMs, height: 800 });
@@ -73,18 +73,14 @@ describe('web client', () => {
     await waitForWorkspace(b);
     expect(await switcherOptions(b)).not.toContain('Ops Review');
 
-    // --- A adds B to "Ops Review" and manages B's role.
+    // --- A invites B to "Ops Review" by link, B accepts, and A manages B's role.
     await a.getByRole('link', { name: 'Members' }).click();
     await a.waitForURL(`**/w/${opsWorkspace}/members`);
     await a.getByTestId('members-table').waitFor();
     await snap(a, '06-members-admin');
 
-    await a.getByLabel('Email', { exact: true }).fill(`nobody-${suffix}@example.com`);
-    await a.getByRole('button', { name: 'Add member' }).click();
-    await a.getByTestId('add-member-error').getByText('No user with that email').waitFor();
-
-    await a.getByLabel('Email', { exact: true }).fill(bob.email);
-    await a.getByRole('button', { name: 'Add member' }).click();
+    const link = await createInviteLink(a, url(`/w/${opsWorkspace}/members`), bob.email);
+    expect(await acceptInviteLink(b, link)).toBe(opsWorkspace);
     const bobRole = a.getByLabel(`Role of ${bob.name}`);
     await bobRole.waitFor();
     expect(await bobRole.inputValue()).toBe('member');
@@ -109,7 +105,7 @@ describe('web client', () => {
     await vi.waitFor(async () => expect(await switcherOptions(b)).toContain('Ops Review'), { timeout: waitMs });
     await b.goto(url(`/w/${opsWorkspace}/members`));
     await b.getByTestId('members-table').waitFor();
-    expect(await b.getByRole('button', { name: 'Add member' }).count()).toBe(0);
+    expect(await b.getByRole('button', { name: 'Create invite link' }).count()).toBe(0);
     expect(await b.getByRole('link', { name: 'Audit' }).count()).toBe(0);
     await snap(b, '09-members-viewer-dark');
 

@@ -81,3 +81,24 @@ export async function waitForWorkspace(page: Page, section = 'sessions'): Promis
   if (!id) throw new Error(`no workspace id in ${page.url()}`);
   return id;
 }
+
+/**
+ * An admin's invite link, made on the Members page of `workspaceId` (the page must be signed in
+ * as an admin of it): the email labels it, the role is the one it grants.
+ */
+export async function createInviteLink(page: Page, membersUrl: string, email: string, role: 'admin' | 'member' | 'viewer' = 'member'): Promise<string> {
+  await page.goto(membersUrl);
+  await page.getByLabel('For (email)').fill(email);
+  await page.getByLabel('Role', { exact: true }).selectOption(role);
+  await page.getByRole('button', { name: 'Create invite link' }).click();
+  const link = page.getByTestId('invite-link');
+  await link.waitFor();
+  return link.inputValue();
+}
+
+/** Opens an invite link in a signed-in page, accepts it, and returns the workspace it lands in. */
+export async function acceptInviteLink(page: Page, link: string): Promise<string> {
+  await page.goto(link);
+  await page.getByRole('button', { name: 'Accept invitation' }).click();
+  return waitForWorkspace(page);
+}

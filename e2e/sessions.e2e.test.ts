@@ -2,7 +2,7 @@
 // streamed reply from the offline assistant and the same tool call, live, in two browsers.
 import type { Page } from 'playwright-core';
 import { describe, expect, onTestFailed, test } from 'vitest';
-import { useBrowser, waitForWorkspace, type Person } from './browser.ts';
+import { acceptInviteLink, createInviteLink, useBrowser, waitForWorkspace, type Person } from './browser.ts';
 
 const { pages, url, openContext, snap, register: fillRegisterForm } = useBrowser({ waitMs: 30_000, height: 860 });
 
@@ -39,12 +39,10 @@ describe('shared sessions', () => {
     await a.getByTestId('conversation-title').getByText('Quarterly review').waitFor();
     await snap(a, 's02-conversation-empty');
 
-    // --- B registers (dark scheme); A adds B as a member through the Members page.
+    // --- B registers (dark scheme); A invites B by link from the Members page; B accepts.
     const b = await openContext('dark');
     await register(b, bea);
-    await a.goto(url(`/w/${workspace}/members`));
-    await a.getByLabel('Email', { exact: true }).fill(bea.email);
-    await a.getByRole('button', { name: 'Add member' }).click();
+    await acceptInviteLink(b, await createInviteLink(a, url(`/w/${workspace}/members`), bea.email));
     await a.getByLabel(`Role of ${bea.name}`).waitFor();
 
     // --- Both open the same conversation.
