@@ -26,6 +26,10 @@ interface Target {
   agentId: string;
   /** A pending invitation of the workspace. */
   invitationId: string;
+  /** A task of the workspace; in calls that may change it, one of the caller's own (tasks are per owner). */
+  taskId: string;
+  /** An access token of the workspace; in calls that may change it, one of the caller's own. */
+  tokenId: string;
   /** A completed export of the workspace. */
   exportId: string;
   /** An export schedule of the workspace. */
@@ -88,6 +92,15 @@ const ACCESS: Record<string, Entry> = {
   'metrics.live': { access: 'viewer', input: (t) => ({ ...ws(t), agentIds: [t.agentId] }) },
   'metrics.costs': { access: 'viewer', input: (t) => ({ ...ws(t), from: Date.now() - 86_400_000, to: Date.now() }) },
   'dashboard.get': { access: 'viewer', input: ws },
+  'task.list': { access: 'member', input: (t) => ({ ...ws(t), filter: 'all' }) },
+  'task.create': { access: 'member', input: (t) => ({ ...ws(t), title: 'Matrix task' }) },
+  'task.update': { access: 'member', input: (t) => ({ ...ws(t), taskId: t.taskId, title: 'Renamed by matrix' }) },
+  'task.toggle': { access: 'member', input: (t) => ({ ...ws(t), taskId: t.taskId }) },
+  'task.delete': { access: 'member', input: (t) => ({ ...ws(t), taskId: t.taskId }) },
+  'task.events': { access: 'member', input: ws },
+  'accessToken.create': { access: 'member', input: (t) => ({ ...ws(t), label: 'Matrix token' }) },
+  'accessToken.list': { access: 'member', input: ws },
+  'accessToken.revoke': { access: 'member', input: (t) => ({ ...ws(t), tokenId: t.tokenId }) },
   'export.create': { access: 'admin', input: (t) => ({ ...ws(t), kind: 'audit', format: 'csv' }) },
   'export.list': { access: 'admin', input: ws },
   'export.get': { access: 'admin', input: (t) => ({ ...ws(t), exportId: t.exportId }) },
@@ -105,6 +118,8 @@ const ACCESS: Record<string, Entry> = {
   'jobs.events': { access: 'admin', input: ws },
   // Not workspace-scoped: operators (OPERATOR_EMAILS) only; others get FORBIDDEN (jobs.server.test.ts).
   'jobs.queues': { access: 'user', input: () => undefined },
+  'usage.assistant': { access: 'viewer', input: ws },
+  'workspace.setBudget': { access: 'admin', input: (t) => ({ ...ws(t), monthlyBudgetUsd: 500 }) },
   'retention.report': { access: 'admin', input: ws },
   'retention.run': { access: 'admin', input: ws },
   'retention.set': { access: 'admin', input: (t) => ({ ...ws(t), conversationDays: 400 }) },
@@ -119,7 +134,7 @@ const ACCESS_ERRORS = ['UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'INTERNAL_SERVE
 
 /** Which Target fields an entry's input uses (found by building it from sentinels). */
 function fieldsUsed(entry: Entry): (keyof Target)[] {
-  const sentinel: Target = { workspaceId: '§w', userId: '§u', email: '§e', conversationId: '§c', runId: '§r', ruleId: '§l', keyId: '§k', agentId: '§a', invitationId: '§i', exportId: '§x', scheduleId: '§s' };
+  const sentinel: Target = { workspaceId: '§w', userId: '§u', email: '§e', conversationId: '§c', runId: '§r', ruleId: '§l', keyId: '§k', agentId: '§a', invitationId: '§i', taskId: '§t', tokenId: '§o', exportId: '§x', scheduleId: '§s' };
   const json = JSON.stringify(entry.input(sentinel) ?? null);
   return (Object.keys(sentinel) as (keyof Target)[]).filter((k) => json.includes(sentinel[k]));
 }
@@ -215,9 +230,16 @@ describe.each(modes)('access matrix (%s)', (mode) => {
     return out;
   }
 
-  /** A target in workspace A whose objects may be changed by a successful call. */
-  async function freshTargetInA(needs: (keyof Target)[]): Promise<Target> {
+  const ownTask = async (token: string, workspaceId: string) =>
+    (await app.client(token).task.create.mutate({ workspaceId, title: 'Matrix task' })).id;
+  const ownToken = async (token: string, workspaceId: string) =>
+    (await app.client(token).accessToken.create.mutate({ workspaceId, label: 'Matrix token' })).id;
+
+  /** A target in workspace A whose objects may be changed by a successful call (made by `caller` where objects are per person). */
+  async function freshTargetInA(needs: (keyof Target)[], caller = users.adminA.token): Promise<Target> {
     const t: Target = { ...A };
+    if (needs.includes('taskId')) t.taskId = await ownTask(caller, A.workspaceId);
+    if (needs.includes('tokenId')) t.tokenId = await ownToken(caller, A.workspaceId);
     if (needs.includes('userId')) {
       const u = await app.signUp('Scratch');
       await inviteMember(app, users.adminA.token, A.workspaceId, u, 'member');
@@ -247,8 +269,8 @@ describe.each(modes)('access matrix (%s)', (mode) => {
     await inviteMember(app, users.adminB.token, b, users.memberB, 'member');
     const convA = (await app.client(users.adminA.token).conversation.create.mutate({ workspaceId: a, title: 'A talk' })).id;
     const convB = (await app.client(users.adminB.token).conversation.create.mutate({ workspaceId: b, title: 'B talk' })).id;
-    A = { workspaceId: a, userId: users.scratchA.userId, email: users.outsider.email, conversationId: convA, runId: await send(users.adminA.token, convA), ruleId: await alertRule(users.adminA.token, a), keyId: await ingestKey(users.adminA.token, a), agentId: await agent(a), invitationId: await invitation(users.adminA.token, a), exportId: await completedExport(users.adminA.token, a), scheduleId: await exportSchedule(users.adminA.token, a) };
-    B = { workspaceId: b, userId: users.memberB.userId, email: users.outsider.email, conversationId: convB, runId: await send(users.adminB.token, convB), ruleId: await alertRule(users.adminB.token, b), keyId: await ingestKey(users.adminB.token, b), agentId: await agent(b), invitationId: await invitation(users.adminB.token, b), exportId: await completedExport(users.adminB.token, b), scheduleId: await exportSchedule(users.adminB.token, b) };
+    A = { workspaceId: a, userId: users.scratchA.userId, email: users.outsider.email, conversationId: convA, runId: await send(users.adminA.token, convA), ruleId: await alertRule(users.adminA.token, a), keyId: await ingestKey(users.adminA.token, a), agentId: await agent(a), invitationId: await invitation(users.adminA.token, a), exportId: await completedExport(users.adminA.token, a), scheduleId: await exportSchedule(users.adminA.token, a), taskId: await ownTask(users.adminA.token, a), tokenId: await ownToken(users.adminA.token, a) };
+    B = { workspaceId: b, userId: users.memberB.userId, email: users.outsider.email, conversationId: convB, runId: await send(users.adminB.token, convB), ruleId: await alertRule(users.adminB.token, b), keyId: await ingestKey(users.adminB.token, b), agentId: await agent(b), invitationId: await invitation(users.adminB.token, b), exportId: await completedExport(users.adminB.token, b), scheduleId: await exportSchedule(users.adminB.token, b), taskId: await ownTask(users.adminB.token, b), tokenId: await ownToken(users.adminB.token, b) };
   });
   afterAll(() => app?.close());
 
@@ -317,7 +339,7 @@ describe.each(modes)('access matrix (%s)', (mode) => {
       }
       for (const [role, who] of allowed) {
         // Calls that may change things get objects of their own, so the shared fixture stays intact.
-        const target = kind === 'mutation' ? await freshTargetInA(fieldsUsed(e)) : A;
+        const target = kind === 'mutation' ? await freshTargetInA(fieldsUsed(e), users[who].token) : A;
         const code = await invoke(users[who].token, path, kind, e.input(target));
         expect(ACCESS_ERRORS, `${role} calling ${path} got ${code}`).not.toContain(code);
       }

@@ -14,6 +14,7 @@ import { accessTokenRouter } from './access-token.ts';
 import { exportRouter } from './export.ts';
 import { exportScheduleRouter } from './export-schedule.ts';
 import { jobsRouter } from './jobs.ts';
+import { usageRouter } from './usage.ts';
 
 export const appRouter = router({
   auth: authRouter,
@@ -30,6 +31,7 @@ export const appRouter = router({
   accessToken: accessTokenRouter,
   export: mergeRouters(exportRouter, exportScheduleRouter),
   jobs: jobsRouter,
+  usage: usageRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,10 +1,10 @@
 // workspace.*: create, members, invitations, and the admin actions on memberships.
 import {
-  createWorkspaceInput, invitationTokenInput, inviteInput, removeMemberInput, revokeInviteInput, setRoleInput, workspaceIdInput,
+  createWorkspaceInput, invitationTokenInput, inviteInput, removeMemberInput, revokeInviteInput, setBudgetInput, setRoleInput, workspaceIdInput,
 } from '@tandem/schema';
 import {
   acceptInvitation, createInvitation, createWorkspace, listInvitations, listMembers, previewInvitation, removeMember,
-  revokeInvitation, setRole,
+  revokeInvitation, setMonthlyBudget, setRole,
 } from '@tandem/core';
 import { authedProcedure, router, workspaceProcedure } from '../trpc.ts';
 import type { Context } from '../context.ts';
@@ -25,6 +25,10 @@ function invitationUrl(ctx: Context, token: string): string {
 export const workspaceRouter = router({
   create: authedProcedure.input(createWorkspaceInput).mutation(({ ctx, input }) =>
     createWorkspace(ctx.em, ctx.user.id, input.name)),
+
+  /** The monthly assistant budget (usage.assistant shows it; conversation.send refuses past it). */
+  setBudget: workspaceProcedure('admin').input(setBudgetInput).mutation(({ ctx, input }) =>
+    setMonthlyBudget(ctx.em, ctx.workspace.id, ctx.user.id, input.monthlyBudgetUsd)),
 
   members: workspaceProcedure('viewer').input(workspaceIdInput).query(({ ctx }) =>
     listMembers(ctx.em, ctx.workspace.id)),

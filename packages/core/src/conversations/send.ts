@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import type { MessageDto } from '@tandem/schema';
 import { Conversation, Message, Run } from '../entities/conversation.ts';
+import { assertWithinBudget, hourlyUse } from './assistant-usage.ts';
 import { AppError } from '../errors.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import type { Bus } from '../bus/bus.ts';
@@ -31,11 +32,9 @@ export const runJobId = (runId: string) => `run-${runId}`;
  */
 async function assertHourlyRoom(tx: EntityManager, lock: string, where: string, params: unknown[], limit: number, what: (n: number) => string): Promise<void> {
   await tx.execute(`select pg_advisory_xact_lock(hashtext(?))`, [lock]);
-  const [{ used, oldest }] = (await tx.execute<{ used: string; oldest: Date | null }[]>(
-    `select count(*) as used, min(created_at) as oldest from runs where ${where} and created_at > now() - interval '1 hour'`, params,
-  )) as [{ used: string; oldest: Date | null }];
-  if (Number(used) < limit) return;
-  const resetsAt = new Date(new Date(oldest!).getTime() + 3600_000);
+  const { used, resetAt } = await hourlyUse(tx, where, params);
+  if (used < limit) return;
+  const resetsAt = resetAt!;
   const retryAfterMs = Math.max(1000, resetsAt.getTime() - Date.now());
   throw new AppError('TOO_MANY_REQUESTS',
     `${what(limit)}; try again in ${Math.ceil(retryAfterMs / 60_000)} min (at ${resetsAt.toISOString().slice(11, 16)} UTC)`, { retryAfterMs });
@@ -74,6 +73,7 @@ export async function sendMessage(
     // The row lock makes lastSeq + 1 below the sequence number appendEvents will allocate.
     const conversation = await tx.findOneOrFail(Conversation, { id: input.conversationId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     assertActive(conversation);
+    await assertWithinBudget(tx, conversation.workspaceId);
     const msg = tx.create(Message, {
       id: randomUUID(), conversationId: input.conversationId, role: 'user', authorId: input.userId,
       content: input.content, status: 'complete', clientMessageId: input.clientMessageId, seq: conversation.lastSeq + 1,

@@ -10,6 +10,8 @@ export const Workspace = defineEntity({
     name: p.string().length(80),
     /** Days without activity before a conversation is archived; null: CONVERSATION_RETENTION_DAYS. */
     conversationRetentionDays: p.integer().nullable(),
+    /** US dollars of assistant spend per calendar month; past it new questions are refused. */
+    monthlyBudgetUsd: p.double().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });

@@ -14,6 +14,7 @@ import { Migration20261202130000Invitations } from './Migration20261202130000Inv
 import { Migration20261202140000ToolEffects } from './Migration20261202140000ToolEffects.ts';
 import { Migration20261202160000ExportSchedules } from './Migration20261202160000ExportSchedules.ts';
 import { Migration20261202180500RunQuotaIndexes } from './Migration20261202180500RunQuotaIndexes.ts';
+import { Migration20261202190000AssistantBudget } from './Migration20261202190000AssistantBudget.ts';
 
 export const migrations = [
   { name: 'Migration20261123000000Foundation', class: Migration20261123000000Foundation },
@@ -31,4 +32,5 @@ export const migrations = [
   { name: 'Migration20261202150000AccessTokens', class: Migration20261202150000AccessTokens },
   { name: 'Migration20261202160000ExportSchedules', class: Migration20261202160000ExportSchedules },
   { name: 'Migration20261202180500RunQuotaIndexes', class: Migration20261202180500RunQuotaIndexes },
+  { name: 'Migration20261202190000AssistantBudget', class: Migration20261202190000AssistantBudget },
 ];
