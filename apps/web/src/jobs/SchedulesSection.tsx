@@ -68,14 +68,14 @@ export function SchedulesSection(props: { workspaceId: string }) {
               </select>
             )}
           </Field>
-          <Field id="schedule-kind" label="What">
+          <Field id="schedule-kind" label="Scheduled data">
             {(control) => (
               <select id={control.id} class="select" value={kind()} onChange={(e) => setKind(e.currentTarget.value as ExportKind)}>
                 <For each={[...EXPORT_KINDS]}>{(k) => <option value={k}>{k}</option>}</For>
               </select>
             )}
           </Field>
-          <Field id="schedule-format" label="Format">
+          <Field id="schedule-format" label="Scheduled file type">
             {(control) => (
               <select id={control.id} class="select" value={format()} onChange={(e) => setFormat(e.currentTarget.value as ExportFormat)}>
                 <For each={[...EXPORT_FORMATS]}>{(f) => <option value={f}>{f.toUpperCase()}</option>}</For>
