@@ -56,6 +56,8 @@ interface PgProtocol {
 
 /** 11-byte signature, 4 bytes of flags, 4 bytes of header-extension length (PostgreSQL docs, COPY). */
 const BINARY_HEADER = 19;
+/** Bytes gathered before they are handed on (one file write each). */
+const OUT_CHUNK = 256 * 1024;
 
 /**
  * COPY (SELECT line …) TO STDOUT in binary format: one text field per tuple, so every row's bytes
@@ -82,6 +84,22 @@ function copySource(q: KindQuery, line: string, frame: Framing, databaseUrl: str
     },
   });
 
+  // PostgreSQL sends one CopyData message per row: rows are gathered into chunks of about
+  // OUT_CHUNK bytes, so the file gets few large writes instead of a million small ones.
+  let out: Buffer[] = [];
+  let outBytes = 0;
+  const flush = () => {
+    if (!outBytes) return;
+    const chunk = Buffer.concat(out, outBytes);
+    out = [];
+    outBytes = 0;
+    if (!readable.push(chunk)) connection?.stream.pause();
+  };
+  const keep = (b: Buffer) => {
+    out.push(b);
+    outBytes += b.length;
+  };
+
   const parse = (chunk: Buffer) => {
     const buf = pending ? Buffer.concat([pending, chunk]) : chunk;
     let pos = 0;
@@ -93,7 +111,6 @@ function copySource(q: KindQuery, line: string, frame: Framing, databaseUrl: str
       pos = BINARY_HEADER + buf.readInt32BE(15);
       headerDone = true;
     }
-    const parts: Buffer[] = [];
     while (buf.length - pos >= 2) {
       const fields = buf.readInt16BE(pos);
       if (fields === -1) {
@@ -103,13 +120,13 @@ function copySource(q: KindQuery, line: string, frame: Framing, databaseUrl: str
       if (buf.length - pos < 6) break;
       const len = Math.max(0, buf.readInt32BE(pos + 2));
       if (buf.length - pos < 6 + len) break;
-      if (counter.rows++) parts.push(sepBuf);
-      parts.push(buf.subarray(pos + 6, pos + 6 + len));
+      if (counter.rows++) keep(sepBuf);
+      // Copied: pg may reuse the chunk's memory once this returns.
+      keep(Buffer.from(buf.subarray(pos + 6, pos + 6 + len)));
       pos += 6 + len;
     }
-    // pg may reuse the chunk's memory once this returns: copy what is kept.
     pending = pos < buf.length ? Buffer.from(buf.subarray(pos)) : null;
-    if (parts.length && !readable.push(Buffer.concat(parts))) connection?.stream.pause();
+    if (outBytes >= OUT_CHUNK) flush();
   };
 
   const copy = {
@@ -125,7 +142,8 @@ function copySource(q: KindQuery, line: string, frame: Framing, databaseUrl: str
     },
     handleReadyForQuery() {
       if (readable.destroyed) return;
-      readable.push(Buffer.from(frame.tail(counter.rows)));
+      keep(Buffer.from(frame.tail(counter.rows)));
+      flush();
       readable.push(null);
       void client.end().catch(() => undefined);
     },
