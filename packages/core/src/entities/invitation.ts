@@ -18,12 +18,12 @@ export const InvitationEntity = defineEntity({
     /** Hex SHA-256 of the link's token. */
     tokenHash: p.character().length(64).unique(),
     createdBy: () => p.manyToOne(User).ref().nullable()
-      .deleteRule('set null').updateRule('no action').foreignKeyName('invitations_created_by_fkey'),
+      .deleteRule('set null').updateRule('no action').foreignKeyName('invitations_created_by_id_fkey'),
     createdAt: p.datetime().defaultRaw('now()'),
     expiresAt: p.datetime(),
     acceptedAt: p.datetime().nullable(),
     acceptedBy: () => p.manyToOne(User).ref().nullable()
-      .deleteRule('set null').updateRule('no action').foreignKeyName('invitations_accepted_by_fkey'),
+      .deleteRule('set null').updateRule('no action').foreignKeyName('invitations_accepted_by_id_fkey'),
     revokedAt: p.datetime().nullable(),
   },
 });
