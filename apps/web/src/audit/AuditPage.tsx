@@ -18,6 +18,9 @@ import { AuditFilters, createAuditFilters } from './AuditFilters.tsx';
 const actionLabels: Record<string, string> = {
   'workspace.create': 'Created workspace',
   'member.add': 'Added member',
+  'member.invite': 'Invited by link',
+  'member.join': 'Joined by invitation',
+  'member.revokeInvite': 'Revoked invitation',
   'member.setRole': 'Changed role',
   'member.remove': 'Removed member',
   'export.create': 'Started export',
