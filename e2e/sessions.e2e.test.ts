@@ -74,7 +74,7 @@ describe('shared sessions', () => {
     expect(await a.getByTestId('message-user').count()).toBe(1);
     expect(await b.getByTestId('message-user').count()).toBe(1);
     expect(await b.getByTestId('message-user').first().textContent()).toContain(ann.name);
-    expect(await b.getByTestId('message-assistant').first().textContent()).toContain('Offline assistant');
+    expect(await b.getByTestId('message-assistant').first().textContent()).toContain('Assistant');
     const replyA = await a.locator('[data-testid="message-assistant"] .message__body').first().textContent();
     const replyB = await b.locator('[data-testid="message-assistant"] .message__body').first().textContent();
     expect(replyA?.trim().length).toBeGreaterThan(0);

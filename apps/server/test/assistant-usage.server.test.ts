@@ -21,7 +21,7 @@ describe.each(modes)('assistant usage and budget (%s)', (mode) => {
     const u = await app.signUp('Counter');
     const api = app.client(u.token);
     const fresh = await api.usage.assistant.query({ workspaceId: u.workspaceId });
-    expect(fresh).toMatchObject({ limit: 4, remaining: 4, resetAt: null, workspace: { monthCostUsd: 0, budgetUsd: null, overBudget: false } });
+    expect(fresh).toMatchObject({ assistant: 'the offline assistant', limit: 4, remaining: 4, resetAt: null, workspace: { monthCostUsd: 0, budgetUsd: null, overBudget: false } });
     const c = await api.conversation.create.mutate({ workspaceId: u.workspaceId });
     const before = Date.now();
     for (let i = 0; i < 3; i++) await api.conversation.send.mutate({ conversationId: c.id, content: 'sales by month', clientMessageId: randomUUID() });

@@ -12,6 +12,8 @@ export const setBudgetInput = z.object({
 });
 
 export const assistantUsageSchema = z.object({
+  /** Who answers here: "the offline assistant", or the provider and model ("OpenAI gpt-4o-mini"). */
+  assistant: z.string(),
   /** The caller's questions per hour (ASSISTANT_RATE_LIMIT_PER_HOUR). */
   limit: z.number().int(),
   /** Questions the caller can ask now: the least room left of their own, the workspace's and the deployment's hourly limits. */

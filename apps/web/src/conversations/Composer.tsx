@@ -1,5 +1,6 @@
 // Asking a question: Enter sends, Shift+Enter adds a line. A failed send keeps the text and its
 // clientMessageId, so sending again can never ask twice.
+import { useQuery, useQueryClient } from '@tanstack/solid-query';
 import { createSignal, Show } from 'solid-js';
 import type { MessageDto } from '@tandem/schema';
 import { ErrorNote } from '../components/ErrorNote.tsx';
@@ -7,9 +8,21 @@ import { describeError } from '../errors.ts';
 import { trpc } from '../trpc.ts';
 
 const TYPING_EVERY_MS = 2000;
+/** Below this many questions left in the hour, the composer says how many. */
+const SHOW_QUOTA_BELOW = 10;
+const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+
+/** "3 of 50 questions left this hour", or when the next one frees; null while there is room. */
+function quotaText(usage: { limit: number; remaining: number; resetAt: string | null } | undefined): string | null {
+  if (!usage || usage.remaining >= SHOW_QUOTA_BELOW) return null;
+  const at = usage.resetAt ? clock.format(new Date(usage.resetAt)) : null;
+  if (usage.remaining === 0) return `No questions left this hour${at ? `; the next can be asked at ${at}` : ''}`;
+  return `${usage.remaining} of ${usage.limit} questions left this hour${at ? ` (one more frees at ${at})` : ''}`;
+}
 
 export function Composer(props: {
   conversationId: string;
+  workspaceId: string;
   /** Why asking is not possible here (viewer, archived), or null. */
   blockedReason: string | null;
   onSent: (message: MessageDto, runId: string) => void;
@@ -20,6 +33,15 @@ export function Composer(props: {
   let clientMessageId: string | null = null;
   let lastTypingAt = 0;
   let textarea!: HTMLTextAreaElement;
+  const client = useQueryClient();
+  const usage = useQuery(() => ({
+    queryKey: ['usage.assistant', props.workspaceId],
+    queryFn: () => trpc.usage.assistant.query({ workspaceId: props.workspaceId }),
+    enabled: props.workspaceId !== '' && props.blockedReason === null,
+    staleTime: 30_000,
+  }));
+  const quota = () => quotaText(usage.data);
+  const refreshUsage = () => void client.invalidateQueries({ queryKey: ['usage.assistant', props.workspaceId] });
 
   const announceTyping = () => {
     const now = Date.now();
@@ -42,6 +64,7 @@ export function Composer(props: {
     } catch (cause) {
       setError(describeError(cause).message);
     } finally {
+      refreshUsage();
       setSending(false);
       textarea.focus();
     }
@@ -94,7 +117,15 @@ export function Composer(props: {
       </div>
       <Show
         when={props.blockedReason}
-        fallback={<p class="composer__hint">Enter to send · Shift+Enter for a new line · answered by the offline assistant</p>}
+        fallback={
+          <Show when={quota()} fallback={<p class="composer__hint">Enter to send · Shift+Enter for a new line · answered by {usage.data?.assistant ?? 'the assistant'}</p>}>
+            {(text) => (
+              <p class="composer__hint composer__hint--quota" data-testid="composer-quota">
+                {text()}
+              </p>
+            )}
+          </Show>
+        }
       >
         <p class="composer__hint composer__hint--blocked" data-testid="composer-blocked">
           {props.blockedReason}

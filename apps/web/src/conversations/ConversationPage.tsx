@@ -91,6 +91,7 @@ export function ConversationPage() {
               <TypingIndicator names={typingNames()} />
               <Composer
                 conversationId={conversationId()}
+                workspaceId={workspaceId()}
                 blockedReason={blockedReason()}
                 onSent={(message, runId) => {
                   scroll.follow();

@@ -95,13 +95,13 @@ function ReplyItem(props: MessageItemProps) {
       data-status={props.message.status}
       data-message-id={props.message.id}
       aria-busy={streaming()}
-      aria-label="Reply from the offline assistant"
+      aria-label="Reply from the assistant"
     >
       <header class="message__meta">
         <span class="assistant-mark" aria-hidden="true">
           ✦
         </span>
-        <span class="message__author">Offline assistant</span>
+        <span class="message__author">Assistant</span>
         <time datetime={props.message.createdAt} title={formatDateTime(props.message.createdAt)}>
           {timeOf(props.message.createdAt)}
         </time>

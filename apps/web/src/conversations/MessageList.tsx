@@ -11,7 +11,7 @@ const SUGGESTIONS = ['Sales by month for the last 12 months', 'Which items are l
 function EmptyConversation() {
   return (
     <div class="conversation__empty" data-testid="conversation-empty">
-      <p class="conversation__empty-title">Ask the offline assistant about your data</p>
+      <p class="conversation__empty-title">Ask the assistant about your data</p>
       <p class="muted">Everyone in this workspace sees the questions and answers live. Try one of these:</p>
       <ul class="suggestions">
         <For each={SUGGESTIONS}>

@@ -8,6 +8,7 @@ import { DataTable, type Column } from '../components/DataTable.tsx';
 import { EmptyState } from '../components/EmptyState.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
 import { QueryState } from '../components/QueryState.tsx';
+import { AssistantBudget } from './AssistantBudget.tsx';
 import { createWorkspaceAccess } from '../me.ts';
 import { MetricsTabs } from '../metrics/MetricsTabs.tsx';
 import { formatCompact, formatUsd, formatUsdTick } from '../metrics/panels.ts';
@@ -170,6 +171,7 @@ export function CostsPage() {
     <div class="page page--wide">
       <PageHeader title="Metrics" description="Costs: what the agents spent, where, and how this month compares." />
       <MetricsTabs workspaceId={workspaceId()} isAdmin={access.isAdmin()} />
+      <AssistantBudget workspaceId={workspaceId()} isAdmin={access.isAdmin()} />
       <div class="dashboard-toolbar">
         <div class="segmented" role="group" aria-label="Cost range" data-testid="cost-range">
           <For each={COST_RANGES}>

@@ -51,7 +51,9 @@ export async function assertWithinBudget(em: EntityManager, workspaceId: string)
     { retryAfterMs: nextMonth.getTime() - now.getTime() });
 }
 
-export async function assistantUsage(em: EntityManager, scope: { workspaceId: string; userId: string }, limits: AssistantLimits): Promise<AssistantUsage> {
+export async function assistantUsage(
+  em: EntityManager, scope: { workspaceId: string; userId: string }, limits: AssistantLimits, assistant: string,
+): Promise<AssistantUsage> {
   const [user, workspace, deployment] = [
     { ...(await hourlyUse(em, 'created_by = ?', [scope.userId])), limit: limits.perUser },
     { ...(await hourlyUse(em, 'workspace_id = ?', [scope.workspaceId])), limit: limits.perWorkspace },
@@ -61,6 +63,7 @@ export async function assistantUsage(em: EntityManager, scope: { workspaceId: st
   const binding = [user, workspace, deployment].reduce((a, b) => (b.limit - b.used < a.limit - a.used ? b : a));
   const [monthCostUsd, budgetUsd] = [await monthSpendUsd(em, scope.workspaceId), await budgetOf(em, scope.workspaceId)];
   return {
+    assistant,
     limit: limits.perUser,
     remaining: Math.max(0, binding.limit - binding.used),
     resetAt: binding.resetAt?.toISOString() ?? null,
