@@ -2,8 +2,8 @@
 // Values are inlined as checked literals (COPY takes no parameters); see literal() below.
 import { METRIC_FIELDS, type ExportKind } from '@tandem/schema';
 
-/** How a column is written: text is quoted and neutralised in CSV, numbers and times are not. */
-export type ColumnType = 'text' | 'number' | 'time' | 'json' | 'bool';
+/** How a column is written: text is quoted and neutralised in CSV; ids, numbers and times need neither. */
+export type ColumnType = 'text' | 'id' | 'number' | 'time' | 'json' | 'bool';
 export interface Column {
   name: string;
   sql: string;
@@ -48,7 +48,7 @@ const col = (name: string, sql: string, type: ColumnType): Column => ({ name, sq
 function conversations(f: KindFilter): KindQuery {
   return {
     columns: [
-      col('id', 'c.id', 'text'), col('title', 'c.title', 'text'), col('created_by', 'c.created_by', 'text'),
+      col('id', 'c.id', 'id'), col('title', 'c.title', 'text'), col('created_by', 'c.created_by', 'id'),
       col('created_by_email', 'u.email', 'text'), col('messages', '(select count(*) from messages m where m.conversation_id = c.id)', 'number'),
       col('created_at', 'c.created_at', 'time'), col('last_activity_at', 'c.last_activity_at', 'time'), col('archived_at', 'c.archived_at', 'time'),
     ],
@@ -61,8 +61,8 @@ function conversations(f: KindFilter): KindQuery {
 function messages(f: KindFilter): KindQuery {
   return {
     columns: [
-      col('id', 'm.id', 'text'), col('conversation_id', 'm.conversation_id', 'text'), col('conversation_title', 'c.title', 'text'),
-      col('seq', 'm.seq', 'number'), col('role', 'm.role', 'text'), col('author_id', 'm.author_id', 'text'),
+      col('id', 'm.id', 'id'), col('conversation_id', 'm.conversation_id', 'id'), col('conversation_title', 'c.title', 'text'),
+      col('seq', 'm.seq', 'number'), col('role', 'm.role', 'text'), col('author_id', 'm.author_id', 'id'),
       col('author_email', 'u.email', 'text'), col('status', 'm.status', 'text'), col('content', 'm.content', 'text'),
       col('tokens', 'm.tokens', 'number'), col('cost_usd', 'm.cost_usd', 'number'), col('latency_ms', 'm.latency_ms', 'number'),
       col('created_at', 'm.created_at', 'time'),
@@ -77,7 +77,7 @@ function messages(f: KindFilter): KindQuery {
 function metrics(f: KindFilter): KindQuery {
   return {
     columns: [
-      col('ts', 's.ts', 'time'), col('agent_id', 's.agent_id', 'text'), col('agent', 'a.name', 'text'),
+      col('ts', 's.ts', 'time'), col('agent_id', 's.agent_id', 'id'), col('agent', 'a.name', 'text'),
       ...METRIC_FIELDS.map((m) => col(m, `s.${m}`, 'number')), col('labels', 's.labels', 'json'),
     ],
     from: 'metric_samples s join agents a on a.id = s.agent_id',
@@ -93,7 +93,7 @@ function metrics(f: KindFilter): KindQuery {
 function audit(f: KindFilter): KindQuery {
   return {
     columns: [
-      col('id', 'l.id', 'number'), col('created_at', 'l.created_at', 'time'), col('actor_id', 'l.actor_id', 'text'),
+      col('id', 'l.id', 'number'), col('created_at', 'l.created_at', 'time'), col('actor_id', 'l.actor_id', 'id'),
       col('actor_email', 'u.email', 'text'), col('action', 'l.action', 'text'), col('target_id', 'l.target_id', 'text'),
       col('data', 'l.data', 'json'),
     ],
@@ -106,7 +106,7 @@ function audit(f: KindFilter): KindQuery {
 function tasks(f: KindFilter): KindQuery {
   return {
     columns: [
-      col('id', 't.id', 'text'), col('title', 't.title', 'text'), col('notes', 't.notes', 'text'), col('owner_id', 't.owner_id', 'text'),
+      col('id', 't.id', 'id'), col('title', 't.title', 'text'), col('notes', 't.notes', 'text'), col('owner_id', 't.owner_id', 'id'),
       col('owner_email', 'u.email', 'text'), col('due_at', 't.due_at', 'time'), col('completed', 't.completed', 'bool'),
       col('completed_at', 't.completed_at', 'time'), col('created_at', 't.created_at', 'time'), col('updated_at', 't.updated_at', 'time'),
     ],

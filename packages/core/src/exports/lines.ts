@@ -13,8 +13,11 @@ const isoTime = (sql: string) => `to_char((${sql}) at time zone 'UTC', 'YYYY-MM-
 function csvCell(c: Column): string {
   switch (c.type) {
     case 'text':
-    case 'json':
       return `export_csv_cell((${c.sql})::text)`;
+    case 'json':
+      // JSON text always has quotes to double; quoted inline, since a SQL function whose argument
+      // is a function call (jsonb_out) is not inlined and costs a call per cell.
+      return `coalesce('"' || replace((${c.sql})::text, '"', '""') || '"', '')`;
     case 'time':
       return `coalesce(${isoTime(c.sql)}, '')`;
     default:
