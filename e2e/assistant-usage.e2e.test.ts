@@ -1,6 +1,7 @@
 // The quota in sight and the monthly budget in the browser: the composer counts down the questions
 // left this hour and says when the next frees; an admin sets a budget on the Costs page, and a
-// workspace over it sees why questions are refused.
+// workspace over it sees why questions are refused. Deleting a session takes it away from every
+// open page at once.
 import { describe, expect, onTestFailed, test } from 'vitest';
 import { useBrowser, waitForWorkspace } from './browser.ts';
 
@@ -50,5 +51,29 @@ describe('assistant usage', () => {
     await page.getByTestId('assistant-budget-clear').click();
     await page.getByTestId('assistant-spend').getByText(/no monthly budget/).waitFor();
     expect(await page.getByTestId('assistant-over-budget').count()).toBe(0);
+  });
+
+  test('deleting a session sends its other open page back with a notice, and the list no longer has it', async () => {
+    const suffix = Date.now().toString(36);
+    const page = await openContext('light');
+    await register(page, { name: 'Dana Delete', email: `dana-${suffix}@example.com`, password: 'correct horse 1' });
+    const workspace = await waitForWorkspace(page);
+    await page.getByTestId('new-session').first().click();
+    await page.waitForURL(new RegExp(`/w/${workspace}/sessions/[^/]+$`));
+    await page.getByTestId('conversation-title').click();
+    await page.getByTestId('conversation-title-input').fill('Scratch work');
+    await page.getByTestId('conversation-title-input').press('Enter');
+    await page.getByTestId('conversation-title').getByText('Scratch work').waitFor();
+    // A second page of the same conversation (another tab) is open when it is deleted.
+    const other = await page.context().newPage();
+    await other.goto(page.url());
+    await other.getByTestId('composer-input').waitFor();
+
+    await page.getByRole('button', { name: 'Delete Scratch work' }).click();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.waitForURL(new RegExp(`/w/${workspace}/sessions$`));
+    await other.getByTestId('conversation-deleted').getByText('Dana Delete deleted it for everyone').waitFor();
+    await snap(other, 'u03-session-deleted');
+    expect(await page.getByText('Scratch work').count()).toBe(0);
   });
 });

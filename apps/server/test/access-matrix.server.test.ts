@@ -118,6 +118,9 @@ const ACCESS: Record<string, Entry> = {
   'jobs.events': { access: 'admin', input: ws },
   // Not workspace-scoped: operators (OPERATOR_EMAILS) only; others get FORBIDDEN (jobs.server.test.ts).
   'jobs.queues': { access: 'user', input: () => undefined },
+  // Its creator or an admin: the matrix's conversations are the admin's, so members are refused here;
+  // a member deleting their own is in conversation-delete.server.test.ts.
+  'conversation.delete': { access: 'admin', input: conv },
   'usage.assistant': { access: 'viewer', input: ws },
   'workspace.setBudget': { access: 'admin', input: (t) => ({ ...ws(t), monthlyBudgetUsd: 500 }) },
   'retention.report': { access: 'admin', input: ws },

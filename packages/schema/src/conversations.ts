@@ -93,6 +93,8 @@ export type ConversationEvent = z.infer<typeof conversationEventSchema>;
 /** Not persisted: who is looking and who is typing. Never tracked, never replayed. */
 export type EphemeralEvent =
   | { type: 'typing'; user: { id: string; name: string } }
+  /** conversation.delete: it is gone for everyone; clients leave it. */
+  | { type: 'deleted'; by: { id: string; name: string } }
   | { type: 'presence'; viewers: { id: string; name: string }[] }
   | { type: 'resync'; reason: string; lastSeq: number };
 

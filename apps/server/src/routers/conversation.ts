@@ -4,7 +4,7 @@ import {
   listConversationsInput, renameConversationInput, runIdInput, sendMessageInput,
 } from '@tandem/schema';
 import {
-  AppError, archiveConversation, archivedByRetention, createConversation, ephemeralChannel, finishRun, getConversation,
+  AppError, archiveConversation, archivedByRetention, createConversation, deleteConversation, ephemeralChannel, finishRun, getConversation,
   listConversations, renameConversation, restoreConversation, sendMessage,
 } from '@tandem/core';
 import { conversationProcedure, expensiveQuery, router, runProcedure, workspaceProcedure } from '../trpc.ts';
@@ -32,6 +32,10 @@ export const conversationRouter = router({
       throw new AppError('FORBIDDEN', 'Retention archived this conversation; only an admin can restore it');
     return restoreConversation(ctx.em, ctx.rt.bus, input.conversationId);
   }),
+
+  /** Gone for everyone, live: its creator or an admin; audited (packages/core/src/conversations/delete.ts). */
+  delete: conversationProcedure('member').input(conversationIdInput).mutation(({ ctx, input }) =>
+    deleteConversation({ em: ctx.em, bus: ctx.rt.bus }, input.conversationId, { id: ctx.user.id, name: ctx.user.name, isAdmin: ctx.workspace.role === 'admin' })),
 
   send: conversationProcedure('member').input(sendMessageInput).mutation(({ ctx, input }) =>
     sendMessage(

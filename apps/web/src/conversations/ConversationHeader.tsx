@@ -1,7 +1,8 @@
 // The top of a conversation: back to the list, the (renamable) title, whether it is archived,
-// who is viewing, and Archive / Restore for those who may write.
+// who is viewing, Archive / Restore for those who may write, Delete for its creator and admins.
 import { A } from '@solidjs/router';
 import { Show } from 'solid-js';
+import { ConfirmButton } from '../components/ConfirmButton.tsx';
 import type { ConversationInfo } from './conversationState.ts';
 import { ConversationTitle } from './ConversationTitle.tsx';
 import { ViewerList } from './Presence.tsx';
@@ -14,6 +15,10 @@ export function ConversationHeader(props: {
   /** An archive or restore is under way. */
   busy: boolean;
   onArchive: (archive: boolean) => void;
+  /** Its creator or an admin: deleting removes it for everyone. */
+  canDelete: boolean;
+  onDelete: () => Promise<void>;
+  onDeleteError: (cause: unknown) => void;
   onRename: (title: string) => Promise<void>;
 }) {
   return (
@@ -33,6 +38,15 @@ export function ConversationHeader(props: {
           <button class="button button--small" type="button" disabled={props.busy} onClick={() => props.onArchive(!props.conversation.archived)}>
             {props.conversation.archived ? 'Restore' : 'Archive'}
           </button>
+        </Show>
+        <Show when={props.canDelete}>
+          <ConfirmButton
+            label="Delete"
+            ariaLabel={`Delete ${props.conversation.title}`}
+            question="Delete for everyone?"
+            onConfirm={props.onDelete}
+            onError={props.onDeleteError}
+          />
         </Show>
       </div>
     </header>

@@ -1,7 +1,8 @@
 // One shared session: everyone in it sees questions, streaming replies, tool calls and charts
 // live. The page wires the feed to its parts: banner, header, messages, who is typing, composer.
-import { A, useParams } from '@solidjs/router';
-import { createEffect, Match, on, Switch } from 'solid-js';
+import { A, useNavigate, useParams } from '@solidjs/router';
+import { createEffect, createSignal, Match, on, Switch } from 'solid-js';
+import { describeError } from '../errors.ts';
 import { EmptyState } from '../components/EmptyState.tsx';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { createWorkspaceAccess } from '../me.ts';
@@ -24,6 +25,9 @@ export function ConversationPage() {
   const feed = createConversationFeed(conversationId, meId);
   const actions = createConversationActions({ workspaceId, conversationId, feed });
   const typingNames = () => Object.values(feed.state.typing);
+  const navigate = useNavigate();
+  const [deleteError, setDeleteError] = createSignal<string | null>(null);
+  const canDelete = () => access.role() === 'admin' || (canWrite() && feed.state.conversation?.createdBy === meId());
 
   createEffect(on(conversationId, () => void feed.load()));
 
@@ -49,6 +53,16 @@ export function ConversationPage() {
         onReconnect={() => void feed.load()}
       />
       <Switch>
+        <Match when={feed.deletedBy()}>
+          {(who) => (
+            <EmptyState icon="alert" title="This session was deleted" testId="conversation-deleted">
+              <p>{who()} deleted it for everyone; its messages are gone.</p>
+              <A class="button button--primary" href={`/w/${workspaceId()}/sessions`}>
+                Back to sessions
+              </A>
+            </EmptyState>
+          )}
+        </Match>
         <Match when={feed.loading() && !feed.state.conversation}>
           <div class="card skeleton" aria-busy="true">
             Loading session…
@@ -77,9 +91,16 @@ export function ConversationPage() {
                 canWrite={canWrite()}
                 busy={actions.archiving()}
                 onArchive={(archive) => void actions.setArchived(archive)}
+                canDelete={canDelete()}
+                onDelete={async () => {
+                  setDeleteError(null);
+                  await actions.remove();
+                  navigate(`/w/${workspaceId()}/sessions`);
+                }}
+                onDeleteError={(cause) => setDeleteError(describeError(cause).message)}
                 onRename={actions.rename}
               />
-              <ErrorNote message={actions.error() ?? feed.loadError()} />
+              <ErrorNote message={actions.error() ?? deleteError() ?? feed.loadError()} />
               <MessageList
                 feed={feed}
                 meId={meId()}

@@ -47,6 +47,12 @@ export function createConversationActions(options: { workspaceId: Accessor<strin
       }
     },
 
+    /** Throws on failure: the confirm button shows why. */
+    async remove() {
+      await trpc.conversation.delete.mutate({ conversationId: options.conversationId() });
+      await refreshList();
+    },
+
     /** Throws on failure: the title editor shows why. */
     async rename(title: string) {
       const updated = await trpc.conversation.rename.mutate({ conversationId: options.conversationId(), title });

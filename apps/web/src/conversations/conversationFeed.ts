@@ -29,6 +29,8 @@ export function createConversationFeed(conversationId: Accessor<string>, current
   const [loading, setLoading] = createSignal(true);
   const [loadError, setLoadError] = createSignal<string | null>(null);
   const [loadingEarlier, setLoadingEarlier] = createSignal(false);
+  /** Who deleted the conversation while it was open (conversation.delete), or null. */
+  const [deletedBy, setDeletedBy] = createSignal<string | null>(null);
   const [subscribeInput, setSubscribeInput] = createSignal<{ conversationId: string; lastEventId: string } | null>(null);
   // Events up to this sequence number are already in the snapshot's message texts.
   let snapshotSeq = 0;
@@ -117,6 +119,12 @@ export function createConversationFeed(conversationId: Accessor<string>, current
         setState('viewers', item.viewers);
         return;
       }
+      if (item.type === 'deleted') {
+        setDeletedBy(item.by.name);
+        setSubscribeInput(null);
+        void queryClient.invalidateQueries({ queryKey: ['conversation.list'] });
+        return;
+      }
       if (item.user.id === currentUserId()) return;
       const userId = item.user.id;
       clearTimeout(typingTimers.get(userId));
@@ -129,6 +137,7 @@ export function createConversationFeed(conversationId: Accessor<string>, current
     state,
     loading,
     loadError,
+    deletedBy,
     loadingEarlier,
     connection: subscription.state,
     subscriptionError: () => {

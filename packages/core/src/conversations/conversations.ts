@@ -11,6 +11,7 @@ import { appendEvents, wakeSubscribers } from './events.ts';
 export const toConversationDto = (c: IConversation) => ({
   id: c.id,
   workspaceId: c.workspaceId,
+  createdBy: c.createdBy,
   title: c.title,
   lastSeq: c.lastSeq,
   lastActivityAt: c.lastActivityAt.toISOString(),

@@ -3,6 +3,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordAudit } from '../audit/audit-log.ts';
 import { AuditLog } from '../entities/audit-log.ts';
+import { deleteConversationRows } from '../conversations/delete.ts';
 
 const DAY_MS = 86_400_000;
 /** Ids per transaction: each batch holds its row locks for a few milliseconds, never the whole sweep. */
@@ -96,10 +97,7 @@ async function purgeBatch(tx: EntityManager, workspaceId: string, archivedBefore
     [workspaceId, archivedBefore, size],
   )).map((r) => r.id);
   if (!ids.length) return 0;
-  const list = `{${ids.join(',')}}`; // a PostgreSQL uuid[] literal: one parameter, whatever the batch size
-  for (const table of ['conversation_events', 'messages', 'runs'])
-    await tx.execute(`delete from ${table} where conversation_id = any(?::uuid[])`, [list]);
-  await tx.execute(`delete from conversations where id = any(?::uuid[])`, [list]);
+  await deleteConversationRows(tx, ids);
   return ids.length;
 }
 
