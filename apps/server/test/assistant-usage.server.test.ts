@@ -57,6 +57,10 @@ describe.each(modes)('assistant usage and budget (%s)', (mode) => {
     expect(refused.message).toContain('$0.06 of its $0.05 monthly assistant budget');
     expect(refused.retryAfterMs).toBeGreaterThan(0);
     expect(await api.usage.assistant.query({ workspaceId: u.workspaceId })).toMatchObject({ workspace: { monthCostUsd: 0.06, budgetUsd: 0.05, overBudget: true } });
+    // The conversation's own meter adds up the same replies, as of its last event.
+    const snapshot = await api.conversation.get.query({ conversationId: c.id, limit: 50 });
+    expect(snapshot.usage.costUsd).toBeCloseTo(0.06, 9);
+    expect(snapshot.usage.asOfSeq).toBe(snapshot.conversation.lastSeq);
     // Raised: questions go through again; both changes are in the audit log.
     await api.workspace.setBudget.mutate({ workspaceId: u.workspaceId, monthlyBudgetUsd: 1 });
     expect(await codeOf(api.conversation.send.mutate({ conversationId: c.id, content: 'inventory', clientMessageId: randomUUID() }))).toBe('OK');

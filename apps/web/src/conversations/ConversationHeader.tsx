@@ -3,9 +3,12 @@
 import { A } from '@solidjs/router';
 import { Show } from 'solid-js';
 import { ConfirmButton } from '../components/ConfirmButton.tsx';
+import { formatUsd } from '../metrics/panels.ts';
 import type { ConversationInfo } from './conversationState.ts';
 import { ConversationTitle } from './ConversationTitle.tsx';
 import { ViewerList } from './Presence.tsx';
+
+const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
 
 export function ConversationHeader(props: {
   workspaceId: string;
@@ -15,6 +18,8 @@ export function ConversationHeader(props: {
   /** An archive or restore is under way. */
   busy: boolean;
   onArchive: (archive: boolean) => void;
+  /** The assistant's tokens and cost here so far, live for everyone. */
+  usage: { tokens: number; costUsd: number };
   /** Its creator or an admin: deleting removes it for everyone. */
   canDelete: boolean;
   onDelete: () => Promise<void>;
@@ -33,6 +38,11 @@ export function ConversationHeader(props: {
         </span>
       </Show>
       <div class="conversation__actions">
+        <Show when={props.usage.tokens > 0 || props.usage.costUsd > 0}>
+          <span class="tag" data-testid="cost-meter" title="What the assistant's replies in this session have cost so far">
+            {compact.format(props.usage.tokens)} tokens · {formatUsd(props.usage.costUsd)}
+          </span>
+        </Show>
         <ViewerList viewers={props.viewers} />
         <Show when={props.canWrite}>
           <button class="button button--small" type="button" disabled={props.busy} onClick={() => props.onArchive(!props.conversation.archived)}>

@@ -88,6 +88,7 @@ export function ConversationPage() {
                 workspaceId={workspaceId()}
                 conversation={conversation()}
                 viewers={feed.state.viewers}
+                usage={feed.state.usage}
                 canWrite={canWrite()}
                 busy={actions.archiving()}
                 onArchive={(archive) => void actions.setArchived(archive)}

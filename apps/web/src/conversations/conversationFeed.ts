@@ -68,6 +68,7 @@ export function createConversationFeed(conversationId: Accessor<string>, current
           conversation: snapshot.conversation,
           messages: snapshot.messages,
           hasMore: snapshot.hasMore,
+          usage: snapshot.usage,
         });
         setState('runs', reconcile(runsOfSnapshot(snapshot.messages)));
         setState('tools', reconcile({}));

@@ -75,6 +75,19 @@ describe('runsOfSnapshot', () => {
 });
 
 describe('applyEvent', () => {
+  it('adds replies completed after the snapshot to the cost meter, once, and not those already in its sums', () => {
+    const state = { ...stateWith([message(1)]), usage: { asOfSeq: 10, tokens: 100, costUsd: 0.01 } };
+    const completed = (messageId: string, tokens: number | null, costUsd: number | null) =>
+      ({ type: 'message.completed', messageId, content: 'x', status: 'complete', tokens, costUsd, latencyMs: 5 }) as const;
+    applyEvent(state, 9, completed('old', 50, 0.5), 10); // replayed history: already counted
+    applyEvent(state, 11, completed('m2', 40, 0.002), 10);
+    applyEvent(state, 12, completed('m3', null, null), 10); // the offline assistant reports nothing
+    expect(state.usage.tokens).toBe(140);
+    expect(state.usage.costUsd).toBeCloseTo(0.012, 9);
+    applyEvent(state, 11, completed('m2', 40, 0.002), 10); // the same event again after a reconnect
+    expect(state.usage.tokens).toBe(140);
+  });
+
   it('adds a new message where its seq says', () => {
     const state = stateWith([message(1), message(3)]);
     applyEvent(state, 12, { type: 'message.created', message: message(2) }, 10);

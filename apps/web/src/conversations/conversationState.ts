@@ -37,6 +37,8 @@ export interface FeedState {
   typing: Record<string, string>;
   /** Who has this conversation open right now (everyone, you included). */
   viewers: { id: string; name: string }[];
+  /** The assistant's tokens and cost in this conversation so far, for everyone in it (the cost meter). */
+  usage: { asOfSeq: number; tokens: number; costUsd: number };
 }
 
 // On the wire, zod's `unknown` fields (tool args) become optional properties.
@@ -47,7 +49,7 @@ export type StreamItem = TrackedEnvelope | EphemeralEvent;
 // Plain functions over a plain object, so the feed runs them inside a store's produce() and tests
 // run them as they are.
 export function makeFeedState(): FeedState {
-  return { conversation: null, messages: [], hasMore: false, runs: {}, tools: {}, typing: {}, viewers: [] };
+  return { conversation: null, messages: [], hasMore: false, runs: {}, tools: {}, typing: {}, viewers: [], usage: { asOfSeq: 0, tokens: 0, costUsd: 0 } };
 }
 
 /** A persisted event (with its seq) rather than presence, typing or a resync notice. */
@@ -122,6 +124,12 @@ export function applyEvent(state: FeedState, seq: number, event: WireEvent, snap
       return {};
     }
     case 'message.completed': {
+      // The snapshot's sums hold every reply completed up to usage.asOfSeq; later ones add up here.
+      if (seq > state.usage.asOfSeq) {
+        state.usage.tokens += event.tokens ?? 0;
+        state.usage.costUsd += event.costUsd ?? 0;
+        state.usage.asOfSeq = seq;
+      }
       const target = inSnapshot ? undefined : message(event.messageId);
       if (target) {
         target.content = event.content;

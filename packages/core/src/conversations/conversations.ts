@@ -54,6 +54,18 @@ export async function listConversations(em: EntityManager, workspaceId: string, 
   };
 }
 
+/**
+ * What the assistant's replies in a conversation cost so far, as of event `asOfSeq`: one statement,
+ * so a reply completing meanwhile is either in the sums or after asOfSeq (clients add those events).
+ */
+async function conversationUsage(em: EntityManager, conversationId: string) {
+  const [row] = await em.execute<{ as_of_seq: number; tokens: string | null; cost_usd: number | null }[]>(
+    `select c.last_seq as as_of_seq, sum(m.tokens) as tokens, sum(m.cost_usd) as cost_usd
+       from conversations c left join messages m on m.conversation_id = c.id and m.role = 'assistant'
+      where c.id = ? group by c.last_seq`, [conversationId]);
+  return { asOfSeq: Number(row?.as_of_seq ?? 0), tokens: Number(row?.tokens ?? 0), costUsd: Number(row?.cost_usd ?? 0) };
+}
+
 /** The conversation and its latest page of messages (or the page before `before`), oldest first. */
 export async function getConversation(em: EntityManager, conversationId: string, opts: { before?: number; limit: number }) {
   const c = await em.findOneOrFail(Conversation, { id: conversationId });
@@ -67,6 +79,7 @@ export async function getConversation(em: EntityManager, conversationId: string,
     conversation: toConversationDto(c),
     messages: await toMessageDtos(em, page),
     hasMore: rows.length > opts.limit,
+    usage: await conversationUsage(em, conversationId),
   };
 }
 
