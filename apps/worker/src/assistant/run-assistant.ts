@@ -54,6 +54,8 @@ export async function runAssistant(
 
   // The asker's identity: tools act for whoever asked, never for others in the conversation.
   const ctx = { em: rt.orm.em.fork(), workspaceId: run.workspaceId, userId: run.createdBy, signal, log: rt.log.child({ runId }), bus: rt.bus };
+  /** Finished runs are also samples of the workspace's `tandem-assistant` agent (finishRun writes them). */
+  const reportAs = { model: provider.name };
   /** Names this attempt's tool calls for the ledger: a retry that repeats a call meets its key. */
   const callKeys = new ToolCallKeys();
   try {
@@ -84,7 +86,7 @@ export async function runAssistant(
     // The whole text is stored before the reply is marked complete, never a part of it.
     await whileDatabaseDown(() => output.flush());
     await whileDatabaseDown(() =>
-      finishRun(deps, runId, { status: 'completed', tokens: usage.tokens, costUsd: usage.costUsd, latencyMs: Date.now() - startedAt }, run));
+      finishRun(deps, runId, { status: 'completed', tokens: usage.tokens, costUsd: usage.costUsd, latencyMs: Date.now() - startedAt, reportAs }, run));
     return { outcome: 'completed' };
   } catch (caught) {
     clearInterval(timer);
@@ -97,7 +99,7 @@ export async function runAssistant(
     if (timeout.aborted && !stop.signal.aborted) {
       const seconds = Math.round(rt.config.ASSISTANT_TIMEOUT_MS / 1000);
       await whileDatabaseDown(() =>
-        finishRun(deps, runId, { status: 'timeout', reason: `The assistant took longer than ${seconds} s`, ...spent, latencyMs: Date.now() - startedAt }, run));
+        finishRun(deps, runId, { status: 'timeout', reason: `The assistant took longer than ${seconds} s`, ...spent, latencyMs: Date.now() - startedAt, reportAs }, run));
       await announceJobChange(rt.bus, run.workspaceId, 'run').catch(() => undefined); // the Jobs page lists failed runs
       return { outcome: 'timeout' };
     }
@@ -106,7 +108,7 @@ export async function runAssistant(
     const lastAttempt = permanent || opts.job.attemptsMade + 1 >= (opts.job.opts.attempts ?? 1);
     if (lastAttempt) {
       await whileDatabaseDown(() =>
-        finishRun(deps, runId, { status: 'failed', reason: (err as Error).message, ...spent, latencyMs: Date.now() - startedAt }, run));
+        finishRun(deps, runId, { status: 'failed', reason: (err as Error).message, ...spent, latencyMs: Date.now() - startedAt, reportAs }, run));
       await announceJobChange(rt.bus, run.workspaceId, 'run').catch(() => undefined);
     }
     throw permanent ? new UnrecoverableError((err as Error).message) : err;

@@ -7,6 +7,7 @@ import { Message, Run, type IRun } from '../entities/conversation.ts';
 import type { Bus } from '../bus/bus.ts';
 import { appendEvents, wakeSubscribers } from './events.ts';
 import { toMessageDtos } from './conversations.ts';
+import { recordAssistantRun } from './assistant-metrics.ts';
 
 export interface RunDeps {
   em: EntityManager;
@@ -119,6 +120,8 @@ export interface RunOutcome {
   tokens?: number | null;
   costUsd?: number | null;
   latencyMs?: number | null;
+  /** The worker's provider: the run is also a sample of the workspace's `tandem-assistant` agent. */
+  reportAs?: { model: string };
 }
 
 const messageStatusOf = { completed: 'complete', failed: 'error', timeout: 'timeout', cancelled: 'cancelled' } as const;
@@ -152,6 +155,11 @@ export async function finishRun(deps: RunDeps, runId: string, outcome: RunOutcom
       });
     }
     await tx.flush();
+    if (outcome.reportAs && outcome.status !== 'cancelled')
+      await recordAssistantRun(tx, {
+        workspaceId: run.workspaceId, model: outcome.reportAs.model, latencyMs: outcome.latencyMs ?? 0,
+        tokens: outcome.tokens ?? null, costUsd: outcome.costUsd ?? null, failed: outcome.status !== 'completed',
+      });
     events.push({ type: 'run.status', runId, status: outcome.status, questionMessageId: run.questionMessageId, ...(outcome.reason ? { reason: outcome.reason } : {}) });
     return events;
   });
