@@ -62,6 +62,9 @@ describe('exports', () => {
       const res = await fetch(`/api/v1/export?workspaceId=${ws}&from=${Date.now() - 3600_000}&format=ndjson`, { headers: { authorization: `Bearer ${token}` } });
       return (await res.text()).split('\n').filter(Boolean).length === n;
     }, { ws: workspace, n: SAMPLES }, { polling: 500 });
+    // The form lists the agents the page loaded with: the new agent shows after a reload.
+    await page.reload();
+    await page.getByTestId('new-export-form').waitFor();
 
     // Records every status and progress text the first export row shows, to see it move.
     await page.evaluate(() => {
