@@ -108,8 +108,8 @@ function unusable(row: InvitationRow): AppError | null {
   return null;
 }
 
-const isMember = async (em: EntityManager, workspaceId: string, userId: string) =>
-  (await em.execute(`select 1 from memberships where workspace_id = ? and user_id = ?`, [workspaceId, userId])).length > 0;
+const roleOf = async (em: EntityManager, workspaceId: string, userId: string): Promise<Role | null> =>
+  (await em.execute<{ role: Role }[]>(`select role from memberships where workspace_id = ? and user_id = ?`, [workspaceId, userId]))[0]?.role ?? null;
 
 /** What the holder of a link is invited to, before accepting. */
 export async function previewInvitation(em: EntityManager, token: string, userId: string): Promise<InvitationPreview> {
@@ -119,7 +119,7 @@ export async function previewInvitation(em: EntityManager, token: string, userId
   return {
     workspaceId: row.workspace_id, workspaceName: row.workspace_name, role: row.role,
     invitedBy: row.invited_by ?? 'a former user', expiresAt: new Date(row.expires_at).toISOString(),
-    alreadyMember: await isMember(em, row.workspace_id, userId),
+    alreadyMember: (await roleOf(em, row.workspace_id, userId)) !== null,
   };
 }
 
@@ -132,14 +132,12 @@ export async function acceptInvitation(em: EntityManager, token: string, userId:
   return em.transactional(async (tx) => {
     const row = await findByToken(tx, token, true);
     const summary: WorkspaceSummary = { id: row.workspace_id, name: row.workspace_name, role: row.role };
-    if (row.accepted_by_id === userId && (await isMember(tx, row.workspace_id, userId))) {
-      const [m] = await tx.execute<{ role: Role }[]>(`select role from memberships where workspace_id = ? and user_id = ?`, [row.workspace_id, userId]);
-      return { ...summary, role: m!.role };
-    }
+    const current = await roleOf(tx, row.workspace_id, userId);
+    // A second click by the one who accepted answers the workspace as it is now.
+    if (row.accepted_by_id === userId && current) return { ...summary, role: current };
     const refusal = unusable(row);
     if (refusal) throw refusal;
-    if (await isMember(tx, row.workspace_id, userId))
-      throw new AppError('CONFLICT', 'You are already a member of this workspace');
+    if (current) throw new AppError('CONFLICT', 'You are already a member of this workspace');
     await tx.execute(`insert into memberships (id, workspace_id, user_id, role, created_at) values (?, ?, ?, ?, now())`,
       [randomUUID(), row.workspace_id, userId, row.role]);
     await tx.execute(`update invitations set accepted_at = now(), accepted_by_id = ? where id = ?`, [userId, row.id]);
