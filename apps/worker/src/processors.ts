@@ -79,7 +79,7 @@ export const handlers: { [N in JobName]: Handler<N> } = {
   'exports.sweep': exportsSweepHandler,
   'export.scheduled': (payload, { rt, job }) =>
     runScheduledExport({ em: rt.orm.em.fork(), queues: rt.queues, bus: rt.bus }, payload.scheduleId, dueTimeOf(job)),
-  /** Daily for every workspace, or one workspace now (retention.run); idempotent, so a retry is safe. */
+  /** Daily for every workspace (retention.run sweeps one in its request); idempotent, so a retry is safe. */
   'retention.sweep': async (payload, { rt }) => {
     const reports = await sweepRetention(rt.orm.em.fork(), {
       now: new Date(), defaultDays: rt.config.CONVERSATION_RETENTION_DAYS, graceDays: rt.config.RETENTION_GRACE_DAYS,
