@@ -183,12 +183,26 @@ async function measure(label: string, connect: () => Promise<WebSocket[]>, publi
 async function connectMeasured(label: string, connect: () => Promise<WebSocket[]>) {
   progress(`${label}: connecting ${SUBSCRIBERS} subscribers`);
   const rssBefore = rssBytes(measured.pid);
+  const heapBefore = await heapUsed();
   const sockets = await connect();
   await sleep(3000); // let the joins (presence) settle before measuring
   const rss = rssBytes(measured.pid);
-  const memory = { subscribed: sockets.length, server_rss_mb: round(rss / 2 ** 20), rss_per_viewer_kb: round((rss - rssBefore) / 1024 / SUBSCRIBERS) };
+  const heap = await heapUsed();
+  const memory = {
+    subscribed: sockets.length, server_rss_mb: round(rss / 2 ** 20), rss_per_viewer_kb: round((rss - rssBefore) / 1024 / SUBSCRIBERS),
+    // Live JS heap (garbage not yet collected included): only the server under test serves /metrics.
+    ...(heap !== null && heapBefore !== null ? { heap_per_viewer_kb: round((heap - heapBefore) / 1024 / SUBSCRIBERS) } : {}),
+  };
   progress(`  ${JSON.stringify(memory)}`);
   return { sockets, memory };
+}
+
+/** The measured server's JS heap in use (its Prometheus process metrics), or null for the baseline. */
+async function heapUsed(): Promise<number | null> {
+  if (measured !== api) return null;
+  const text = await (await fetch(`${api.url}/metrics`)).text();
+  const m = /^nodejs_heap_size_used_bytes (\S+)/m.exec(text);
+  return m ? Number(m[1]) : null;
 }
 
 const closeAll = (sockets: WebSocket[]) => Promise.all(sockets.map((ws) => new Promise((r) => {
