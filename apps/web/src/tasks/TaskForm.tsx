@@ -39,7 +39,7 @@ export function TaskForm(props: { workspaceId: string; onCreated: (task: Task) =
   };
 
   return (
-    <form class="card task-form" aria-label="New task" novalidate onSubmit={(e) => void submit(e)}>
+    <form class="card task-form" aria-label="Create a task" novalidate onSubmit={(e) => void submit(e)}>
       <div class="task-form__row">
         <Field id="task-title" label="New task" invalid={!!error().title} class="task-form__title">
           {(control) => (
