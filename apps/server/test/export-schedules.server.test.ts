@@ -96,7 +96,7 @@ describe.each(modes)('scheduled exports (%s)', (mode) => {
     await app.rt.queues.withQueue('exports', (q) => q.removeJobScheduler(`export-schedule-${s.id}`));
     await vi.waitFor(async () => {
       const active = await app.rt.queues.withQueue('exports', (q) => q.getJobCounts('active', 'wait'));
-      expect(active.active + active.wait).toBe(0);
+      expect((active.active ?? 0) + (active.wait ?? 0)).toBe(0);
     }, { timeout: 30_000, interval: 100 });
     // One export per due time: the runs' jobs (one per due time, ids carry the time) each made
     // their own export, and no export was made twice.

@@ -20,15 +20,15 @@ export const jobDefinitions = {
   'alerts.evaluate': { queue: 'maintenance', payload: periodicJob, attempts: 1 },
   // Deliveries wait on receivers an admin chose (a slow one holds its slot up to the timeout):
   // their own queue, so they never delay rollups or alert evaluation (issue 11 item 5).
-  /** One due time of a scheduled export: makes its export row (export-schedules/schedules.ts). */
-  'export.scheduled': { queue: 'exports', payload: exportScheduledJob, attempts: 3 },
-  /** Archives idle conversations and purges those past the grace period (retention/retention.ts). */
-  'retention.sweep': { queue: 'maintenance', payload: retentionSweepJob, attempts: 2 },
   'alerts.webhook': { queue: 'webhooks', payload: alertWebhookJob, attempts: 6 },
   /** One export to a file (exports/run-export.ts), on its own queue: never behind upkeep. */
   'export.run': { queue: 'exports', payload: exportRunJob, attempts: 2 },
   /** Removes export files past EXPORT_RETENTION_DAYS (rows stay as `expired`); fails exports whose job is gone. */
   'exports.sweep': { queue: 'maintenance', payload: periodicJob, attempts: 1 },
+  /** One due time of a scheduled export: makes its export row (export-schedules/schedules.ts). */
+  'export.scheduled': { queue: 'exports', payload: exportScheduledJob, attempts: 3 },
+  /** Archives idle conversations and purges those past the grace period (retention/retention.ts). */
+  'retention.sweep': { queue: 'maintenance', payload: retentionSweepJob, attempts: 2 },
 } as const;
 
 export type JobName = keyof typeof jobDefinitions;
