@@ -35,7 +35,7 @@ export function useBrowser(opts: { waitMs: number; height: number; env?: () => P
     await mkdir(screenshotDir, { recursive: true });
     server = await startTestServer(await opts.env?.());
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  }, 90_000);
+  }, 150_000);
 
   afterAll(async () => {
     for (const context of contexts) await context.close().catch(() => undefined);

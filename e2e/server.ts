@@ -14,7 +14,7 @@ export interface TestServer {
 }
 
 const readyPattern = /Tandem listening on (http:\/\/\S+)/;
-const startTimeoutMs = 60_000;
+const startTimeoutMs = 120_000; // a loaded 2-core machine has taken 70 s
 const stopTimeoutMs = 15_000;
 
 export async function startTestServer(extraEnv: Record<string, string> = {}): Promise<TestServer> {
