@@ -111,12 +111,16 @@ export interface TaskPatch {
 export async function updateTask(deps: TaskDeps, scope: TaskScope, taskId: string, patch: TaskPatch): Promise<Task> {
   const sets: string[] = [];
   const params: unknown[] = [];
-  if (patch.title !== undefined) (sets.push('title = ?'), params.push(patch.title));
-  if (patch.notes !== undefined) (sets.push('notes = ?'), params.push(patch.notes));
-  if (patch.dueAt !== undefined) (sets.push('due_at = ?'), params.push(parseDue(patch.dueAt)));
+  const set = (sql: string, ...values: unknown[]) => {
+    sets.push(sql);
+    params.push(...values);
+  };
+  if (patch.title !== undefined) set('title = ?', patch.title);
+  if (patch.notes !== undefined) set('notes = ?', patch.notes);
+  if (patch.dueAt !== undefined) set('due_at = ?', parseDue(patch.dueAt));
+  // completed_at keeps the first completion when "done" is said twice.
   if (patch.completed !== undefined)
-    // completed_at keeps the first completion when "done" is said twice.
-    (sets.push('completed = ?', 'completed_at = case when ? then coalesce(completed_at, now()) end'), params.push(patch.completed, patch.completed));
+    set('completed = ?, completed_at = case when ? then coalesce(completed_at, now()) end', patch.completed, patch.completed);
   if (!sets.length) return getTask(deps.em, scope, taskId);
   const [row] = await deps.em.execute<TaskRow[]>(
     `update tasks set ${sets.join(', ')}, updated_at = now() where id = ? and workspace_id = ? and owner_id = ? returning ${COLUMNS}`,
