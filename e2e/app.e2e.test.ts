@@ -46,7 +46,7 @@ describe('web client', () => {
 
     for (const [label, testId] of [
       ['Metrics', 'metrics-empty'],
-      ['Jobs', 'jobs-empty'],
+      ['Jobs', 'exports-empty'],
     ] as const) {
       await a.getByRole('link', { name: label }).click();
       await a.getByTestId(testId).waitFor();

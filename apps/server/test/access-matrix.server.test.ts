@@ -199,7 +199,7 @@ describe.each(modes)('access matrix (%s)', (mode) => {
     await vi.waitFor(async () => {
       const [row] = await sqlRows<{ status: string }>(app, 'select status from exports where id = ?', [exportId]);
       expect(row?.status).toBe('completed');
-    }, { timeout: 30_000, interval: 100 });
+    }, { timeout: 90_000, interval: 100 });
     return exportId;
   }
 

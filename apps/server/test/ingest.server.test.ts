@@ -285,7 +285,9 @@ describe.each(modes)('ingestion (%s)', (mode) => {
       expect(row!.n).toBe(150);
     });
 
-    it('429 with Retry-After past the queue bound while the database is stalled; the accepted request still commits', async () => {
+    // Embedded: stalling writes with pg_sleep stalls PGlite, which runs in this process, so the
+    // backlog cannot be read meanwhile; the fair-share tests cover the bound in both modes.
+    it.skipIf(mode === 'embedded')('429 with Retry-After past the queue bound while the database is stalled; the accepted request still commits', async () => {
       const before = await sampleCount(app, admin.workspaceId);
       expect((await post({ agent: 'warm', samples: [sampleAt(1)] })).status).toBe(202); // the key is cached now
       const release = await stallSampleWrites(app);

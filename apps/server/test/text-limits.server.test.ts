@@ -31,6 +31,13 @@ const STORED_IN: Record<string, string[] | null> = {
   'audit.list targetId': null, // a filter
   'export.schedule cron': ['export_schedules.cron'],
   'export.schedule timezone': ['export_schedules.timezone'],
+  'task.create title': ['tasks.title'],
+  'task.create notes': ['tasks.notes'],
+  'task.create dueAt': null, // stored as a timestamp
+  'task.update title': ['tasks.title'],
+  'task.update notes': ['tasks.notes'],
+  'task.update dueAt': null,
+  'accessToken.create label': ['access_tokens.label'],
   'conversation.create title': ['conversations.title'],
   'conversation.list cursor': null,
   'conversation.rename title': ['conversations.title'],
@@ -55,7 +62,8 @@ const STORED_IN: Record<string, string[] | null> = {
 const NOT_FROM_INPUT = [
   'agents.status_reason', 'alert_events.webhook_error', 'export_schedules.webhook_url' /* scheduled-export webhooks: not built yet */, 'audit_log.action', 'audit_log.target_id', 'conversation_events.type',
   'ingest_keys.key_hash', 'ingest_keys.prefix', 'invitations.token_hash', 'mikro_orm_migrations.name', 'products.category', 'products.name', 'products.sku',
-  'runs.reason', 'users.password_hash',
+  'runs.reason', 'users.password_hash', 'exports.error', 'exports.file_name', 'tool_effects.call_key',
+  'access_tokens.prefix', 'access_tokens.token_hash',
 ];
 
 /** Enum inputs stored in sized columns: their longest value must fit. */

@@ -34,6 +34,8 @@ export function createConversationFeed(conversationId: Accessor<string>, current
   const [subscribeInput, setSubscribeInput] = createSignal<{ conversationId: string; lastEventId: string } | null>(null);
   // Events up to this sequence number are already in the snapshot's message texts.
   let snapshotSeq = 0;
+  /** The last persisted event applied; the stream restarts after `from` on every load. */
+  let lastApplied = 0;
   let generation = 0;
   const typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
@@ -72,6 +74,7 @@ export function createConversationFeed(conversationId: Accessor<string>, current
         });
         setState('runs', reconcile(runsOfSnapshot(snapshot.messages)));
         setState('tools', reconcile({}));
+        lastApplied = from;
         setSubscribeInput({ conversationId: id, lastEventId: String(from) });
         setLoading(false);
       });
@@ -108,7 +111,11 @@ export function createConversationFeed(conversationId: Accessor<string>, current
     subscribe: (input, observer) => trpc.conversation.events.subscribe(input, observer),
     onData: (item) => {
       if (isTracked(item)) {
-        apply(Number(item.id), item.data);
+        // A gapless, ordered stream: a seq seen already (a repeat after a reconnect or a hand-off race) changes nothing.
+        const seq = Number(item.id);
+        if (seq <= lastApplied) return;
+        lastApplied = seq;
+        apply(seq, item.data);
         return;
       }
       if (item.type === 'resync') {
