@@ -307,6 +307,7 @@ describe.each(modes)('ingestion (%s)', (mode) => {
       expect(results.map((r) => r.status).sort()).toEqual([202, 429, 429, 429]);
       expect(await sampleCount(app, admin.workspaceId)).toBe(before + 1 + QUEUE_BOUND * 0.6);
       expect(await backlog()).toBe(0);
+      expect(await (await fetch(`${app.url}/metrics`)).text()).toMatch(/^tandem_ingest_rejected_total\{status="429"\} [1-9]/m);
     });
 
     it('/metrics counts ingested samples and refused requests', async () => {
@@ -314,7 +315,7 @@ describe.each(modes)('ingestion (%s)', (mode) => {
       const samples = Number(/^tandem_ingest_samples_total (\d+)/m.exec(text)?.[1]);
       expect(samples).toBeGreaterThan(1000);
       expect(text).toMatch(/^tandem_ingest_rejected_total\{status="401"\} [1-9]/m);
-      expect(text).toMatch(/^tandem_ingest_rejected_total\{status="429"\} [1-9]/m);
+      expect(text).toMatch(/^tandem_ingest_rejected_total\{status="413"\} [1-9]/m);
     });
   });
 

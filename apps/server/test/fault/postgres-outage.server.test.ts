@@ -74,11 +74,12 @@ describe.runIf(privatePostgresAvailable() && redisServerAvailable()).each(shapes
     expect(server.alive(), server.output()).toBe(true);
     expect(worker.alive(), worker.output()).toBe(true);
 
-    // The answer was complete before the database came back: the worker waited to store it.
-    // (With the queue on PostgreSQL the job's lock cannot be renewed during the outage either, so
-    // BullMQ may instead hand the job to a new attempt, which answers again; attempts are fenced,
-    // and the checks below hold either way.)
-    if (withRedis) expect(worker.output()).toContain('database unavailable; retrying');
+    // The worker met the outage: it either finished the answer while the database was down and
+    // waited to store it ('retrying'), or, on a slow machine, was still streaming when the
+    // database came back and only saw its connections drop. (With the queue on PostgreSQL the
+    // job's lock cannot be renewed during the outage either, so BullMQ may instead hand the job to
+    // a new attempt, which answers again; attempts are fenced, and the checks below hold either way.)
+    if (withRedis) expect(worker.output()).toMatch(/database unavailable; retrying|database connection error/);
     expect(finalStatuses(viewer)).toEqual(['completed']);
     expect(completedOf(viewer)).toHaveLength(1);
     const got = await api.conversation.get.query({ conversationId: c.id });
