@@ -235,7 +235,9 @@ export class ConversationHub {
       m.sink.write(frameOf(recent[i]!));
       written++;
     }
-    m.cursor = this.lastSeq;
+    // Never back: a subscriber that caught up from the database can be ahead of what the hub has
+    // read, and moving it back would write those events again when the hub reads them.
+    if (this.lastSeq > m.cursor) m.cursor = this.lastSeq;
     return written;
   }
 
