@@ -8,7 +8,8 @@ import {
 } from '@tandem/core';
 import { authedProcedure, router, workspaceProcedure } from '../trpc.ts';
 import type { Context } from '../context.ts';
-import { announceAuthChange, busMessages, guardSubscription } from '../subscriptions/auth-watch.ts';
+import { announceAuthChange, guardSubscription } from '../subscriptions/auth-watch.ts';
+import { busMessages } from '../subscriptions/direct-stream.ts';
 
 const membersChannel = (workspaceId: string) => `workspace:${workspaceId}:members`;
 

@@ -5,7 +5,6 @@ import { User, roleIn, type Bus } from '@tandem/core';
 import { roleRank, type Role } from '@tandem/schema';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Context } from '../context.ts';
-import { FrameSink, dataFrame, type SharedFrame } from '../ws/direct-delivery.ts';
 
 export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 50;
 export const authChannel = (userId: string) => `auth:user:${userId}`;
@@ -82,44 +81,5 @@ export async function* guardSubscription<T>(
     unsubscribe();
     outerSignal?.removeEventListener('abort', onOuterAbort);
     ctx.connection.subscriptions--;
-  }
-}
-
-/** One frame per bus message, whatever the number of subscribers: a channel's listeners get the same object. */
-const messageFrames = new WeakMap<object, SharedFrame>();
-function frameOf(msg: unknown): SharedFrame {
-  if (typeof msg !== 'object' || msg === null) return dataFrame(msg);
-  let frame = messageFrames.get(msg);
-  if (!frame) messageFrames.set(msg, (frame = dataFrame(msg)));
-  return frame;
-}
-
-/**
- * Bus messages on a channel, written straight to the subscriber's socket (direct-delivery.ts).
- * Messages that come before the hand-off wait, at most `maxBacklog` of them.
- */
-export async function* busMessages(bus: Bus, channel: string, signal: AbortSignal, maxBacklog = 1000): AsyncGenerator<unknown> {
-  const sink = new FrameSink();
-  const backlog: unknown[] = [];
-  let overflow = false;
-  const unsubscribe = await bus.subscribe(channel, (msg) => {
-    if (sink.attached) sink.write(frameOf(msg));
-    else if (backlog.length < maxBacklog) backlog.push(msg);
-    else overflow = true;
-  });
-  sink.onAttach = () => {
-    for (const msg of backlog.splice(0)) sink.write(frameOf(msg));
-  };
-  const onAbort = () => sink.detach(); // before tRPC says `stopped`
-  signal.addEventListener('abort', onAbort);
-  try {
-    if (signal.aborted) return;
-    yield sink.handOff();
-    if (overflow) throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: 'Subscriber fell too far behind; resubscribe' });
-    await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
-  } finally {
-    onAbort();
-    signal.removeEventListener('abort', onAbort);
-    unsubscribe();
   }
 }

@@ -1,37 +1,28 @@
 // export.events: the workspace's exports as they change (progress, completion), read from the
-// database whenever the bus says one changed; the bus only wakes (pub/sub is at-most-once).
+// database whenever the bus says one changed (pub/sub is at-most-once and only wakes), and
+// written straight to the socket (direct-stream.ts).
 import { ExportEntity, exportChannel, exportLinks, exportView, type Runtime } from '@tandem/core';
 import type { ExportView } from '@tandem/schema';
+import { dataFrame } from '../ws/direct-delivery.ts';
+import { directStream, serialRunner } from './direct-stream.ts';
 
-export async function* exportEvents(rt: Runtime, workspaceId: string, signal: AbortSignal): AsyncGenerator<ExportView> {
-  const changed = new Set<string>();
-  let wake: (() => void) | null = null;
-  const unsubscribe = await rt.bus.subscribe(exportChannel(workspaceId), (msg) => {
-    const id = (msg as { exportId?: unknown }).exportId;
-    if (typeof id === 'string') changed.add(id);
-    wake?.();
-  });
-  const onAbort = () => wake?.();
-  signal.addEventListener('abort', onAbort);
-  try {
+export function exportEvents(rt: Runtime, workspaceId: string, signal: AbortSignal): AsyncGenerator<ExportView> {
+  return directStream<ExportView>(signal, async (emit) => {
     const links = await exportLinks(rt.config);
-    while (!signal.aborted) {
-      if (!changed.size) {
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          if (signal.aborted) resolve();
-        });
-        wake = null;
-        continue;
-      }
+    const changed = new Set<string>();
+    const read = serialRunner(async () => {
       const ids = [...changed];
       changed.clear();
+      if (!ids.length || signal.aborted) return;
       // Scoped to the workspace, like every read: a stray id on the channel shows nothing.
       const rows = await rt.orm.em.fork().find(ExportEntity, { id: { $in: ids }, workspaceId });
-      for (const row of rows) yield exportView(row, links, rt.config.EXPORT_RETENTION_DAYS);
-    }
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-    unsubscribe();
-  }
+      for (const row of rows) emit(dataFrame(exportView(row, links, rt.config.EXPORT_RETENTION_DAYS)));
+    }, (err) => rt.log.warn({ err, workspaceId }, 'export.events read failed'));
+    return rt.bus.subscribe(exportChannel(workspaceId), (msg) => {
+      const id = (msg as { exportId?: unknown }).exportId;
+      if (typeof id !== 'string') return;
+      changed.add(id);
+      read();
+    });
+  });
 }
