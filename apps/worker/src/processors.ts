@@ -25,11 +25,11 @@ const SLOT_RECHECK_MS = 1000;
 export function createAssistantProvider(rt: Runtime): AssistantProvider {
   const c = rt.config;
   const provider = c.LLM_PROVIDER === 'openai'
-    ? createOpenAiProvider({ apiKey: c.OPENAI_API_KEY, baseURL: c.OPENAI_BASE_URL, model: c.OPENAI_MODEL })
+    ? createOpenAiProvider({ apiKey: c.OPENAI_API_KEY, baseURL: c.OPENAI_BASE_URL, model: c.OPENAI_MODEL, historyTokens: c.ASSISTANT_HISTORY_TOKENS })
     : c.LLM_PROVIDER === 'gemini'
-      ? createGeminiProvider({ apiKey: c.GEMINI_API_KEY!, baseUrl: c.GEMINI_BASE_URL, model: c.GEMINI_MODEL })
-      : createOfflineProvider({ wordDelayMs: c.OFFLINE_WORD_DELAY_MS });
-  rt.log.info({ provider: provider.name }, 'assistant provider');
+      ? createGeminiProvider({ apiKey: c.GEMINI_API_KEY!, baseUrl: c.GEMINI_BASE_URL, model: c.GEMINI_MODEL, historyTokens: c.ASSISTANT_HISTORY_TOKENS })
+      : createOfflineProvider({ wordDelayMs: c.OFFLINE_WORD_DELAY_MS, historyTokens: c.ASSISTANT_HISTORY_TOKENS });
+  rt.log.info({ provider: provider.name, historyTokens: provider.historyTokens }, 'assistant provider');
   return provider;
 }
 

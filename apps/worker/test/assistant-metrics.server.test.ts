@@ -14,6 +14,7 @@ const modes = await availableModes();
 const provider: AssistantProvider = {
   name: 'test-model',
   offline: false,
+  historyTokens: 16_000,
   async answer({ question }, sink) {
     if (question.includes('fail')) throw new ProviderError('the model is gone', { tokens: 7, costUsd: 0.0001 }, { permanent: true });
     sink.text('Done.');

@@ -30,6 +30,7 @@ export * from './conversations/tool-ledger.ts';
 export * from './conversations/assistant-usage.ts';
 export * from './conversations/delete.ts';
 export * from './conversations/assistant-metrics.ts';
+export * from './conversations/summaries.ts';
 export * from './workspaces/access.ts';
 export * from './workspaces/workspace-limits.ts';
 export * from './alerts/index.ts';

@@ -7,7 +7,8 @@ import { METRIC_SAMPLE_COLUMNS, METRIC_SAMPLE_FIELD_TYPES } from '../src/metric-
 
 const modes = await availableModes();
 const TABLES = ['agents', 'ingest_keys', 'metric_rollups', 'metric_rollup_progress', 'metric_rollup_marks',
-  'alert_rules', 'alert_states', 'alert_streams', 'alert_events', 'dashboard_prefs', 'tasks', 'access_tokens', 'tool_effects', 'invitations'];
+  'alert_rules', 'alert_states', 'alert_streams', 'alert_events', 'dashboard_prefs', 'tasks', 'access_tokens', 'tool_effects', 'invitations',
+  'conversation_summaries'];
 
 describe.each(modes)('agent-metrics tables (%s)', (mode) => {
   let rt: TestRuntime;

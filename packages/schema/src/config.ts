@@ -37,6 +37,11 @@ export const environmentSchema = z.object({
   GEMINI_MODEL: z.string().min(1).default('gemini-2.0-flash'),
   ASSISTANT_RATE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(50),
   ASSISTANT_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  /**
+   * Tokens of earlier conversation sent with a question (a summary of older messages and the newest
+   * ones); unset: the model's own budget (apps/worker/src/assistant/context-budget.ts).
+   */
+  ASSISTANT_HISTORY_TOKENS: optionalString.pipe(z.coerce.number<string>().int().min(200).max(1_000_000).optional()),
   DEMO: flag,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Extra origins allowed to open the WebSocket, comma separated (the server's own origin always is). */

@@ -86,6 +86,8 @@ export const conversationEventSchema = z.discriminatedUnion('type', [
     result: z.unknown().optional(), error: z.string().optional(), latencyMs: z.number(), chart: chartHintSchema.optional(),
   }),
   z.object({ type: z.literal('run.status'), runId: z.string(), status: runStatusSchema, questionMessageId: z.string(), reason: z.string().optional() }),
+  /** The reply's run was sent a summary of the conversation's `messages` oldest messages instead of their text. */
+  z.object({ type: z.literal('context.summarised'), runId: z.string(), messageId: z.string(), messages: z.number().int() }),
   z.object({ type: z.literal('conversation.updated'), title: z.string(), archived: z.boolean() }),
 ]);
 export type ConversationEvent = z.infer<typeof conversationEventSchema>;

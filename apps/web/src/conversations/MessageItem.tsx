@@ -18,6 +18,8 @@ export interface MessageItemProps {
   message: MessageDto;
   run: RunState | undefined;
   tools: ToolCall[];
+  /** For a reply whose model got the conversation's oldest messages as a summary: how many. */
+  summarised?: number | undefined;
   /** 1-based place among queued questions, for a queued question. */
   queuePosition: number | undefined;
   isMine: boolean;
@@ -132,6 +134,13 @@ function ReplyItem(props: MessageItemProps) {
         </Show>
         <Show when={props.run?.reason && props.message.status !== 'complete'}>
           <p class="message__note">{props.run?.reason}</p>
+        </Show>
+        <Show when={props.summarised}>
+          {(count) => (
+            <p class="message__note" data-testid="context-summarised">
+              {`The ${count()} earliest messages of this conversation reached the assistant as a summary, to fit its context.`}
+            </p>
+          )}
         </Show>
       </div>
       <Show when={props.tools.length > 0}>

@@ -71,6 +71,7 @@ export function MessageList(props: {
               message={message}
               run={message.runId ? state().runs[message.runId] : undefined}
               tools={(message.role === 'assistant' && message.runId && state().tools[message.runId]) || []}
+              summarised={state().summarised[message.id]}
               queuePosition={positions().get(message.id)}
               isMine={message.author?.id === props.meId}
               canWrite={props.canWrite}

@@ -74,6 +74,7 @@ export function createConversationFeed(conversationId: Accessor<string>, current
         });
         setState('runs', reconcile(runsOfSnapshot(snapshot.messages)));
         setState('tools', reconcile({}));
+        setState('summarised', reconcile({}));
         lastApplied = from;
         setSubscribeInput({ conversationId: id, lastEventId: String(from) });
         setLoading(false);

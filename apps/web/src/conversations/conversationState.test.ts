@@ -180,6 +180,16 @@ describe('applyEvent', () => {
   });
 });
 
+describe('context.summarised', () => {
+  it('notes on the reply how many older messages reached the model as a summary, also when replayed from before the snapshot', () => {
+    const state = stateWith([message(1, { runId: 'r1' }), message(2, { id: 'reply', role: 'assistant', runId: 'r1', author: null })]);
+    expect(applyEvent(state, 3, { type: 'context.summarised', runId: 'r1', messageId: 'reply', messages: 240 }, 10)).toEqual({});
+    expect(state.summarised).toEqual({ reply: 240 });
+    applyEvent(state, 12, { type: 'context.summarised', runId: 'r1', messageId: 'reply', messages: 240 }, 10);
+    expect(state.summarised).toEqual({ reply: 240 });
+  });
+});
+
 describe('queuePositions', () => {
   it('numbers the queued questions in the order they were asked and skips the others', () => {
     const state = stateWith([message(1, { runId: 'r1' }), message(2, { runId: 'r2' }), message(3, { runId: 'r3' }), message(4)]);

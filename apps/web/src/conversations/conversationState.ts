@@ -33,6 +33,8 @@ export interface FeedState {
   runs: Record<string, RunState>;
   /** Tool calls per run id, in the order they started. */
   tools: Record<string, ToolCall[]>;
+  /** Replies whose run got the oldest messages as a summary: reply message id → how many it covered. */
+  summarised: Record<string, number>;
   /** Who else is typing: user id → name. */
   typing: Record<string, string>;
   /** Who has this conversation open right now (everyone, you included). */
@@ -49,7 +51,7 @@ export type StreamItem = TrackedEnvelope | EphemeralEvent;
 // Plain functions over a plain object, so the feed runs them inside a store's produce() and tests
 // run them as they are.
 export function makeFeedState(): FeedState {
-  return { conversation: null, messages: [], hasMore: false, runs: {}, tools: {}, typing: {}, viewers: [], usage: { asOfSeq: 0, tokens: 0, costUsd: 0 } };
+  return { conversation: null, messages: [], hasMore: false, runs: {}, tools: {}, summarised: {}, typing: {}, viewers: [], usage: { asOfSeq: 0, tokens: 0, costUsd: 0 } };
 }
 
 /** A persisted event (with its seq) rather than presence, typing or a resync notice. */
@@ -151,6 +153,9 @@ export function applyEvent(state: FeedState, seq: number, event: WireEvent, snap
       return {};
     case 'run.status':
       state.runs[event.runId] = { status: event.status, questionMessageId: event.questionMessageId, reason: event.reason };
+      return {};
+    case 'context.summarised':
+      state.summarised[event.messageId] = event.messages;
       return {};
     case 'conversation.updated':
       if (inSnapshot || !state.conversation) return {};

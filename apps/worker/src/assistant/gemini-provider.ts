@@ -2,8 +2,10 @@
 // are run through the sink and answered with functionResponse parts.
 import { ApiError, FinishReason, GoogleGenAI, type Content, type FunctionDeclaration, type Part } from '@google/genai';
 import { toolJsonSchemas } from '@tandem/tools';
-import type { AssistantProvider } from './provider.ts';
-import { LLM_LIMITS, UsageMeter, answerWithTools, describeUnreachable, httpFailure, systemPrompt, trimHistory, type DescribedError, type ModelSession, type ToolCallRequest } from './llm-loop.ts';
+import { ProviderError, type AssistantProvider } from './provider.ts';
+import { LLM_LIMITS, UsageMeter, answerWithTools, describeUnreachable, httpFailure, systemPrompt, type DescribedError, type ModelSession, type ToolCallRequest } from './llm-loop.ts';
+import { historyBudgetOf } from './context-budget.ts';
+import { historyWithSummary, summaryInstructions, summaryRequestText } from './summary-prompt.ts';
 
 export interface GeminiProviderOptions {
   apiKey: string;
@@ -11,6 +13,8 @@ export interface GeminiProviderOptions {
   baseUrl?: string;
   model: string;
   maxRetries?: number;
+  /** ASSISTANT_HISTORY_TOKENS: overrides the model's history budget (context-budget.ts). */
+  historyTokens?: number;
 }
 
 export function createGeminiProvider(opts: GeminiProviderOptions): AssistantProvider {
@@ -29,10 +33,37 @@ export function createGeminiProvider(opts: GeminiProviderOptions): AssistantProv
   return {
     name: 'gemini',
     offline: false,
+    historyTokens: historyBudgetOf(opts.model, opts.historyTokens),
+    async summarise(request, signal) {
+      const meter = new UsageMeter(opts.model);
+      try {
+        const stream = await ai.models.generateContentStream({
+          model: opts.model,
+          contents: [{ role: 'user', parts: [{ text: summaryRequestText(request) }] }],
+          config: { systemInstruction: summaryInstructions(request.maxTokens), maxOutputTokens: request.maxTokens, abortSignal: signal },
+        });
+        let text = '';
+        let finished = false;
+        let usage: { prompt: number; completion: number } | undefined;
+        for await (const chunk of stream) {
+          const u = chunk.usageMetadata;
+          if (u) usage = { prompt: u.promptTokenCount ?? 0, completion: (u.candidatesTokenCount ?? 0) + (u.thoughtsTokenCount ?? 0) };
+          const candidate = chunk.candidates?.[0];
+          for (const part of candidate?.content?.parts ?? []) if (part.text && !part.thought) text += part.text;
+          if (candidate?.finishReason) finished = true;
+        }
+        if (usage) meter.add(usage.prompt, usage.completion);
+        signal.throwIfAborted();
+        if (!finished) throw new Error('Gemini ended the summary stream before it was complete');
+        return { text, usage: meter.usage(), writtenBy: `gemini:${opts.model}` };
+      } catch (err) {
+        throw new ProviderError(describeGeminiError(err)?.message ?? (err as Error).message, meter.usage(), { cause: err });
+      }
+    },
     async answer(input, sink) {
       const meter = new UsageMeter(opts.model);
       const contents: Content[] = [
-        ...trimHistory(input.history).map((m): Content => ({ role: m.role === 'assistant' ? 'model' : 'user', parts: [{ text: m.content }] })),
+        ...historyWithSummary(input).map((m): Content => ({ role: m.role === 'assistant' ? 'model' : 'user', parts: [{ text: m.content }] })),
         { role: 'user', parts: [{ text: input.question }] },
       ];
       /** Ids we made up for calls without one (Gemini 2.0); they are not sent back. */

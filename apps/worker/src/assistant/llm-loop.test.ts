@@ -1,6 +1,6 @@
-// Prices by model name (dated snapshots cost as their model), history trimming and tool-output caps.
+// Prices by model name (dated snapshots cost as their model) and tool-output caps.
 import { describe, expect, it } from 'vitest';
-import { costOf, toolOutputText, trimHistory } from './llm-loop.ts';
+import { costOf, toolOutputText } from './llm-loop.ts';
 
 describe('llm-loop', () => {
   it('prices known models and their snapshots; unknown models have no cost', () => {
@@ -9,12 +9,6 @@ describe('llm-loop', () => {
     expect(costOf('models/gemini-2.0-flash-001', 0, 1_000_000)).toBeCloseTo(0.4, 12);
     expect(costOf('gpt-4o-audio-preview', 100, 100)).toBeNull();
     expect(costOf('llama3.1:8b', 100, 100)).toBeNull();
-  });
-
-  it('keeps the newest messages that fit, oldest first, and nothing of one that does not fit whole', () => {
-    const m = (n: number, len: number) => ({ role: 'user' as const, content: String(n).padEnd(len, '.') });
-    expect(trimHistory([m(1, 50), m(2, 40), m(3, 40)], 100)).toEqual([m(2, 40), m(3, 40)]);
-    expect(trimHistory([m(1, 10), m(2, 500)], 100)).toEqual([]);
   });
 
   it('sends short results whole and cuts long ones with a note', () => {

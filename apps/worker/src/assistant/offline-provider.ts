@@ -3,12 +3,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { planInConversation, writeOfflineAnswer } from '@tandem/tools';
 import type { AssistantProvider } from './provider.ts';
+import { historyBudgetOf } from './context-budget.ts';
 
-export function createOfflineProvider(opts: { wordDelayMs?: number } = {}): AssistantProvider {
+/** Without `summarise`, its conversations past the history budget get the extractive summary. */
+export function createOfflineProvider(opts: { wordDelayMs?: number; historyTokens?: number } = {}): AssistantProvider {
   const delay = opts.wordDelayMs ?? 12;
   return {
     name: 'offline',
     offline: true,
+    historyTokens: historyBudgetOf(null, opts.historyTokens),
     async answer({ question, history }, sink) {
       // Earlier questions give follow-ups their meaning ("and for Toys?").
       const plan = planInConversation(question, history.filter((m) => m.role === 'user').map((m) => m.content));

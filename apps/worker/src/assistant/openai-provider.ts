@@ -3,11 +3,13 @@
 import OpenAI from 'openai';
 import type { ChatCompletionFunctionTool, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { toolJsonSchemas } from '@tandem/tools';
-import type { AssistantProvider } from './provider.ts';
+import { ProviderError, type AssistantProvider } from './provider.ts';
 import {
-  LLM_LIMITS, UsageMeter, answerWithTools, describeUnreachable, httpFailure, parseToolArgs, systemPrompt, trimHistory,
+  LLM_LIMITS, UsageMeter, answerWithTools, describeUnreachable, httpFailure, parseToolArgs, systemPrompt,
   type DescribedError, type ModelSession, type ToolCallRequest,
 } from './llm-loop.ts';
+import { historyBudgetOf } from './context-budget.ts';
+import { historyWithSummary, summaryInstructions, summaryRequestText } from './summary-prompt.ts';
 
 export interface OpenAiProviderOptions {
   apiKey?: string;
@@ -15,6 +17,8 @@ export interface OpenAiProviderOptions {
   baseURL?: string;
   model: string;
   maxRetries?: number;
+  /** ASSISTANT_HISTORY_TOKENS: overrides the model's history budget (context-budget.ts). */
+  historyTokens?: number;
 }
 
 export function createOpenAiProvider(opts: OpenAiProviderOptions): AssistantProvider {
@@ -27,11 +31,36 @@ export function createOpenAiProvider(opts: OpenAiProviderOptions): AssistantProv
   return {
     name: 'openai',
     offline: false,
+    historyTokens: historyBudgetOf(opts.model, opts.historyTokens),
+    async summarise(request, signal) {
+      const meter = new UsageMeter(opts.model);
+      try {
+        const stream = await client.chat.completions.create(
+          {
+            model: opts.model, stream: true, stream_options: { include_usage: true }, max_completion_tokens: request.maxTokens,
+            messages: [{ role: 'system', content: summaryInstructions(request.maxTokens) }, { role: 'user', content: summaryRequestText(request) }],
+          },
+          { signal },
+        );
+        let text = '';
+        let finished = false;
+        for await (const chunk of stream) {
+          if (chunk.usage) meter.add(chunk.usage.prompt_tokens, chunk.usage.completion_tokens);
+          text += chunk.choices[0]?.delta.content ?? '';
+          if (chunk.choices[0]?.finish_reason) finished = true;
+        }
+        signal.throwIfAborted();
+        if (!finished) throw new Error('OpenAI ended the summary stream before it was complete');
+        return { text, usage: meter.usage(), writtenBy: `openai:${opts.model}` };
+      } catch (err) {
+        throw new ProviderError(describeOpenAiError(err)?.message ?? (err as Error).message, meter.usage(), { cause: err });
+      }
+    },
     async answer(input, sink) {
       const meter = new UsageMeter(opts.model);
       const messages: ChatCompletionMessageParam[] = [
         { role: 'system', content: systemPrompt() },
-        ...trimHistory(input.history),
+        ...historyWithSummary(input),
         { role: 'user', content: input.question },
       ];
       const session: ModelSession = {

@@ -17,9 +17,26 @@ export interface AssistantSink {
   signal: AbortSignal;
 }
 
+export interface HistoryMessage {
+  role: 'user' | 'assistant';
+  content: string;
+}
+
 export interface ProviderInput {
   question: string;
-  history: { role: 'user' | 'assistant'; content: string }[];
+  /** Earlier messages sent word for word, oldest first (after the summary, when there is one). */
+  history: HistoryMessage[];
+  /** The summary of the messages before `history` (conversation-summary.ts), and how many it covers. */
+  summary?: { text: string; messages: number } | null;
+}
+
+/** Older messages to add to a conversation's summary (conversation-summary.ts). */
+export interface SummaryRequest {
+  /** The summary so far, if any. */
+  previous: string | null;
+  messages: HistoryMessage[];
+  /** Tokens the new summary may take. */
+  maxTokens: number;
 }
 
 export interface ProviderUsage {
@@ -45,5 +62,12 @@ export interface AssistantProvider {
   name: string;
   /** Shown in the UI, so people know the answer came from no LLM. */
   offline: boolean;
+  /** Tokens of earlier conversation (summary and messages) sent with a question (context-budget.ts). */
+  historyTokens: number;
   answer(input: ProviderInput, sink: AssistantSink): Promise<ProviderUsage>;
+  /**
+   * Writes the summary of earlier messages with the model, without tools, as `writtenBy`. A provider
+   * without it (offline) gets the extractive summary.
+   */
+  summarise?(request: SummaryRequest, signal: AbortSignal): Promise<{ text: string; usage: ProviderUsage; writtenBy: string }>;
 }

@@ -2,10 +2,11 @@
 // every FLUSH_MS as sequenced deltas, and finalise exactly once (completed, timeout, failed).
 import { randomUUID } from 'node:crypto';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
-import { ToolCallKeys, announceJobChange, auditToolCall, finishRun, isDatabaseUnavailable, retryWhileDatabaseUnavailable, startRun, type Runtime } from '@tandem/core';
+import { ToolCallKeys, announceJobChange, auditToolCall, finishRun, isDatabaseUnavailable, retryWhileDatabaseUnavailable, startRun, storeSummary, type Runtime } from '@tandem/core';
 import { runToolInRun } from '@tandem/tools';
-import { ProviderError, type AssistantProvider, type ToolCallOutcome } from './provider.ts';
+import { ProviderError, type AssistantProvider, type ProviderUsage, type ToolCallOutcome } from './provider.ts';
 import { ReplyOutput } from './reply-output.ts';
+import { addUsage, fitHistory } from './conversation-summary.ts';
 
 export const FLUSH_MS = 150;
 /** How long a run waits before re-checking when an earlier question in its conversation is still running. */
@@ -58,9 +59,22 @@ export async function runAssistant(
   const reportAs = { model: provider.name };
   /** Names this attempt's tool calls for the ledger: a retry that repeats a call meets its key. */
   const callKeys = new ToolCallKeys();
+  /** What summarising the conversation's older messages cost this run (added to the answer's usage). */
+  let summaryUsage: ProviderUsage = { tokens: null, costUsd: null };
   try {
-    const usage = await provider.answer(
-      { question: started.question, history: started.history },
+    const scope = { workspaceId: run.workspaceId, conversationId: run.conversationId };
+    const fitted = await fitHistory(provider, started.context, {
+      signal,
+      log: ctx.log,
+      store: (summary) => whileDatabaseDown(() => storeSummary(rt.orm.em.fork(), scope, summary)),
+    });
+    summaryUsage = fitted.usage;
+    // The reply says when older messages reached the model only as a summary (a repeat of this event
+    // after an unsure write changes nothing: clients keep one note per run).
+    if (fitted.input.summary)
+      output.event({ type: 'context.summarised', runId, messageId: replyMessageId, messages: fitted.input.summary.messages });
+    const answered = await provider.answer(
+      { question: started.question, ...fitted.input },
       {
         signal,
         text: (chunk) => output.text(chunk),
@@ -81,6 +95,7 @@ export async function runAssistant(
         },
       },
     );
+    const usage = addUsage(answered, summaryUsage);
     clearInterval(timer);
     if (stop.signal.aborted) throw stop.signal.reason;
     // The whole text is stored before the reply is marked complete, never a part of it.
@@ -95,7 +110,7 @@ export async function runAssistant(
     await whileDatabaseDown(() => output.flush()).catch(() => undefined);
     if (opts.shutdownSignal.aborted) throw err; // the processor hands the job back
     // What a provider spent before it stopped is still recorded (docs/reliability.md §21).
-    const spent = err instanceof ProviderError ? { tokens: err.usage.tokens, costUsd: err.usage.costUsd } : {};
+    const spent = addUsage(err instanceof ProviderError ? err.usage : {}, summaryUsage);
     if (timeout.aborted && !stop.signal.aborted) {
       const seconds = Math.round(rt.config.ASSISTANT_TIMEOUT_MS / 1000);
       await whileDatabaseDown(() =>

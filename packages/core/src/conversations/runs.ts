@@ -8,6 +8,7 @@ import type { Bus } from '../bus/bus.ts';
 import { appendEvents, wakeSubscribers } from './events.ts';
 import { toMessageDtos } from './conversations.ts';
 import { recordAssistantRun } from './assistant-metrics.ts';
+import { readRunContext, type RunContext } from './summaries.ts';
 
 export interface RunDeps {
   em: EntityManager;
@@ -17,7 +18,7 @@ export interface RunDeps {
 export type StartedRun =
   | { state: 'gone' }
   | { state: 'wait'; blockedBy: string }
-  | { state: 'started'; run: IRun; replyMessageId: string; question: string; history: { role: 'user' | 'assistant'; content: string }[] };
+  | { state: 'started'; run: IRun; replyMessageId: string; question: string; context: RunContext };
 
 // Checking the status under the row lock is what makes a cancelled run stop writing and a retried
 // run never finish twice; partial text is flushed as sequenced `message.delta` events. Each start
@@ -39,11 +40,15 @@ async function commitEvents(deps: RunDeps, conversationId: string, work: (tx: En
   return seq;
 }
 
-/** Claims a run: queued → running with a reply message; a retried running run restarts its reply. */
-export async function startRun(deps: RunDeps, runId: string, historyLimit = 20): Promise<StartedRun> {
-  let result: StartedRun = { state: 'gone' };
+/**
+ * Claims a run: queued → running with a reply message; a retried running run restarts its reply.
+ * A started run comes with its conversation's stored summary and every complete message after it.
+ */
+export async function startRun(deps: RunDeps, runId: string): Promise<StartedRun> {
+  // Assigned inside the transaction's callback (`as`: so TypeScript does not narrow it to 'gone').
+  let result = { state: 'gone' } as StartedRun | { state: 'claimed'; run: IRun; replyMessageId: string; question: string; questionSeq: number };
   const probe = await deps.em.fork().findOne(Run, { id: runId });
-  if (!probe) return result;
+  if (!probe) return { state: 'gone' };
   await commitEvents(deps, probe.conversationId, async (tx) => {
     const run = await lockRun(tx, runId);
     if (!run || (run.status !== 'queued' && run.status !== 'running')) return null;
@@ -80,18 +85,14 @@ export async function startRun(deps: RunDeps, runId: string, historyLimit = 20):
       events.push({ type: 'message.delta', messageId: replyId, text: '', replace: true });
     }
     const question = await tx.findOneOrFail(Message, { id: run.questionMessageId });
-    const history = await tx.find(
-      Message,
-      { conversationId: run.conversationId, seq: { $lt: question.seq }, status: 'complete' },
-      { orderBy: { seq: 'desc' }, limit: historyLimit },
-    );
-    result = {
-      state: 'started', run, replyMessageId: replyId, question: question.content,
-      history: history.reverse().map((m) => ({ role: m.role, content: m.content })),
-    };
+    result = { state: 'claimed', run, replyMessageId: replyId, question: question.content, questionSeq: question.seq };
     return events;
   });
-  return result;
+  if (result.state !== 'claimed') return result;
+  // Read after the commit, so the run and conversation locks are not held while a long history loads.
+  const { run, replyMessageId, question, questionSeq } = result;
+  const context = await readRunContext(deps.em.fork(), { workspaceId: run.workspaceId, conversationId: run.conversationId, beforeSeq: questionSeq });
+  return { state: 'started', run, replyMessageId, question, context };
 }
 
 /**

@@ -15,6 +15,7 @@ import { TaskEntity } from './task.ts';
 import { AccessTokenEntity } from './access-token.ts';
 import { ExportEntity } from './export.ts';
 import { ToolEffectEntity } from './tool-effect.ts';
+import { ConversationSummaryEntity } from './conversation-summary.ts';
 
 export * from './user.ts';
 export * from './workspace.ts';
@@ -31,6 +32,7 @@ export * from './task.ts';
 export * from './access-token.ts';
 export * from './export.ts';
 export * from './tool-effect.ts';
+export * from './conversation-summary.ts';
 
 // Agent-metric tables are queried with plain SQL; their entities state each table's shape (no
 // drift: test/entities.server.test.ts). metric_samples has none (partitioned, no primary key): its
@@ -41,6 +43,7 @@ export * from './tool-effect.ts';
 const agentMetricsEntities: EntitySchema<any, never>[] = [
   AgentEntity, IngestKeyEntity, MetricRollupEntity, MetricRollupProgressEntity, MetricRollupMarkEntity,
   AlertRuleEntity, AlertStateEntity, AlertStreamEntity, AlertEventEntity, DashboardPrefsEntity, TaskEntity, AccessTokenEntity, InvitationEntity, ToolEffectEntity,
+  ConversationSummaryEntity,
 ];
 
 export const entities = [User, Workspace, Membership, AuditLog, Conversation, Message, Run, ConversationEventRow, ExportEntity, ...salesEntities, ...agentMetricsEntities];

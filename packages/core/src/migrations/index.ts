@@ -15,6 +15,7 @@ import { Migration20261202140000ToolEffects } from './Migration20261202140000Too
 import { Migration20261202160000ExportSchedules } from './Migration20261202160000ExportSchedules.ts';
 import { Migration20261202180500RunQuotaIndexes } from './Migration20261202180500RunQuotaIndexes.ts';
 import { Migration20261202190000AssistantBudget } from './Migration20261202190000AssistantBudget.ts';
+import { Migration20261203100000ConversationSummaries } from './Migration20261203100000ConversationSummaries.ts';
 
 export const migrations = [
   { name: 'Migration20261123000000Foundation', class: Migration20261123000000Foundation },
@@ -33,4 +34,5 @@ export const migrations = [
   { name: 'Migration20261202160000ExportSchedules', class: Migration20261202160000ExportSchedules },
   { name: 'Migration20261202180500RunQuotaIndexes', class: Migration20261202180500RunQuotaIndexes },
   { name: 'Migration20261202190000AssistantBudget', class: Migration20261202190000AssistantBudget },
+  { name: 'Migration20261203100000ConversationSummaries', class: Migration20261203100000ConversationSummaries },
 ];
