@@ -4,7 +4,7 @@
 // and the summary is computed once and reused by the next run; the reply notes it.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createConversation, listWorkspacesOf, readEvents, registerUser, sendMessage } from '@tandem/core';
+import { createConversation, deleteConversation, listWorkspacesOf, readEvents, registerUser, sendMessage } from '@tandem/core';
 import { availableModes, createTestRuntime, type TestRuntime } from '@tandem/core/testing';
 import type { ConversationEvent } from '@tandem/schema';
 import { startWorkers } from '../src/worker.ts';
@@ -149,7 +149,7 @@ describe.each(modes)('a 300-message conversation with OpenAI (%s)', (mode) => {
 describe.each(modes)('a 300-message conversation with the offline assistant (%s)', (mode) => {
   const { state, ask, summaries } = useRuntime(mode, () => ({ LLM_PROVIDER: 'offline', OFFLINE_WORD_DELAY_MS: '0' }));
 
-  it('writes an extractive summary that keeps the answers\' figures, once, and the replies note it', async () => {
+  it('writes an extractive summary that keeps the answers\' figures, once, and the replies note it; it goes with the conversation', async () => {
     const { conversationId } = await longConversation(state.rt, state.me);
 
     const first = await ask(conversationId, 'How were sales in the last six months?');
@@ -168,5 +168,9 @@ describe.each(modes)('a 300-message conversation with the offline assistant (%s)
     expect(second.run.status).toBe('completed');
     expect(await summaries(conversationId)).toEqual([stored]);
     expect(second.notes.map((n) => n.messages)).toEqual([stored!.covered_messages]);
+
+    // The summary goes with its conversation.
+    await deleteConversation({ em: state.rt.orm.em.fork(), bus: state.rt.bus }, conversationId, { id: state.me.userId, name: 'Sam Summary', isAdmin: false });
+    expect(await summaries(conversationId)).toEqual([]);
   });
 });
