@@ -24,6 +24,11 @@ export class ReplyOutput {
     private readonly onStopped: () => void,
   ) {}
 
+  /** Whether anything waits to be written. */
+  get pending(): boolean {
+    return this.buffered.text !== '' || this.buffered.events.length > 0;
+  }
+
   text(chunk: string): void {
     this.buffered.text += chunk;
   }

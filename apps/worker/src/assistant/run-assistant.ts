@@ -50,8 +50,17 @@ export async function runAssistant(
 
   const output = new ReplyOutput(rt, run, replyMessageId, () => stop.abort(new Cancelled('run is no longer running')));
   // While the database is down the output stays buffered; any other write error ends the run.
-  const flushSoon = () => output.flush().catch((err: unknown) => void (isDatabaseUnavailable(err) || stop.abort(err)));
+  let lastWriteAt = 0;
+  const flushSoon = () => {
+    if (output.pending) lastWriteAt = Date.now();
+    return output.flush().catch((err: unknown) => void (isDatabaseUnavailable(err) || stop.abort(err)));
+  };
   const timer = setInterval(() => void flushSoon(), FLUSH_MS);
+  /** Text after a quiet spell is written at once (the first token must not wait for a tick); more within FLUSH_MS waits for the timer. */
+  const onText = (chunk: string) => {
+    output.text(chunk);
+    if (Date.now() - lastWriteAt >= FLUSH_MS) void flushSoon();
+  };
 
   // The asker's identity: tools act for whoever asked, never for others in the conversation.
   const ctx = { em: rt.orm.em.fork(), workspaceId: run.workspaceId, userId: run.createdBy, signal, log: rt.log.child({ runId }), bus: rt.bus };
@@ -77,7 +86,7 @@ export async function runAssistant(
       { question: started.question, ...fitted.input },
       {
         signal,
-        text: (chunk) => output.text(chunk),
+        text: onText,
         callTool: async (name, args): Promise<ToolCallOutcome> => {
           const callId = randomUUID();
           const t0 = Date.now();
