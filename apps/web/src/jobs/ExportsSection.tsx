@@ -23,12 +23,12 @@ function Progress(props: { e: ExportView }) {
   return (
     <div class="export-progress" data-testid="export-progress" data-status={props.e.status}>
       <Show when={props.e.status === 'running' || props.e.status === 'queued'}>
-        <progress
-          class="export-progress__bar"
-          max="100"
-          value={props.e.percent ?? undefined}
-          aria-label={`Export progress${props.e.percent === null ? '' : `: ${props.e.percent}%`}`}
-        />
+        {/* Two elements, not value={percent ?? undefined}: Solid sets `value` as a property, and
+            progress.value = undefined throws (non-finite), which stops the page's updates. A bar
+            without a value is the indeterminate one. */}
+        <Show when={props.e.percent !== null} fallback={<progress class="export-progress__bar" max="100" aria-label="Export progress" />}>
+          <progress class="export-progress__bar" max="100" value={props.e.percent ?? 0} aria-label={`Export progress: ${props.e.percent ?? 0}%`} />
+        </Show>
       </Show>
       <span class="muted export-progress__figures">
         {props.e.rows.toLocaleString()} rows · {formatBytes(props.e.bytes)}

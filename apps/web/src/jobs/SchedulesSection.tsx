@@ -57,7 +57,9 @@ export function SchedulesSection(props: { workspaceId: string }) {
         <span class="muted section-head__note">Each run is an ordinary export in the list above.</span>
       </div>
       <form class="card export-form" data-testid="schedule-form" novalidate onSubmit={(e) => void submit(e)}>
-        <div class="export-form__grid">
+        {/* Top-aligned, unlike the export form's grid: the cron hint would push the cron field's
+            label above the others'. */}
+        <div class="export-form__grid" style={{ 'align-items': 'start' }}>
           <Field id="schedule-cron" label="Cron" hint="minute hour day-of-month month day-of-week">
             {(control) => <input {...control} class="input" value={cron()} onInput={(e) => setCron(e.currentTarget.value)} data-testid="schedule-cron" />}
           </Field>

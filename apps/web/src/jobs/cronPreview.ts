@@ -16,4 +16,11 @@ export const formatInZone = (at: Date | number, timezone: string) =>
   new Intl.DateTimeFormat(undefined, { timeZone: timezone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(at);
 
 export const browserZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-export const allZones = (): string[] => (typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : ['UTC']);
+/**
+ * The zones the form offers. V8's list leaves out UTC, and the browser's own zone can be an alias
+ * that is not in it; without them the select shows nothing for the default zone.
+ */
+export const allZones = (): string[] => {
+  const listed = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  return [...new Set([...listed, 'UTC', browserZone()])].sort();
+};

@@ -1,7 +1,7 @@
 // The workspace's exports: the list (export.list) kept current by export.events, which pushes
 // each export as it changes; create, cancel and retry go through export.* mutations.
 import { useQuery, useQueryClient } from '@tanstack/solid-query';
-import type { Accessor } from 'solid-js';
+import { createEffect, on, type Accessor } from 'solid-js';
 import type { ExportView } from '@tandem/schema';
 import { createSubscription } from '../createSubscription.ts';
 import { describeError } from '../errors.ts';
@@ -29,6 +29,10 @@ export function createExports(workspaceId: Accessor<string>, enabled: Accessor<b
     subscribe: (input, observer) => trpc.export.events.subscribe(input, observer),
     onData: upsert,
   });
+  // Progress pushed while the stream was down (or before it started) is read again.
+  createEffect(on(events.state, (state, previous) => {
+    if (state === 'live' && previous !== 'live') void client.invalidateQueries({ queryKey: exportsKey(workspaceId()) });
+  }));
 
   return {
     list,
