@@ -1,6 +1,8 @@
 // BullMQ on Redis (services mode) or on its PostgreSQL backend (embedded), behind one small API.
 import { hostname } from 'node:os';
-import { Queue, Worker, createPostgresBackend, type Job, type Processor, type WorkerOptions } from 'bullmq';
+import {
+  Queue, Worker, createPostgresBackend, type Job, type JobProgress, type PostgresConnectionOptions, type PostgresQueueBackend, type Processor, type WorkerOptions,
+} from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { AppError } from '../errors.ts';
@@ -13,7 +15,8 @@ export interface QueueTarget {
   prefix: string;
   /**
    * Worker wake-up poll in seconds. PGlite behind pglite-socket is one shared session, so NOTIFY
-   * never reaches the worker's LISTEN connection: embedded mode polls instead (BullMQ drainDelay).
+   * never reaches the worker's LISTEN connection: embedded mode polls instead (BullMQ drainDelay;
+   * PollingWorker keeps a pending delayed job from stretching the wait).
    */
   pollSeconds?: number;
   /** Job lock duration; a job whose worker died is re-run after about this long (stall check). */
@@ -32,6 +35,18 @@ const RETRY_BACKOFF = { type: 'exponential', delay: 1000 } as const;
 const KEEP_COMPLETED = { age: 3600, count: 1000 } as const;
 /** Failed jobs are kept a week, to read why they failed. */
 const KEEP_FAILED = { age: 7 * 24 * 3600 } as const;
+
+/**
+ * A PostgreSQL-backed worker that looks for new jobs at least every drainDelay seconds. While its
+ * queue holds a delayed job (an export schedule's next run, months away), BullMQ waits until that
+ * job is due, up to an hour on PostgreSQL, counting on NOTIFY to wake it for jobs added meanwhile;
+ * embedded mode gets no NOTIFY, so a new export stayed queued for minutes.
+ */
+class PollingWorker extends Worker<unknown, unknown, string, PostgresQueueBackend, JobProgress, PostgresConnectionOptions> {
+  override get maximumBlockTimeout(): number {
+    return Math.min(super.maximumBlockTimeout, this.opts.drainDelay ?? super.maximumBlockTimeout);
+  }
+}
 
 export class Queues {
   private readonly queues = new Map<string, AnyQueue>();
@@ -160,7 +175,9 @@ export class Queues {
     };
     const worker = this.backend === 'redis'
       ? new Worker(this.queueName(queue), processor, { ...common, connection: this.redis(true), prefix: this.target.prefix })
-      : (new Worker(this.queueName(queue), processor, { ...common, ...this.pg() }, createPostgresBackend) as unknown as Worker);
+      : this.target.pollSeconds === undefined
+        ? (new Worker(this.queueName(queue), processor, { ...common, ...this.pg() }, createPostgresBackend) as unknown as Worker)
+        : (new PollingWorker(this.queueName(queue), processor, { ...common, ...this.pg() }, createPostgresBackend) as unknown as Worker);
     worker.on('error', (err) => this.log.warn({ err: err.message, queue }, 'worker error'));
     worker.on('failed', (job, err) => this.log.warn({ jobId: job?.id, name: job?.name, err: err.message }, 'job failed'));
     this.workers.push(worker);
