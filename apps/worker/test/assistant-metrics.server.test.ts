@@ -41,7 +41,7 @@ describe.each(modes)('tandem-assistant agent metrics (%s)', (mode) => {
   }
   async function ask(w: { userId: string; workspaceId: string }, content: string) {
     const c = await createConversation(rt.orm.em.fork(), w.workspaceId, w.userId);
-    const { runId } = await sendMessage({ em: rt.orm.em.fork(), bus: rt.bus, queues: rt.queues, ratePerHour: 100 }, { conversationId: c.id, content, clientMessageId: randomUUID(), userId: w.userId });
+    const { runId } = await sendMessage({ em: rt.orm.em.fork(), bus: rt.bus, queues: rt.queues, ratePerHour: 100 }, { conversationId: c.id, content, clientMessageId: randomUUID(), userId: w.userId, workspaceId: w.workspaceId });
     await vi.waitFor(async () => {
       const [run] = await rt.orm.em.fork().execute<{ status: string }[]>('select status from runs where id = ?', [runId]);
       expect(['completed', 'failed']).toContain(run?.status);

@@ -60,7 +60,7 @@ function useRuntime(mode: (typeof modes)[number], env: () => Record<string, stri
     const { rt, me } = state;
     const { runId } = await sendMessage(
       { em: rt.orm.em.fork(), bus: rt.bus, queues: rt.queues, ratePerHour: rt.config.ASSISTANT_RATE_LIMIT_PER_HOUR },
-      { conversationId, content, clientMessageId: randomUUID(), userId: me.userId },
+      { conversationId, content, clientMessageId: randomUUID(), userId: me.userId, workspaceId: me.workspaceId },
     );
     await vi.waitFor(async () => {
       const [row] = await sql<{ status: string }>('select status from runs where id = ?', [runId]);

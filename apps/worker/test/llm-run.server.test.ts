@@ -114,7 +114,7 @@ describe.each(cases)('LLM runs (%s, %s)', (mode, providerName) => {
     const conversation = await createConversation(rt.orm.em.fork(), me.workspaceId, me.userId, 'LLM test');
     const { runId } = await sendMessage(
       { em: rt.orm.em.fork(), bus: rt.bus, queues: rt.queues, ratePerHour: rt.config.ASSISTANT_RATE_LIMIT_PER_HOUR },
-      { conversationId: conversation.id, content, clientMessageId: randomUUID(), userId: me.userId },
+      { conversationId: conversation.id, content, clientMessageId: randomUUID(), userId: me.userId, workspaceId: me.workspaceId },
     );
     const run = await vi.waitFor(async () => {
       const [row] = await sql<{ status: string; reason: string | null }>('select status, reason from runs where id = ?', [runId]);

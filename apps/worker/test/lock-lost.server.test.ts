@@ -38,7 +38,7 @@ describe.each(modes)('lock lost while the first worker still runs (%s)', (mode) 
       const c = await createConversation(app.orm.em.fork(), workspaceId, user.id);
       const sent = await sendMessage(
         { em: app.orm.em.fork(), bus: app.bus, queues: app.queues, ratePerHour: 100 },
-        { conversationId: c.id, content: QUESTION, clientMessageId: randomUUID(), userId: user.id },
+        { conversationId: c.id, content: QUESTION, clientMessageId: randomUUID(), userId: user.id, workspaceId },
       );
       return { conversationId: c.id, runId: sent.runId };
     };
@@ -111,7 +111,7 @@ describe.each(modes)('lock lost while the first worker still runs (%s)', (mode) 
     const c = await createConversation(app.orm.em.fork(), workspaceId, user.id);
     const { runId } = await sendMessage(
       { em: app.orm.em.fork(), bus: app.bus, queues: app.queues, ratePerHour: 100 },
-      { conversationId: c.id, content: QUESTION, clientMessageId: randomUUID(), userId: user.id },
+      { conversationId: c.id, content: QUESTION, clientMessageId: randomUUID(), userId: user.id, workspaceId },
     );
     const deps = () => ({ em: app.orm.em.fork(), bus: app.bus });
     const old = await startRun(deps(), runId);

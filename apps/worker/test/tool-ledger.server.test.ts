@@ -28,7 +28,7 @@ describe.each(modes)('tool side effects of a retried run (%s)', (mode) => {
 
   const ask = async (content: string) => {
     const c = await createConversation(rt.orm.em.fork(), workspaceId, userId);
-    const { runId } = await sendMessage({ em: rt.orm.em.fork(), bus: rt.bus, queues: rt.queues, ratePerHour: 100 }, { conversationId: c.id, content, clientMessageId: randomUUID(), userId });
+    const { runId } = await sendMessage({ em: rt.orm.em.fork(), bus: rt.bus, queues: rt.queues, ratePerHour: 100 }, { conversationId: c.id, content, clientMessageId: randomUUID(), userId, workspaceId });
     return { conversationId: c.id, runId };
   };
   const runStatus = async (runId: string) =>

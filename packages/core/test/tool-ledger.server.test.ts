@@ -35,7 +35,7 @@ describe.each(modes)('tool side-effect ledger (%s)', (mode) => {
     userId = user.id;
     [{ workspace_id: workspaceId }] = (await rt.orm.em.fork().execute<{ workspace_id: string }[]>('select workspace_id from memberships where user_id = ?', [userId])) as [{ workspace_id: string }];
     const c = await createConversation(rt.orm.em.fork(), workspaceId, userId);
-    ({ runId } = await sendMessage({ em: rt.orm.em.fork(), bus: rt.bus, queues: rt.queues, ratePerHour: 100 }, { conversationId: c.id, content: 'remind me', clientMessageId: randomUUID(), userId }));
+    ({ runId } = await sendMessage({ em: rt.orm.em.fork(), bus: rt.bus, queues: rt.queues, ratePerHour: 100 }, { conversationId: c.id, content: 'remind me', clientMessageId: randomUUID(), userId, workspaceId }));
   });
   afterAll(() => rt?.close());
 

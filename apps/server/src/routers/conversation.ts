@@ -43,7 +43,7 @@ export const conversationRouter = router({
         em: ctx.em, bus: ctx.rt.bus, queues: ctx.rt.queues, ratePerHour: ctx.rt.config.ASSISTANT_RATE_LIMIT_PER_HOUR,
         workspacePerHour: ctx.rt.config.ASSISTANT_WORKSPACE_LIMIT_PER_HOUR, deploymentPerHour: ctx.rt.config.ASSISTANT_MAX_RUNS_PER_HOUR,
       },
-      { ...input, userId: ctx.user.id },
+      { ...input, userId: ctx.user.id, workspaceId: ctx.workspace.id },
     )),
 
   /** Withdraws a queued question or stops a running reply (its partial text is kept). */

@@ -110,7 +110,7 @@ export async function runEval(rt: Runtime, opts: { provider?: AssistantProvider;
         const question = fill(turn.question);
         const { runId } = await sendMessage(
           { em: rt.orm.em.fork(), bus: rt.bus, queues: rt.queues, ratePerHour: 1_000_000, workspacePerHour: 1_000_000, deploymentPerHour: 1_000_000 },
-          { conversationId: conversation.id, content: question, clientMessageId: randomUUID(), userId: user.id });
+          { conversationId: conversation.id, content: question, clientMessageId: randomUUID(), userId: user.id, workspaceId });
         const status = await waitForRun(rt, runId);
         const events = (await readEvents(rt.orm.em.fork(), conversation.id, seen, 10_000)).map((e) => e.event);
         seen += events.length;

@@ -26,12 +26,16 @@ export interface SendDeps {
 
 export const runJobId = (runId: string) => `run-${runId}`;
 
+/** Holds `lock` until the transaction ends: counts under it are exact across instances. */
+const takeLock = (tx: EntityManager, lock: string) => tx.execute(`select pg_advisory_xact_lock(hashtext(?))`, [lock]);
+
 /**
- * Takes `lock` for the transaction and counts the runs of the last hour matching `where`;
- * TOO_MANY_REQUESTS at `limit`, saying which limit it is and when the oldest counted run leaves the hour.
+ * Takes `lock` for the transaction (null: the caller holds it) and counts the runs of the last hour
+ * matching `where`; TOO_MANY_REQUESTS at `limit`, saying which limit it is and when the oldest
+ * counted run leaves the hour.
  */
-async function assertHourlyRoom(tx: EntityManager, lock: string, where: string, params: unknown[], limit: number, what: (n: number) => string): Promise<void> {
-  await tx.execute(`select pg_advisory_xact_lock(hashtext(?))`, [lock]);
+async function assertHourlyRoom(tx: EntityManager, lock: string | null, where: string, params: unknown[], limit: number, what: (n: number) => string): Promise<void> {
+  if (lock) await takeLock(tx, lock);
   const { used, resetAt } = await hourlyUse(tx, where, params);
   if (used < limit) return;
   const resetsAt = resetAt!;
@@ -42,7 +46,7 @@ async function assertHourlyRoom(tx: EntityManager, lock: string, where: string, 
 
 export async function sendMessage(
   deps: SendDeps,
-  input: { conversationId: string; content: string; clientMessageId: string; userId: string },
+  input: { conversationId: string; content: string; clientMessageId: string; userId: string; workspaceId: string },
 ): Promise<{ message: MessageDto; runId: string }> {
   const { em } = deps;
   const existing = await em.findOne(Message, { conversationId: input.conversationId, clientMessageId: input.clientMessageId });
@@ -55,23 +59,22 @@ export async function sendMessage(
 
   const { message, runId, lastSeq } = await em.transactional(async (tx) => {
     // One user's sends serialise on this lock, so a resend sees the first and the quota count is exact.
-    await tx.execute(`select pg_advisory_xact_lock(hashtext(?))`, [`quota:${input.userId}`]);
+    await takeLock(tx, `quota:${input.userId}`);
     const dup = await tx.findOne(Message, { conversationId: input.conversationId, clientMessageId: input.clientMessageId });
     if (dup) return { message: (await toMessageDtos(tx, [dup]))[0]!, runId: dup.runId!, lastSeq: 0 };
     // Narrowest first, each under its own lock taken in this order, so every count is exact across
     // instances and a user over their own quota never waits on the workspace's or deployment's lock.
-    await assertHourlyRoom(tx, `quota:${input.userId}`, 'created_by = ?', [input.userId], deps.ratePerHour,
+    await assertHourlyRoom(tx, null, 'created_by = ?', [input.userId], deps.ratePerHour,
       (n) => `You have asked ${n} questions this hour (ASSISTANT_RATE_LIMIT_PER_HOUR)`);
-    if (deps.workspacePerHour !== undefined) {
-      const [row] = await tx.execute<{ workspace_id: string }[]>(`select workspace_id from conversations where id = ?`, [input.conversationId]);
-      if (row) await assertHourlyRoom(tx, `quota:workspace:${row.workspace_id}`, 'workspace_id = ?', [row.workspace_id], deps.workspacePerHour,
+    if (deps.workspacePerHour !== undefined)
+      await assertHourlyRoom(tx, `quota:workspace:${input.workspaceId}`, 'workspace_id = ?', [input.workspaceId], deps.workspacePerHour,
         (n) => `This workspace has asked ${n} questions this hour, its limit (ASSISTANT_WORKSPACE_LIMIT_PER_HOUR)`);
-    }
     if (deps.deploymentPerHour !== undefined)
       await assertHourlyRoom(tx, 'quota:deployment', 'true', [], deps.deploymentPerHour,
         (n) => `The assistant has answered ${n} questions this hour across this deployment, its limit (ASSISTANT_MAX_RUNS_PER_HOUR)`);
     // The row lock makes lastSeq + 1 below the sequence number appendEvents will allocate.
-    const conversation = await tx.findOneOrFail(Conversation, { id: input.conversationId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    // Scoped to the workspace the caller was authorised in (the procedure resolved it from the conversation).
+    const conversation = await tx.findOneOrFail(Conversation, { id: input.conversationId, workspaceId: input.workspaceId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     assertActive(conversation);
     await assertWithinBudget(tx, conversation.workspaceId);
     const msg = tx.create(Message, {
