@@ -1,7 +1,7 @@
 // The worker's side of an assistant run: every state change is one transaction that checks the
 // run's status under its row lock (docs/reliability.md §1, §2).
 import { randomUUID } from 'node:crypto';
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import type { ConversationEvent, RunStatus } from '@tandem/schema';
 import { Message, Run, type IRun } from '../entities/conversation.ts';
 import type { Bus } from '../bus/bus.ts';
@@ -24,9 +24,9 @@ export type StartedRun =
 // run never finish twice; partial text is flushed as sequenced `message.delta` events. Each start
 // of a run is a new attempt; writes carry the attempt they belong to, and an older attempt (a
 // worker that lost its job lock but still runs) is refused.
-async function lockRun(tx: EntityManager, runId: string): Promise<IRun | null> {
-  const rows = await tx.execute<{ id: string }[]>(`select id from runs where id = ? for update`, [runId]);
-  return rows.length ? tx.findOne(Run, { id: runId }, { refresh: true }) : null;
+function lockRun(tx: EntityManager, runId: string): Promise<IRun | null> {
+  // One `select … for update`; refreshed, since the caller's fork may have read the row before the lock.
+  return tx.findOne(Run, { id: runId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
 }
 
 async function commitEvents(deps: RunDeps, conversationId: string, work: (tx: EntityManager) => Promise<ConversationEvent[] | null>) {
