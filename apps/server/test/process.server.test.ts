@@ -113,5 +113,5 @@ describe('the server process (embedded mode)', () => {
       expect(messages[1]!.content).toMatch(/reorder/i);
     }, { timeout: 30_000, interval: 250 });
     expect(await second.stop()).toBe(0);
-  });
+  }, 180_000); // two cold starts of a process with embedded PostgreSQL and the demo seed, on a busy machine
 });

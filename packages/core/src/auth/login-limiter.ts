@@ -78,6 +78,9 @@ export class SignInLimiter {
     } catch (err) {
       // Only a wrong email or password is a failure; an outage is not the caller's doing.
       if (!(err instanceof AppError && err.code === 'UNAUTHORIZED')) await giveBack(delay > 0, true).catch(() => undefined);
+      // The wait runs from the answer, not from the start of the attempt: a slow password check
+      // (scrypt on a busy machine can take longer than the first 1 s wait) must not use it up.
+      else if (delay > 0) await this.gate.block(key, delay);
       throw err;
     }
     await Promise.all([this.failures.delete(key), this.gate.delete(key), this.failuresPerAddress.reward(address)]);
