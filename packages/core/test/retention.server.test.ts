@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { availableModes, createTestRuntime, type TestRuntime } from '../src/testing/modes.ts';
 import { recordAudit } from '../src/audit/audit-log.ts';
-import { listConversations } from '../src/conversations/conversations.ts';
+import { listConversations, restoreConversation } from '../src/conversations/conversations.ts';
 import { RETENTION_BATCH, retentionReport, setConversationRetention, sweepRetention } from '../src/retention/retention.ts';
 
 const modes = await availableModes();
@@ -101,6 +101,25 @@ describe.each(modes)('retention sweeps (%s)', (mode) => {
     // A sweep of every workspace on day 6 leaves the other (30 days) alone too.
     await sweep(T0 + 6 * DAY);
     expect(await sql(`select id from conversations where id = ? and retention_archived_at is not null`, [b])).toEqual([]);
+  });
+
+  it('restoring what retention archived is audited, and the conversation counts as active from then', async () => {
+    const ws = await workspace();
+    const c = await conversation(ws, T0);
+    await sweep(T0 + 31 * DAY, { workspaceId: ws });
+    const admin = randomUUID();
+    await restoreConversation(rt.orm.em.fork(), rt.bus, c, admin);
+    const [row] = await sql<{ archived_at: Date | null; retention_archived_at: Date | null; last_activity_at: Date }>(
+      `select archived_at, retention_archived_at, last_activity_at from conversations where id = ?`, [c]);
+    expect(row).toMatchObject({ archived_at: null, retention_archived_at: null });
+    expect(new Date(row!.last_activity_at).getTime()).toBeGreaterThan(T0 + 31 * DAY);
+    const audit = await sql<{ actor_id: string; target_id: string }>(`select actor_id, target_id from audit_log where workspace_id = ? and action = 'retention.restore'`, [ws]);
+    expect(audit).toEqual([{ actor_id: admin, target_id: c }]);
+    // Restoring a conversation a member archived themselves is no retention matter: not audited as one.
+    const own = await conversation(ws, Date.now());
+    await sql(`update conversations set archived_at = now() where id = ?`, [own]);
+    await restoreConversation(rt.orm.em.fork(), rt.bus, own, admin);
+    expect(await sql(`select 1 from audit_log where action = 'retention.restore' and target_id = ?`, [own])).toEqual([]);
   });
 
   it('a conversation that became active again after the select is not archived (the update checks again)', async () => {

@@ -30,7 +30,7 @@ export const conversationRouter = router({
   restore: conversationProcedure('member').input(conversationIdInput).mutation(async ({ ctx, input }) => {
     if (ctx.workspace.role !== 'admin' && (await archivedByRetention(ctx.em, input.conversationId)))
       throw new AppError('FORBIDDEN', 'Retention archived this conversation; only an admin can restore it');
-    return restoreConversation(ctx.em, ctx.rt.bus, input.conversationId);
+    return restoreConversation(ctx.em, ctx.rt.bus, input.conversationId, ctx.user.id);
   }),
 
   /** Gone for everyone, live: its creator or an admin; audited (packages/core/src/conversations/delete.ts). */

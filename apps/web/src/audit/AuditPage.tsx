@@ -36,6 +36,7 @@ const actionLabels: Record<string, string> = {
   'export.schedule.remove': 'Removed a schedule',
   'retention.set': 'Changed retention',
   'retention.sweep': 'Retention sweep',
+  'retention.restore': 'Restored a conversation retention archived',
 };
 
 function formatDetailValue(value: unknown): string {

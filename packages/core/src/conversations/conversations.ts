@@ -7,6 +7,7 @@ import { User } from '../entities/user.ts';
 import { AppError } from '../errors.ts';
 import type { Bus } from '../bus/bus.ts';
 import { appendEvents, wakeSubscribers } from './events.ts';
+import { recordAudit } from '../audit/audit-log.ts';
 
 export const toConversationDto = (c: IConversation) => ({
   id: c.id,
@@ -83,10 +84,10 @@ export async function getConversation(em: EntityManager, conversationId: string,
   };
 }
 
-async function updateConversation(em: EntityManager, bus: Bus, conversationId: string, change: (c: IConversation) => void) {
+async function updateConversation(em: EntityManager, bus: Bus, conversationId: string, change: (c: IConversation, tx: EntityManager) => void) {
   const seq = await em.transactional(async (tx) => {
     const c = await tx.findOneOrFail(Conversation, { id: conversationId });
-    change(c);
+    change(c, tx);
     await tx.flush();
     const [s] = await appendEvents(tx, conversationId, [{ type: 'conversation.updated', title: c.title, archived: c.archivedAt != null }]);
     return s!;
@@ -101,11 +102,14 @@ export const archiveConversation = (em: EntityManager, bus: Bus, id: string) =>
   updateConversation(em, bus, id, (c) => void (c.archivedAt ??= new Date()));
 /**
  * Restores a conversation; one archived by retention counts as active again from now (else the
- * next sweep would archive it again at once).
+ * next sweep would archive it again at once), and its restore is audited like the sweep was.
  */
-export const restoreConversation = (em: EntityManager, bus: Bus, id: string) =>
-  updateConversation(em, bus, id, (c) => {
-    if (c.retentionArchivedAt) c.lastActivityAt = new Date();
+export const restoreConversation = (em: EntityManager, bus: Bus, id: string, actorId: string) =>
+  updateConversation(em, bus, id, (c, tx) => {
+    if (c.retentionArchivedAt) {
+      c.lastActivityAt = new Date();
+      recordAudit(tx, { workspaceId: c.workspaceId, actorId, action: 'retention.restore', targetId: c.id, data: { archivedAt: c.retentionArchivedAt.toISOString() } });
+    }
     c.archivedAt = null;
     c.retentionArchivedAt = null;
   });
