@@ -39,7 +39,7 @@ export function ConversationHeader(props: {
       </Show>
       <div class="conversation__actions">
         <Show when={props.usage.tokens > 0 || props.usage.costUsd > 0}>
-          <span class="tag" data-testid="cost-meter" title="What the assistant's replies in this session have cost so far">
+          <span class="tag conversation__meter" data-testid="cost-meter" title="What the assistant's replies in this session have cost so far">
             {compact.format(props.usage.tokens)} tokens · {formatUsd(props.usage.costUsd)}
           </span>
         </Show>
