@@ -62,7 +62,7 @@ const STORED_IN: Record<string, string[] | null> = {
 const NOT_FROM_INPUT = [
   'agents.status_reason', 'alert_events.webhook_error', 'export_schedules.webhook_url' /* scheduled-export webhooks: not built yet */, 'audit_log.action', 'audit_log.target_id', 'conversation_events.type',
   'ingest_keys.key_hash', 'ingest_keys.prefix', 'invitations.token_hash', 'mikro_orm_migrations.name', 'products.category', 'products.name', 'products.sku',
-  'runs.reason', 'users.password_hash', 'exports.error', 'exports.file_name', 'tool_effects.call_key',
+  'runs.reason', 'users.password_hash', 'exports.error', 'exports.file_name', 'tool_effects.call_key', 'conversation_summaries.written_by',
   'access_tokens.prefix', 'access_tokens.token_hash',
 ];
 
