@@ -1,5 +1,6 @@
-// Scheduled exports, retention and audit filters in the browser: an admin schedules an export and
-// sees its next runs in the chosen zone, pauses it, then filters the audit log (kept in the URL).
+// Scheduled exports, retention and audit filters in the browser: an admin schedules an export (a
+// completion webhook at a private address refused, a public one kept) and sees its next runs in the
+// chosen zone, pauses it, then filters the audit log (kept in the URL).
 import { describe, expect, onTestFailed, test } from 'vitest';
 import { useBrowser, waitForWorkspace } from './browser.ts';
 
@@ -31,11 +32,19 @@ describe('scheduled exports and audit filters', () => {
     for (const text of await preview.allTextContents()) expect(text).toMatch(/09:00/);
     await expect.poll(() => page.getByTestId('schedule-preview').textContent(), { timeout: 30_000 }).toContain('Asia/Tokyo');
     await page.getByLabel('Scheduled data').selectOption('audit');
+    // A completion webhook at a private address is refused under its field, and nothing is saved.
+    await page.getByTestId('schedule-webhook').fill('http://10.0.0.5/hook');
+    await page.getByTestId('create-schedule').click();
+    await expect.poll(() => page.getByTestId('schedule-webhook-error').textContent(), { timeout: 30_000 }).toContain('10.0.0.5 is a private address');
+    expect(await page.getByTestId('schedule-row').count()).toBe(0);
+    await page.getByTestId('schedule-webhook').fill('https://hooks.example.com/services/e2e');
     await page.getByTestId('create-schedule').click();
 
     const row = page.getByTestId('schedule-row');
     await row.waitFor();
     expect(await row.textContent()).toContain('0 9 * * 1-5');
+    expect(await row.getByTestId('schedule-webhook-url').textContent()).toContain('https://hooks.example.com/services/e2e');
+    expect(await page.getByTestId('schedule-webhook').inputValue()).toBe('');
     const next = await row.getByTestId('schedule-next').locator('div').allTextContents();
     expect(next).toHaveLength(3);
     for (const text of next) expect(text).toMatch(/09:00/);

@@ -107,7 +107,7 @@ const ACCESS: Record<string, Entry> = {
   'export.cancel': { access: 'admin', input: (t) => ({ ...ws(t), exportId: t.exportId }) },
   'export.retry': { access: 'admin', input: (t) => ({ ...ws(t), exportId: t.exportId }) },
   'export.events': { access: 'admin', input: ws },
-  'export.schedule': { access: 'admin', input: (t) => ({ ...ws(t), kind: 'audit', format: 'csv', cron: '0 3 1 1 *', timezone: 'Europe/Berlin' }) },
+  'export.schedule': { access: 'admin', input: (t) => ({ ...ws(t), kind: 'audit', format: 'csv', cron: '0 3 1 1 *', timezone: 'Europe/Berlin', webhookUrl: 'https://hooks.example.com/tandem' }) },
   'export.schedules': { access: 'admin', input: ws },
   'export.pauseSchedule': { access: 'admin', input: (t) => ({ ...ws(t), scheduleId: t.scheduleId }) },
   'export.resumeSchedule': { access: 'admin', input: (t) => ({ ...ws(t), scheduleId: t.scheduleId }) },

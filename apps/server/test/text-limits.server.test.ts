@@ -31,6 +31,7 @@ const STORED_IN: Record<string, string[] | null> = {
   'audit.list targetId': null, // a filter
   'export.schedule cron': ['export_schedules.cron'],
   'export.schedule timezone': ['export_schedules.timezone'],
+  'export.schedule webhookUrl': ['export_schedules.webhook_url'],
   'task.create title': ['tasks.title'],
   'task.create notes': ['tasks.notes'],
   'task.create dueAt': null, // stored as a timestamp
@@ -60,7 +61,7 @@ const STORED_IN: Record<string, string[] | null> = {
 
 /** Sized columns no input is stored in as it is: written by the app itself (or demo data). */
 const NOT_FROM_INPUT = [
-  'agents.status_reason', 'alert_events.webhook_error', 'export_schedules.webhook_url' /* scheduled-export webhooks: not built yet */, 'audit_log.action', 'audit_log.target_id', 'conversation_events.type',
+  'agents.status_reason', 'alert_events.webhook_error', 'exports.webhook_error', 'audit_log.action', 'audit_log.target_id', 'conversation_events.type',
   'ingest_keys.key_hash', 'ingest_keys.prefix', 'invitations.token_hash', 'mikro_orm_migrations.name', 'products.category', 'products.name', 'products.sku',
   'runs.reason', 'users.password_hash', 'exports.error', 'exports.file_name', 'tool_effects.call_key', 'conversation_summaries.written_by',
   'access_tokens.prefix', 'access_tokens.token_hash',

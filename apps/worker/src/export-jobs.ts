@@ -10,7 +10,7 @@ export async function exportRunHandler(payload: { exportId: string }, { rt, job,
     // The last attempt keeps its reason on the row (export.retry runs it again); a shutdown
     // hands the job back instead (processors.ts), so it is not a failure.
     if (!signal.aborted && job.attemptsMade + 1 >= jobDefinitions['export.run'].attempts)
-      await failExport({ em: rt.orm.em.fork(), bus: rt.bus }, payload.exportId, (err as Error).message || 'The export failed');
+      await failExport({ em: rt.orm.em.fork(), bus: rt.bus, queues: rt.queues, log: rt.log }, payload.exportId, (err as Error).message || 'The export failed');
     throw err;
   }
 }

@@ -2,8 +2,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DelayedError, UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import {
-  DeliverySlots, deliverWebhook, ensureUpcomingMetricPartitions, evaluateAlertRules, expireMetricData, jobDefinitions, limiterStore,
-  announceJobChange, dueTimeOf, refreshAgentStatuses, rollUpMetricSamples, runScheduledExport, sweepRetention, type JobName, type JobPayload, type Runtime,
+  DeliverySlots, deliverExportWebhook, deliverWebhook, ensureUpcomingMetricPartitions, evaluateAlertRules, expireMetricData, exportLinks, jobDefinitions,
+  limiterStore, announceJobChange, dueTimeOf, refreshAgentStatuses, rollUpMetricSamples, runScheduledExport, sweepRetention,
+  type JobName, type JobPayload, type Runtime,
 } from '@tandem/core';
 import { createOfflineProvider } from './assistant/offline-provider.ts';
 import { createOpenAiProvider } from './assistant/openai-provider.ts';
@@ -20,6 +21,29 @@ type Handler<N extends JobName> = (
 
 /** How soon a delivery waiting for one of its workspace's slots looks again. */
 const SLOT_RECHECK_MS = 1000;
+
+/**
+ * Runs one webhook delivery (alert or scheduled export) in one of its workspace's slots, shared by
+ * both kinds. A workspace whose deliveries already fill its slots waits (delayed, no attempt
+ * spent), so a receiver that never answers holds a few of the queue's slots, not all of them.
+ */
+async function inDeliverySlot<T>(
+  ctx: { job: Job; token?: string; rt: Runtime; webhookSlots: DeliverySlots },
+  workspaceId: string,
+  deliver: (attempt: { number: number; final: boolean }) => Promise<T>,
+): Promise<T> {
+  const { job, token, rt, webhookSlots } = ctx;
+  if (!(await webhookSlots.take(workspaceId))) {
+    await job.moveToDelayed(Date.now() + SLOT_RECHECK_MS, token);
+    throw new DelayedError();
+  }
+  try {
+    const number = job.attemptsMade + 1;
+    return await deliver({ number, final: number >= jobDefinitions[job.name as 'alerts.webhook' | 'export.webhook'].attempts });
+  } finally {
+    await webhookSlots.release(workspaceId).catch((err: unknown) => rt.log.warn({ err }, 'webhook slot not given back; its lease ends it'));
+  }
+}
 
 /** The configured provider: OpenAI, Gemini, or the offline assistant when no key is set. */
 export function createAssistantProvider(rt: Runtime): AssistantProvider {
@@ -53,32 +77,30 @@ export const handlers: { [N in JobName]: Handler<N> } = {
     return { agents, changed: changes.length };
   },
   'alerts.evaluate': (_p, { rt }) => evaluateAlertRules({ em: rt.orm.em.fork(), bus: rt.bus, queues: rt.queues, log: rt.log }),
-  /**
-   * One delivery; BullMQ retries with backoff, and the last attempt records the failure. A
-   * workspace whose deliveries already fill its slots waits (delayed, no attempt spent), so a
-   * receiver that never answers holds a few of the queue's slots, not all of them.
-   */
-  'alerts.webhook': async (payload, { rt, job, token, webhookSlots }) => {
-    if (!(await webhookSlots.take(payload.workspaceId))) {
-      await job.moveToDelayed(Date.now() + SLOT_RECHECK_MS, token);
-      throw new DelayedError();
-    }
-    try {
-      const attempt = job.attemptsMade + 1;
-      const final = attempt >= jobDefinitions['alerts.webhook'].attempts;
-      return await deliverWebhook(rt.orm.em.fork(), payload, { number: attempt, final }, { allowPrivate: rt.config.WEBHOOK_ALLOW_PRIVATE })
-        .catch(async (err: unknown) => {
-          if (final) await announceJobChange(rt.bus, payload.workspaceId, 'webhook').catch(() => undefined); // the Jobs page lists it
-          throw err;
-        });
-    } finally {
-      await webhookSlots.release(payload.workspaceId).catch((err: unknown) => rt.log.warn({ err }, 'webhook slot not given back; its lease ends it'));
-    }
-  },
+  /** One delivery; BullMQ retries with backoff, and the last attempt records the failure. */
+  'alerts.webhook': (payload, ctx) => inDeliverySlot(ctx, payload.workspaceId, (attempt) =>
+    deliverWebhook(ctx.rt.orm.em.fork(), payload, attempt, { allowPrivate: ctx.rt.config.WEBHOOK_ALLOW_PRIVATE })
+      .catch(async (err: unknown) => {
+        if (attempt.final) await announceJobChange(ctx.rt.bus, payload.workspaceId, 'webhook').catch(() => undefined); // the Jobs page lists it
+        throw err;
+      })),
   'export.run': exportRunHandler,
   'exports.sweep': exportsSweepHandler,
   'export.scheduled': (payload, { rt, job }) =>
     runScheduledExport({ em: rt.orm.em.fork(), queues: rt.queues, bus: rt.bus }, payload.scheduleId, dueTimeOf(job)),
+  /** A scheduled run's outcome to its schedule's webhook; each attempt's outcome refreshes the schedule list. */
+  'export.webhook': (payload, ctx) => inDeliverySlot(ctx, payload.workspaceId, async (attempt) => {
+    const { rt } = ctx;
+    const refresh = () => announceJobChange(rt.bus, payload.workspaceId, 'schedule').catch(() => undefined);
+    try {
+      const result = await deliverExportWebhook(rt.orm.em.fork(), await exportLinks(rt.config), payload, attempt, { allowPrivate: rt.config.WEBHOOK_ALLOW_PRIVATE });
+      await refresh();
+      return result;
+    } catch (err) {
+      await refresh();
+      throw err;
+    }
+  }),
   /** Daily for every workspace (retention.run sweeps one in its request); idempotent, so a retry is safe. */
   'retention.sweep': async (payload, { rt }) => {
     const reports = await sweepRetention(rt.orm.em.fork(), {

@@ -42,6 +42,7 @@ export * from './dashboards/index.ts';
 export * from './retention/retention.ts';
 export * from './export-schedules/cron.ts';
 export * from './export-schedules/schedules.ts';
+export * from './export-schedules/webhook.ts';
 export * from './jobs/jobs-dashboard.ts';
 export * from './tasks/index.ts';
 export * from './access-tokens/access-tokens.ts';

@@ -8,9 +8,10 @@ import { aggregateSchema, metricNameSchema } from './metric-fields.ts';
 
 /**
  * Visible ASCII (a URL with other characters is sent percent-encoded), then an http(s) URL; the
- * maximum is alert_rules.webhook_url's size.
+ * maximum is the size of alert_rules.webhook_url and export_schedules.webhook_url (export.schedule
+ * takes the same URLs).
  */
-const webhookUrlSchema = asTextType(
+export const webhookUrlSchema = asTextType(
   tokenText('Webhook URL', { max: 2000 }).pipe(z.url({ protocol: /^https?$/, message: 'Webhook URL must be an http or https URL' })),
   { kind: 'token', field: 'Webhook URL', min: 1, max: 2000 },
 );

@@ -2,6 +2,7 @@
 // resumeSchedule, unschedule) and the job that runs one due time.
 import { z } from 'zod';
 import { idSchema } from './auth.ts';
+import { webhookUrlSchema } from './alerts.ts';
 import { exportSpecFields, rangeInOrder } from './exports.ts';
 import { singleLineText, tokenText } from './text.ts';
 
@@ -12,9 +13,17 @@ export const scheduleExportInput = z.object({
   /** IANA zone the cron's wall-clock times are in; daylight-saving changes follow it. */
   timezone: tokenText('Time zone', { max: 64 }).default('UTC'),
   ...exportSpecFields,
+  /** POSTed when each run's export completes or fails (export-schedules/webhook.ts in core). */
+  webhookUrl: webhookUrlSchema.nullish(),
 }).refine(rangeInOrder, { message: 'must be after from', path: ['to'] });
 
 export const scheduleIdInput = z.object({ workspaceId: idSchema, scheduleId: idSchema });
 
 /** One due time of a schedule (the job scheduler's job; its id carries the due time). */
 export const exportScheduledJob = z.object({ scheduleId: z.uuid() });
+
+/**
+ * One completion webhook of a scheduled run: the export row holds its outcome and delivery state;
+ * `finishedAt` (epoch ms) names the outcome, so a delivery outlived by a retry of the export is skipped.
+ */
+export const exportWebhookJob = z.object({ workspaceId: z.uuid(), exportId: z.uuid(), finishedAt: z.number().int().nonnegative() });

@@ -15,7 +15,7 @@ export const jobsRouter = router({
   list: workspaceProcedure('admin').input(workspaceIdInput).query(async ({ ctx }) => {
     const links = await exportLinks(ctx.rt.config);
     const exports = (await listExports(ctx.em, ctx.workspace.id, { limit: 50 })).map((r) => exportView(r, links, ctx.rt.config.EXPORT_RETENTION_DAYS));
-    return { exports, schedules: await listExportSchedules(ctx.em, ctx.workspace.id), ...(await workspaceJobs(ctx.em, ctx.workspace.id)) };
+    return { exports, schedules: await listExportSchedules(ctx.em, ctx.workspace.id, { showWebhookUrls: ctx.workspace.role === 'admin' }), ...(await workspaceJobs(ctx.em, ctx.workspace.id)) };
   }),
 
   retry: workspaceProcedure('admin').input(jobsRetryInput).mutation(async ({ ctx, input }) => {

@@ -77,8 +77,8 @@ export function AlertRuleTable(props: { rules: AlertRule[]; canDelete: boolean; 
   );
 }
 
-/** "delivered", "failed", "sending" (not tried yet) or "retrying after 2 failed attempts". */
-function deliveryState(d: { state: string; attempts: number }): string {
+/** "delivered", "failed", "sending" (not tried yet) or "retrying after 2 failed attempts" (scheduled exports' webhooks read the same). */
+export function deliveryState(d: { state: string; attempts: number }): string {
   if (d.state !== 'pending') return d.state;
   return d.attempts === 0 ? 'sending' : `retrying after ${d.attempts} failed attempt${d.attempts === 1 ? '' : 's'}`;
 }

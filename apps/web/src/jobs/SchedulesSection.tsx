@@ -1,5 +1,6 @@
-// Scheduled exports on the Jobs page: a form with cron, time zone and a preview of the next runs
-// in that zone, and the list with last and next run, pause / resume and remove.
+// Scheduled exports on the Jobs page: a form with cron, time zone, an optional completion webhook
+// and a preview of the next runs in that zone, and the list with last and next run, the webhook's
+// last delivery, pause / resume and remove.
 import { useQuery, useQueryClient } from '@tanstack/solid-query';
 import { createMemo, createSignal, For, Show } from 'solid-js';
 import { EXPORT_FORMATS, EXPORT_KINDS, type ExportFormat, type ExportKind } from '@tandem/schema';
@@ -9,6 +10,7 @@ import { ErrorNote } from '../components/ErrorNote.tsx';
 import { Field } from '../components/Field.tsx';
 import { QueryState } from '../components/QueryState.tsx';
 import { describeError } from '../errors.ts';
+import { deliveryState } from '../alerts/AlertRuleTable.tsx';
 import { trpc } from '../trpc.ts';
 import { allZones, browserZone, formatInZone, previewRuns } from './cronPreview.ts';
 import { schedulesKey } from './jobsFeed.ts';
@@ -26,6 +28,8 @@ export function SchedulesSection(props: { workspaceId: string }) {
   const [timezone, setTimezone] = createSignal(browserZone());
   const [kind, setKind] = createSignal<ExportKind>('conversations');
   const [format, setFormat] = createSignal<ExportFormat>('csv');
+  const [webhookUrl, setWebhookUrl] = createSignal('');
+  const [webhookError, setWebhookError] = createSignal<string | null>(null);
   const [error, setError] = createSignal<string | null>(null);
   const [saving, setSaving] = createSignal(false);
   const preview = createMemo(() => previewRuns(cron(), timezone()));
@@ -34,12 +38,19 @@ export function SchedulesSection(props: { workspaceId: string }) {
   const submit = async (e: Event) => {
     e.preventDefault();
     setError(null);
+    const hook = webhookUrl().trim();
+    // The server checks it too (and refuses private addresses); this catches a typo before a round trip.
+    setWebhookError(hook && !/^https?:\/\/[^\s/]+/i.test(hook) ? 'An http:// or https:// address.' : null);
+    if (webhookError()) return;
     setSaving(true);
     try {
-      await trpc.export.schedule.mutate({ workspaceId: props.workspaceId, cron: cron(), timezone: timezone(), kind: kind(), format: format() });
+      await trpc.export.schedule.mutate({ workspaceId: props.workspaceId, cron: cron(), timezone: timezone(), kind: kind(), format: format(), webhookUrl: hook || null });
+      setWebhookUrl('');
       await refresh();
     } catch (cause) {
-      setError(describeError(cause).message);
+      const view = describeError(cause);
+      setWebhookError(view.fieldErrors.webhookUrl?.[0] ?? null);
+      setError(view.message);
     } finally {
       setSaving(false);
     }
@@ -85,6 +96,13 @@ export function SchedulesSection(props: { workspaceId: string }) {
             )}
           </Field>
         </div>
+        <Field id="schedule-webhook" label="Webhook on completion (optional)" error={webhookError()} errorTestId="schedule-webhook-error"
+          hint="Gets a POST with the outcome and a download link when each run completes or fails.">
+          {(control) => (
+            <input {...control} class="input" type="url" placeholder="https://hooks.example.com/…" value={webhookUrl()}
+              onInput={(e) => setWebhookUrl(e.currentTarget.value)} data-testid="schedule-webhook" />
+          )}
+        </Field>
         <div class="schedule-preview" data-testid="schedule-preview" aria-live="polite">
           <Show when={'runs' in preview() && preview()} fallback={<span class="export__error">{(preview() as { error: string }).error}</span>}>
             {(p) => (
@@ -122,6 +140,23 @@ export function SchedulesSection(props: { workspaceId: string }) {
                   <tr data-testid="schedule-row" data-schedule={s.id} data-paused={String(s.paused)}>
                     <td>
                       <code>{s.cron}</code> <span class="muted">{s.timezone}</span>
+                      <Show when={s.webhookUrl}>
+                        <span class="alert-rule__webhook muted" title={s.webhookUrl ?? ''} data-testid="schedule-webhook-url">
+                          webhook {s.webhookUrl}
+                        </span>
+                      </Show>
+                      <Show when={s.lastDelivery}>
+                        {(d) => (
+                          <span
+                            class={`alert-rule__delivery${d().state === 'failed' ? ' alert-rule__delivery--failed' : ''}`}
+                            data-testid="schedule-webhook-delivery"
+                            data-state={d().state}
+                          >
+                            Last delivery: {deliveryState(d())}
+                            {d().error ? ` — ${d().error}` : ''}
+                          </span>
+                        )}
+                      </Show>
                     </td>
                     <td>
                       {s.spec.kind} <span class="muted">{s.spec.format.toUpperCase()}</span>

@@ -46,9 +46,9 @@ export class WebhookError extends Error {
  * What the event row (and so the rule's admins) learns of a failed attempt: the status, or that
  * the receiver was unreachable. Never why (refused, reset, timed out, no such name, a private
  * address): told apart, those make the webhook a scanner of the deployment's network. The
- * worker logs the detail.
+ * worker logs the detail. Scheduled exports' webhooks (export-schedules/webhook.ts) show the same.
  */
-const shownFailure = (status?: number) => (status === undefined ? 'delivery failed (unreachable)' : `delivery failed (status ${status})`);
+export const shownFailure = (status?: number) => (status === undefined ? 'delivery failed (unreachable)' : `delivery failed (status ${status})`);
 
 /**
  * Delivers one event to its rule's webhook: POST JSON, 5 s timeout, redirects not followed,

@@ -52,7 +52,7 @@ export function defaultRuleName(r: { metric: MetricName; agg: Aggregate; op: str
 }
 
 /** Only the origin of a webhook URL: its path often is the secret (chat hooks). */
-const webhookOrigin = (url: string) => new URL(url).origin;
+export const webhookOrigin = (url: string) => new URL(url).origin;
 
 /** `maxRules`: WORKSPACE_MAX_ALERT_RULES (CONFLICT when the workspace already has that many live rules). */
 export async function createAlertRule(em: EntityManager, workspaceId: string, actorId: string, input: CreateAlertRuleInput, opts: { maxRules?: number } = {}) {

@@ -7,7 +7,7 @@ import { EXPORT_FORMATS, EXPORT_KINDS, EXPORT_STATUSES } from '@tandem/schema';
 export const ExportEntity = defineEntity({
   name: 'Export',
   tableName: 'exports',
-  indexes: [{ properties: ['workspaceId', 'createdAt'] }, { properties: ['status', 'finishedAt'] }],
+  indexes: [{ properties: ['workspaceId', 'createdAt'] }, { properties: ['status', 'finishedAt'] }, { properties: ['scheduleId', 'finishedAt'] }],
   properties: {
     id: p.uuid().primary().onCreate(() => randomUUID()),
     workspaceId: p.uuid(),
@@ -34,6 +34,15 @@ export const ExportEntity = defineEntity({
     createdAt: p.datetime().onCreate(() => new Date()),
     startedAt: p.datetime().nullable(),
     finishedAt: p.datetime().nullable(),
+    /**
+     * A scheduled run's completion webhook (its schedule's webhook_url), as alert_events has it:
+     * pending → delivered | failed; null when no webhook is due (none set, or not finished).
+     */
+    webhookState: p.enum(['pending', 'delivered', 'failed'] as const).nullable(),
+    webhookAttempts: p.integer().default(0),
+    /** What admins see of the last failed attempt: the status, or "unreachable" (never why). */
+    webhookError: p.string().length(300).nullable(),
+    webhookDeliveredAt: p.datetime().nullable(),
   },
 });
 export type IExport = InferEntity<typeof ExportEntity>;

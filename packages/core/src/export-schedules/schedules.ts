@@ -1,5 +1,6 @@
 // Scheduled exports: rows in export_schedules (the source of truth), each backed by a BullMQ job
-// scheduler on the `exports` queue whose due times run once, whatever the number of workers.
+// scheduler on the `exports` queue whose due times run once, whatever the number of workers. A
+// schedule may have a webhook told of each run's outcome (webhook.ts).
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ExportSpec } from '@tandem/schema';
 import { recordAudit } from '../audit/audit-log.ts';
@@ -9,6 +10,8 @@ import type { Queues } from '../queue/queues.ts';
 import { createExport } from '../exports/exports.ts';
 import { nextRuns, validateCron, type CronRules } from './cron.ts';
 import { announceJobChange } from '../jobs/jobs-dashboard.ts';
+import { refusedLiteral } from '../alerts/webhook-destination.ts';
+import { webhookOrigin } from '../alerts/rules.ts';
 
 export interface ScheduleDeps {
   em: EntityManager;
@@ -32,10 +35,23 @@ interface ScheduleRow {
   last_run_at: Date | null;
   last_export_id: string | null;
   last_status: string | null;
+  webhook_url: string | null;
+  /** The latest run whose webhook was due (d_*: its delivery). */
+  d_export_id: string | null;
+  d_state: 'pending' | 'delivered' | 'failed' | null;
+  d_attempts: number | null;
+  d_error: string | null;
+  d_finished_at: Date | null;
 }
 
 const COLUMNS = `s.id, s.workspace_id, s.created_by, s.cron, s.timezone, s.spec, s.paused, s.created_at, s.last_due_at, s.last_run_at, s.last_export_id,
-  (select e.status from exports e where e.id = s.last_export_id) as last_status`;
+  (select e.status from exports e where e.id = s.last_export_id) as last_status, s.webhook_url,
+  d.id as d_export_id, d.webhook_state as d_state, d.webhook_attempts as d_attempts, d.webhook_error as d_error, d.finished_at as d_finished_at`;
+/** A schedule with its latest webhook delivery (exports_schedule_id_finished_at_index finds it). */
+const FROM = `export_schedules s left join lateral (
+  select e.id, e.webhook_state, e.webhook_attempts, e.webhook_error, e.finished_at from exports e
+   where e.schedule_id = s.id and e.workspace_id = s.workspace_id and e.webhook_state is not null
+   order by e.finished_at desc nulls last limit 1) d on true`;
 
 /** The scheduler's id in BullMQ; one per schedule. */
 export const schedulerIdOf = (scheduleId: string) => `export-schedule-${scheduleId}`;
@@ -43,7 +59,12 @@ export const schedulerIdOf = (scheduleId: string) => `export-schedule-${schedule
 const KEEP_RUNS = { removeOnComplete: { count: 100 }, removeOnFail: { age: 24 * 3600 } } as const;
 const ms = (d: Date | null) => (d ? new Date(d).getTime() : null);
 
-export function scheduleView(r: ScheduleRow, now = new Date()) {
+/**
+ * `showWebhookUrls`: the full URL and the last delivery. Schedules are listed to admins only
+ * (export.schedules, jobs.list), who always see both; should others ever list them, they see the
+ * origin alone (the path of a chat hook is its secret), as alert.listRules does.
+ */
+export function scheduleView(r: ScheduleRow, opts: { showWebhookUrls: boolean }, now = new Date()) {
   return {
     id: r.id,
     workspaceId: r.workspace_id,
@@ -56,6 +77,11 @@ export function scheduleView(r: ScheduleRow, now = new Date()) {
     lastRunAt: ms(r.last_run_at),
     lastExportId: r.last_export_id,
     lastStatus: r.last_status,
+    webhookUrl: r.webhook_url && (opts.showWebhookUrls ? r.webhook_url : `${webhookOrigin(r.webhook_url)}/…`),
+    /** The latest run's completion webhook: pending (retrying), delivered, or failed with the status or "unreachable". */
+    lastDelivery: opts.showWebhookUrls && r.d_export_id && r.d_state
+      ? { exportId: r.d_export_id, state: r.d_state, attempts: r.d_attempts ?? 0, error: r.d_error, finishedAt: ms(r.d_finished_at) }
+      : null,
     /** The next five run times (none while paused). */
     nextRuns: r.paused ? [] : nextRuns(r.cron, r.timezone, 5, now).map((d) => d.getTime()),
   };
@@ -63,7 +89,7 @@ export function scheduleView(r: ScheduleRow, now = new Date()) {
 export type ScheduleView = ReturnType<typeof scheduleView>;
 
 async function findRow(em: EntityManager, workspaceId: string, scheduleId: string): Promise<ScheduleRow> {
-  const [row] = await em.execute<ScheduleRow[]>(`select ${COLUMNS} from export_schedules s where s.id = ? and s.workspace_id = ?`, [scheduleId, workspaceId]);
+  const [row] = await em.execute<ScheduleRow[]>(`select ${COLUMNS} from ${FROM} where s.id = ? and s.workspace_id = ?`, [scheduleId, workspaceId]);
   if (!row) throw new AppError('NOT_FOUND', 'Schedule not found');
   return row;
 }
@@ -84,25 +110,49 @@ export interface CreateScheduleInput {
   cron: string;
   timezone: string;
   spec: ExportSpec;
+  /** POSTed each run's outcome (webhook.ts); validated as alert webhooks are (webhookUrlSchema). */
+  webhookUrl?: string | null;
 }
 
-export async function createExportSchedule(deps: ScheduleDeps, input: CreateScheduleInput, rules: CronRules = {}): Promise<ScheduleView> {
+export interface ScheduleRules extends CronRules {
+  /** WEBHOOK_ALLOW_PRIVATE: webhooks may go to private addresses. */
+  allowPrivateWebhooks?: boolean;
+}
+
+/**
+ * A webhook at a private IP address is refused here, with the reason, so the admin learns it now
+ * rather than from failed deliveries. A host name is checked where each delivery connects (its
+ * addresses may change): a name that resolves to a private address fails as unreachable.
+ */
+function checkWebhookUrl(url: string, rules: ScheduleRules): void {
+  if (rules.allowPrivateWebhooks) return;
+  const why = refusedLiteral(new URL(url));
+  if (why) throw new AppError('BAD_REQUEST', `Webhook URL is refused: ${why}; webhooks are sent to public addresses only`, { field: 'webhookUrl' });
+}
+
+export async function createExportSchedule(deps: ScheduleDeps, input: CreateScheduleInput, rules: ScheduleRules = {}): Promise<ScheduleView> {
   validateCron(input.cron, input.timezone, rules);
+  const webhookUrl = input.webhookUrl ?? null;
+  if (webhookUrl) checkWebhookUrl(webhookUrl, rules);
   const id = crypto.randomUUID();
   await deps.em.transactional(async (tx) => {
-    await tx.execute(`insert into export_schedules (id, workspace_id, created_by, cron, timezone, spec) values (?, ?, ?, ?, ?, ?::jsonb)`,
-      [id, input.workspaceId, input.actorId, input.cron, input.timezone, JSON.stringify(input.spec)]);
-    recordAudit(tx, { workspaceId: input.workspaceId, actorId: input.actorId, action: 'export.schedule.create', targetId: id, data: { cron: input.cron, timezone: input.timezone, kind: input.spec.kind, format: input.spec.format } });
+    await tx.execute(`insert into export_schedules (id, workspace_id, created_by, cron, timezone, spec, webhook_url) values (?, ?, ?, ?, ?, ?::jsonb, ?)`,
+      [id, input.workspaceId, input.actorId, input.cron, input.timezone, JSON.stringify(input.spec), webhookUrl]);
+    recordAudit(tx, {
+      workspaceId: input.workspaceId, actorId: input.actorId, action: 'export.schedule.create', targetId: id,
+      // The origin only, as for alert rules: the audit log is read more widely than the schedule.
+      data: { cron: input.cron, timezone: input.timezone, kind: input.spec.kind, format: input.spec.format, webhook: webhookUrl ? webhookOrigin(webhookUrl) : null },
+    });
   });
   // The row is committed first: a scheduler without a row runs nothing, a row without one is restored by the workers.
   await syncScheduler(deps.queues, { id, cron: input.cron, timezone: input.timezone, paused: false });
   await announce(deps, input.workspaceId);
-  return scheduleView(await findRow(deps.em, input.workspaceId, id));
+  return scheduleView(await findRow(deps.em, input.workspaceId, id), { showWebhookUrls: true });
 }
 
-export async function listExportSchedules(em: EntityManager, workspaceId: string): Promise<ScheduleView[]> {
-  const rows = await em.execute<ScheduleRow[]>(`select ${COLUMNS} from export_schedules s where s.workspace_id = ? order by s.created_at desc, s.id limit 200`, [workspaceId]);
-  return rows.map((r) => scheduleView(r));
+export async function listExportSchedules(em: EntityManager, workspaceId: string, opts: { showWebhookUrls: boolean }): Promise<ScheduleView[]> {
+  const rows = await em.execute<ScheduleRow[]>(`select ${COLUMNS} from ${FROM} where s.workspace_id = ? order by s.created_at desc, s.id limit 200`, [workspaceId]);
+  return rows.map((r) => scheduleView(r, opts));
 }
 
 export async function setSchedulePaused(deps: ScheduleDeps, workspaceId: string, scheduleId: string, actorId: string, paused: boolean): Promise<ScheduleView> {
@@ -113,7 +163,7 @@ export async function setSchedulePaused(deps: ScheduleDeps, workspaceId: string,
   });
   await syncScheduler(deps.queues, { ...row, paused });
   await announce(deps, workspaceId);
-  return scheduleView({ ...row, paused });
+  return scheduleView({ ...row, paused }, { showWebhookUrls: true }); // admins only (export.pauseSchedule / resumeSchedule)
 }
 
 export async function removeExportSchedule(deps: ScheduleDeps, workspaceId: string, scheduleId: string, actorId: string): Promise<{ removed: true }> {
@@ -138,7 +188,7 @@ export function dueTimeOf(job: { id?: string; timestamp: number }): Date {
  * job (its id carries the time), and last_due_at makes a retried job a no-op once its export exists.
  */
 export async function runScheduledExport(deps: ScheduleDeps & { bus: Bus }, scheduleId: string, dueAt: Date): Promise<{ exportId: string } | { skipped: string }> {
-  const [row] = await deps.em.execute<ScheduleRow[]>(`select ${COLUMNS} from export_schedules s where s.id = ?`, [scheduleId]);
+  const [row] = await deps.em.execute<ScheduleRow[]>(`select s.id, s.workspace_id, s.spec, s.paused, s.last_due_at from export_schedules s where s.id = ?`, [scheduleId]);
   if (!row) {
     await deps.queues.withQueue('exports', (q) => q.removeJobScheduler(schedulerIdOf(scheduleId))).catch(() => undefined);
     return { skipped: 'schedule removed' };

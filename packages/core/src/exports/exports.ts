@@ -10,6 +10,7 @@ import type { Bus } from '../bus/bus.ts';
 import type { Queues } from '../queue/queues.ts';
 import type { ExportLinks } from './links.ts';
 import { removeExportFiles } from './files.ts';
+import { queueExportWebhook } from '../export-schedules/webhook.ts';
 
 export interface ExportDeps {
   em: EntityManager;
@@ -112,7 +113,8 @@ export async function retryExport(deps: ExportDeps, workspaceId: string, exportI
   const changed = await em.nativeUpdate(
     ExportEntity,
     { id: row.id, status: { $in: ['failed', 'cancelled'] } },
-    { status: 'queued', error: null, rows: 0, bytes: 0, totalRows: null, startedAt: null, finishedAt: null, fileName: null },
+    // A new run: its outcome gets a webhook delivery of its own (a scheduled run's), the last one's state goes.
+    { status: 'queued', error: null, rows: 0, bytes: 0, totalRows: null, startedAt: null, finishedAt: null, fileName: null, webhookState: null, webhookAttempts: 0, webhookError: null, webhookDeliveredAt: null },
   );
   if (!changed) throw new AppError('CONFLICT', `The export is ${row.status}; only failed or cancelled exports can be retried`);
   recordAudit(em, { workspaceId, actorId, action: 'export.retried', targetId: row.id });
@@ -121,8 +123,11 @@ export async function retryExport(deps: ExportDeps, workspaceId: string, exportI
   return em.refreshOrFail(row);
 }
 
-/** Marks a queued or running export failed with its reason (kept for the user; retry runs it again). */
-export async function failExport(deps: Pick<ExportDeps, 'em' | 'bus'>, exportId: string, reason: string): Promise<boolean> {
+/**
+ * Marks a queued or running export failed with its reason (kept for the user; retry runs it again).
+ * Given `queues`, a scheduled run's failure goes to its schedule's webhook (export-schedules/webhook.ts).
+ */
+export async function failExport(deps: Pick<ExportDeps, 'em' | 'bus' | 'log'> & { queues?: Queues }, exportId: string, reason: string): Promise<boolean> {
   const row = await deps.em.findOne(ExportEntity, { id: exportId });
   if (!row) return false;
   const changed = await deps.em.nativeUpdate(
@@ -131,6 +136,7 @@ export async function failExport(deps: Pick<ExportDeps, 'em' | 'bus'>, exportId:
     { status: 'failed', error: reason.slice(0, 500), finishedAt: new Date() },
   );
   if (changed) await announceExport(deps.bus, row.workspaceId, exportId);
+  if (changed && row.scheduleId && deps.queues) await queueExportWebhook({ em: deps.em, queues: deps.queues, log: deps.log }, exportId);
   return changed > 0;
 }
 

@@ -12,6 +12,7 @@ import { kindQueries, type KindQuery } from './kinds.ts';
 import { exportSource } from './source.ts';
 import { announceExport } from './exports.ts';
 import { downloadName, ensureExportDir, exportPaths, fileExtension, removeExportFiles } from './files.ts';
+import { queueExportWebhook } from '../export-schedules/webhook.ts';
 
 /** Progress is written (and announced) at most this often. */
 export const PROGRESS_INTERVAL_MS = 500;
@@ -104,6 +105,8 @@ export async function runExport(rt: Runtime, exportId: string, opts: RunExportOp
       return { status: 'cancelled' };
     }
     await announce();
+    // A scheduled run whose schedule has a webhook: its delivery (best effort; the sweep catches up).
+    if (row.scheduleId) await queueExportWebhook({ em, queues: rt.queues, log: rt.log }, exportId);
     return { status: 'completed', rows: counter.rows, bytes: size };
   } catch (err) {
     await rm(paths.part, { force: true });

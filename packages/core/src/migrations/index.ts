@@ -16,6 +16,7 @@ import { Migration20261202160000ExportSchedules } from './Migration2026120216000
 import { Migration20261202180500RunQuotaIndexes } from './Migration20261202180500RunQuotaIndexes.ts';
 import { Migration20261202190000AssistantBudget } from './Migration20261202190000AssistantBudget.ts';
 import { Migration20261203100000ConversationSummaries } from './Migration20261203100000ConversationSummaries.ts';
+import { Migration20261204100000ExportWebhooks } from './Migration20261204100000ExportWebhooks.ts';
 
 export const migrations = [
   { name: 'Migration20261123000000Foundation', class: Migration20261123000000Foundation },
@@ -35,4 +36,5 @@ export const migrations = [
   { name: 'Migration20261202180500RunQuotaIndexes', class: Migration20261202180500RunQuotaIndexes },
   { name: 'Migration20261202190000AssistantBudget', class: Migration20261202190000AssistantBudget },
   { name: 'Migration20261203100000ConversationSummaries', class: Migration20261203100000ConversationSummaries },
+  { name: 'Migration20261204100000ExportWebhooks', class: Migration20261204100000ExportWebhooks },
 ];

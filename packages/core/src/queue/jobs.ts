@@ -1,6 +1,6 @@
 // Every job kind: queue, payload schema, retry policy. The worker registers a handler per name.
 import type { z } from 'zod';
-import { alertWebhookJob, assistantRunJob, exportRunJob, exportScheduledJob, periodicJob, pingJob, retentionSweepJob } from '@tandem/schema';
+import { alertWebhookJob, assistantRunJob, exportRunJob, exportScheduledJob, exportWebhookJob, periodicJob, pingJob, retentionSweepJob } from '@tandem/schema';
 
 export const jobDefinitions = {
   ping: { queue: 'system', payload: pingJob, attempts: 1 },
@@ -27,6 +27,8 @@ export const jobDefinitions = {
   'exports.sweep': { queue: 'maintenance', payload: periodicJob, attempts: 1 },
   /** One due time of a scheduled export: makes its export row (export-schedules/schedules.ts). */
   'export.scheduled': { queue: 'exports', payload: exportScheduledJob, attempts: 3 },
+  /** A scheduled run's outcome POSTed to its schedule's webhook (export-schedules/webhook.ts), beside the alert deliveries. */
+  'export.webhook': { queue: 'webhooks', payload: exportWebhookJob, attempts: 6 },
   /** Archives idle conversations and purges those past the grace period (retention/retention.ts). */
   'retention.sweep': { queue: 'maintenance', payload: retentionSweepJob, attempts: 2 },
 } as const;
