@@ -7,8 +7,7 @@ import {
   type JobName, type JobPayload, type Runtime,
 } from '@tandem/core';
 import { createOfflineProvider } from './assistant/offline-provider.ts';
-import { createOpenAiProvider } from './assistant/openai-provider.ts';
-import { createGeminiProvider } from './assistant/gemini-provider.ts';
+import { historyBudgetOf } from './assistant/context-budget.ts';
 import { runAssistant } from './assistant/run-assistant.ts';
 import type { AssistantProvider } from './assistant/provider.ts';
 import { exportRunHandler, exportsSweepHandler } from './export-jobs.ts';
@@ -45,13 +44,36 @@ async function inDeliverySlot<T>(
   }
 }
 
+/**
+ * A provider whose module (and SDK) is loaded at its first question: the OpenAI and Gemini SDKs
+ * cost a worker about 40 MB of memory it should not pay for the provider it does not use, or
+ * while it only runs exports and upkeep (bench export).
+ */
+function loadedOnFirstUse(name: string, model: string, historyTokensOverride: number | undefined, load: () => Promise<AssistantProvider>): AssistantProvider {
+  let loading: Promise<AssistantProvider> | null = null;
+  const provider = () => (loading ??= load());
+  return {
+    name,
+    offline: false,
+    historyTokens: historyBudgetOf(model, historyTokensOverride),
+    answer: async (input, sink) => (await provider()).answer(input, sink),
+    summarise: async (request, signal) => {
+      const loaded = await provider();
+      if (!loaded.summarise) throw new Error(`${name} cannot summarise`);
+      return loaded.summarise(request, signal);
+    },
+  };
+}
+
 /** The configured provider: OpenAI, Gemini, or the offline assistant when no key is set. */
 export function createAssistantProvider(rt: Runtime): AssistantProvider {
   const c = rt.config;
   const provider = c.LLM_PROVIDER === 'openai'
-    ? createOpenAiProvider({ apiKey: c.OPENAI_API_KEY, baseURL: c.OPENAI_BASE_URL, model: c.OPENAI_MODEL, historyTokens: c.ASSISTANT_HISTORY_TOKENS })
+    ? loadedOnFirstUse('openai', c.OPENAI_MODEL, c.ASSISTANT_HISTORY_TOKENS, async () => (await import('./assistant/openai-provider.ts')).createOpenAiProvider(
+      { apiKey: c.OPENAI_API_KEY, baseURL: c.OPENAI_BASE_URL, model: c.OPENAI_MODEL, historyTokens: c.ASSISTANT_HISTORY_TOKENS }))
     : c.LLM_PROVIDER === 'gemini'
-      ? createGeminiProvider({ apiKey: c.GEMINI_API_KEY!, baseUrl: c.GEMINI_BASE_URL, model: c.GEMINI_MODEL, historyTokens: c.ASSISTANT_HISTORY_TOKENS })
+      ? loadedOnFirstUse('gemini', c.GEMINI_MODEL, c.ASSISTANT_HISTORY_TOKENS, async () => (await import('./assistant/gemini-provider.ts')).createGeminiProvider(
+        { apiKey: c.GEMINI_API_KEY!, baseUrl: c.GEMINI_BASE_URL, model: c.GEMINI_MODEL, historyTokens: c.ASSISTANT_HISTORY_TOKENS }))
       : createOfflineProvider({ wordDelayMs: c.OFFLINE_WORD_DELAY_MS, historyTokens: c.ASSISTANT_HISTORY_TOKENS });
   rt.log.info({ provider: provider.name, historyTokens: provider.historyTokens }, 'assistant provider');
   return provider;

@@ -3,8 +3,6 @@
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { keepProtocolBatchesTogether } from './pglite-batches.ts';
 
 export interface EmbeddedPostgres {
@@ -37,6 +35,9 @@ async function privateSocketDir(dataDir: string): Promise<{ dir: string; tempora
 export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
   const dir = join(dataDir, 'pglite');
   await mkdir(dir, { recursive: true });
+  // Loaded only here: PGlite's WebAssembly costs a process about 45 MB of memory, which services
+  // mode (and the worker running an export, bench export) should not pay.
+  const [{ PGlite }, { PGLiteSocketServer }] = await Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite-socket')]);
   const db = await PGlite.create({ dataDir: dir });
   // PGlite is one session shared by every socket connection, and pglite-socket ignores the
   // startup packet's options: BullMQ's schema must be on this one session's search_path.
