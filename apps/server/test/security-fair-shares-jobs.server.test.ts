@@ -91,8 +91,11 @@ describe.each(modes)('security: tarpit webhook does not stall rollups (%s)', (mo
       // Another tenant's webhook is delivered meanwhile: the tarpit holds only its workspace's slots.
       await pendingDeliveries(victim.workspaceId, victim.token, good.url, 1);
       await vi.waitFor(() => expect(good.received).toEqual([`${victim.workspaceId}:1`]), { timeout: 15_000 });
-      const [delivered] = await sqlRows<{ webhook_state: string }>(app, 'select webhook_state from alert_events where workspace_id = ?', [victim.workspaceId]);
-      expect(delivered!.webhook_state).toBe('delivered');
+      // The receiver answers before the worker records it: the state follows shortly after.
+      await vi.waitFor(async () => {
+        const [delivered] = await sqlRows<{ webhook_state: string }>(app, 'select webhook_state from alert_events where workspace_id = ?', [victim.workspaceId]);
+        expect(delivered!.webhook_state).toBe('delivered');
+      }, { timeout: 10_000 });
 
       // Never more than the per-workspace cap at the tarpit at once, though 20 were due; all of
       // them are still waiting on it (so everything above ran while it stalled).
