@@ -64,6 +64,12 @@ describe.each(modes)('security: passwords (%s)', (mode) => {
     // The old password is gone, the new one signs in.
     expect(await codeOf(app.client().auth.login.mutate({ email: user.email, password: PASSWORD }))).toBe('UNAUTHORIZED');
     expect(await codeOf(app.client().auth.login.mutate({ email: user.email, password: 'battery staple' }))).toBe('OK');
+    // Audited in the account's workspace, by the account, without either password.
+    const audit = await sqlRows<{ actor_id: string; data: unknown }>(app,
+      `select actor_id, data from audit_log where workspace_id = ? and action = 'auth.passwordChanged'`, [user.workspaceId]);
+    expect(audit).toHaveLength(1);
+    expect(audit[0]!.actor_id).toBe(user.userId);
+    expect(JSON.stringify(audit[0]!.data)).not.toMatch(/battery|staple/);
   });
 
   it('refuses a wrong current password and a weak new one with field errors, changing nothing', async () => {

@@ -40,6 +40,7 @@ export const authRouter = router({
         throw err;
       });
     await announceAuthChange(ctx.rt.bus, ctx.user.id);
+    await auditSignIn(ctx.em.fork(), ctx.user.email, 'auth.passwordChanged', ctx.clientKey);
     return { token: await ctx.rt.tokens.sign(ctx.user.id, version), user: toUserDto(ctx.user) };
   }),
 

@@ -28,6 +28,7 @@ const actionLabels: Record<string, string> = {
   'ingestKey.revoke': 'Revoked ingest key',
   'auth.login': 'Signed in',
   'auth.loginFailed': 'Failed sign-in',
+  'auth.passwordChanged': 'Changed their password',
   'assistant.question': 'Asked the assistant',
   'assistant.tool': 'Assistant used a tool',
   'export.schedule.create': 'Scheduled an export',
