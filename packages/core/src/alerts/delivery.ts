@@ -63,7 +63,7 @@ export async function deliverWebhook(
   target: { workspaceId: string; seq: number },
   attempt: { number: number; final: boolean },
   opts: { allowPrivate: boolean; resolve?: Resolve; timeoutMs?: number },
-): Promise<{ delivered: boolean; status?: number; skipped?: string }> {
+): Promise<WebhookOutcome> {
   const [row] = await em.execute<{ webhook_state: string | null; webhook_url: string | null; id: string; name: string; agent_id: string | null; metric: string; agg: string; op: string; threshold: number; window_ms: number }[]>(
     `select e.webhook_state, r.webhook_url, r.id, r.name, r.agent_id, r.metric, r.agg, r.op, r.threshold, r.window_ms
        from alert_events e join alert_rules r on r.id = e.rule_id and r.workspace_id = e.workspace_id
@@ -72,32 +72,57 @@ export async function deliverWebhook(
   );
   if (!row?.webhook_url || row.webhook_state !== 'pending') return { delivered: false, skipped: row ? `state ${row.webhook_state}` : 'no such event' };
   const event = (await readAlertEvent(em, target.workspaceId, target.seq))!;
-  const url = new URL(row.webhook_url);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    // The schema only accepts http(s); this guards rows written some other way.
-    await settle(em, target, attempt.number, 'failed', `refused scheme ${url.protocol}`);
-    return { delivered: false, skipped: 'scheme' };
-  }
-
   const body = {
     event,
     workspaceId: target.workspaceId,
     rule: { id: row.id, name: row.name, agentId: row.agent_id, metric: row.metric, agg: row.agg, op: row.op, threshold: row.threshold, windowMs: row.window_ms },
   };
+  return attemptWebhook({
+    url: row.webhook_url,
+    body,
+    headers: { 'user-agent': 'Tandem-Alerts/1', 'x-tandem-delivery': `${target.workspaceId}:${target.seq}` },
+    final: attempt.final,
+    settle: (state, error) => settle(em, target, attempt.number, state, error),
+    opts,
+  });
+}
+
+export type WebhookOutcome = { delivered: boolean; status?: number; skipped?: string };
+
+/**
+ * One attempt of a webhook delivery, shared by alert events and scheduled exports' runs: refuses
+ * anything but http(s) (the schemas only accept those; this guards rows written some other way),
+ * POSTs the JSON body, records the outcome through `settle` and, on anything but 2xx, throws a
+ * WebhookError with the detail (for the worker's log) so the job is retried. `settle` gets what
+ * admins may see: `shownFailure`, never why.
+ */
+export async function attemptWebhook(args: {
+  url: string;
+  body: unknown;
+  headers: Record<string, string>;
+  final: boolean;
+  settle: (state: 'pending' | 'delivered' | 'failed', error: string | null) => Promise<void>;
+  opts: { allowPrivate: boolean; resolve?: Resolve; timeoutMs?: number };
+}): Promise<WebhookOutcome> {
+  const url = new URL(args.url);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    await args.settle('failed', `refused scheme ${url.protocol}`);
+    return { delivered: false, skipped: 'scheme' };
+  }
   const answer = await postWebhook({
     url,
-    body: JSON.stringify(body),
-    headers: { 'content-type': 'application/json', 'user-agent': 'Tandem-Alerts/1', 'x-tandem-delivery': `${target.workspaceId}:${target.seq}` },
-    timeoutMs: opts.timeoutMs ?? WEBHOOK_TIMEOUT_MS,
-    allowPrivate: opts.allowPrivate,
-    resolve: opts.resolve,
+    body: JSON.stringify(args.body),
+    headers: { 'content-type': 'application/json', ...args.headers },
+    timeoutMs: args.opts.timeoutMs ?? WEBHOOK_TIMEOUT_MS,
+    allowPrivate: args.opts.allowPrivate,
+    resolve: args.opts.resolve,
   });
   if (answer.kind === 'answered' && answer.status >= 200 && answer.status < 300) {
-    await settle(em, target, attempt.number, 'delivered', null);
+    await args.settle('delivered', null);
     return { delivered: true, status: answer.status };
   }
   const status = answer.kind === 'answered' ? answer.status : undefined;
-  await settle(em, target, attempt.number, attempt.final ? 'failed' : 'pending', shownFailure(status));
+  await args.settle(args.final ? 'failed' : 'pending', shownFailure(status));
   throw new WebhookError(`webhook ${url.origin} ${answer.kind === 'answered' ? `answered ${answer.status}` : `${answer.kind}: ${answer.detail}`}`);
 }
 

@@ -7,8 +7,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { Queues } from '../queue/queues.ts';
 import type { ExportLinks } from '../exports/links.ts';
-import { WEBHOOK_TIMEOUT_MS, WebhookError, shownFailure } from '../alerts/delivery.ts';
-import { postWebhook } from '../alerts/webhook-request.ts';
+import { attemptWebhook, type WebhookOutcome } from '../alerts/delivery.ts';
 import type { Resolve } from '../alerts/webhook-destination.ts';
 
 /** Pending deliveries (or finished runs never marked) older than this are enqueued again by the exports sweep. */
@@ -121,7 +120,7 @@ export async function deliverExportWebhook(
   target: ExportWebhookTarget,
   attempt: { number: number; final: boolean },
   opts: { allowPrivate: boolean; resolve?: Resolve; timeoutMs?: number },
-): Promise<{ delivered: boolean; status?: number; skipped?: string }> {
+): Promise<WebhookOutcome> {
   const finishedAt = new Date(target.finishedAt);
   const [row] = await em.execute<DeliveryRow[]>(
     `select e.schedule_id, e.kind, e.format, e.status, e.rows, e.bytes, e.error, e.finished_at, e.webhook_state, s.webhook_url
@@ -134,13 +133,6 @@ export async function deliverExportWebhook(
     await settle(em, target, attempt.number, 'failed', `export ${row.status} before delivery`);
     return { delivered: false, skipped: `export ${row.status}` };
   }
-  const url = new URL(row.webhook_url);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    // The schema only accepts http(s); this guards rows written some other way.
-    await settle(em, target, attempt.number, 'failed', `refused scheme ${url.protocol}`);
-    return { delivered: false, skipped: 'scheme' };
-  }
-
   const completed = row.status === 'completed';
   const body: ExportWebhookBody = {
     type: completed ? 'export.completed' : 'export.failed',
@@ -155,21 +147,14 @@ export async function deliverExportWebhook(
     error: completed ? null : row.error,
     finishedAt: finishedAt.toISOString(),
   };
-  const answer = await postWebhook({
-    url,
-    body: JSON.stringify(body),
-    headers: { 'content-type': 'application/json', 'user-agent': 'Tandem-Exports/1', 'x-tandem-delivery': `${target.workspaceId}:export:${target.exportId}:${target.finishedAt}` },
-    timeoutMs: opts.timeoutMs ?? WEBHOOK_TIMEOUT_MS,
-    allowPrivate: opts.allowPrivate,
-    resolve: opts.resolve,
+  return attemptWebhook({
+    url: row.webhook_url,
+    body,
+    headers: { 'user-agent': 'Tandem-Exports/1', 'x-tandem-delivery': `${target.workspaceId}:export:${target.exportId}:${target.finishedAt}` },
+    final: attempt.final,
+    settle: (state, error) => settle(em, target, attempt.number, state, error),
+    opts,
   });
-  if (answer.kind === 'answered' && answer.status >= 200 && answer.status < 300) {
-    await settle(em, target, attempt.number, 'delivered', null);
-    return { delivered: true, status: answer.status };
-  }
-  const status = answer.kind === 'answered' ? answer.status : undefined;
-  await settle(em, target, attempt.number, attempt.final ? 'failed' : 'pending', shownFailure(status));
-  throw new WebhookError(`webhook ${url.origin} ${answer.kind === 'answered' ? `answered ${answer.status}` : `${answer.kind}: ${answer.detail}`}`);
 }
 
 /** Writes only the outcome this delivery is about: after a retry of the export, its row is another outcome's. */
