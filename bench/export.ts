@@ -6,7 +6,7 @@ import pg from 'pg';
 import { ensureUpcomingMetricPartitions, kindQueries } from '@tandem/core';
 import { TEST_REDIS_URL, availableModes, createTestRuntime } from '@tandem/core/testing';
 import { startWorkers } from '@tandem/worker';
-import { spawnPrinting, startServerUnderTest, type Running } from './harness/server-process.ts';
+import { builtWorkerArgs, spawnPrinting, startServerUnderTest, type Running } from './harness/server-process.ts';
 
 const ROWS = Number(process.env.BENCH_EXPORT_ROWS ?? 1_000_000);
 const ME_CLIENTS = 4;
@@ -22,7 +22,7 @@ async function startWorker(): Promise<Running> {
     startWorkers(rt);
     return { url: '', pid: process.pid, close: async () => undefined };
   }
-  return spawnPrinting(['--import', 'tsx', 'apps/worker/src/main.ts'],
+  return spawnPrinting(builtWorkerArgs(),
     { DATABASE_URL: rt.databaseUrl, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: rt.queues.target.prefix, DATA_DIR: rt.dataDir, LOG_LEVEL: 'info' },
     /(workers) started/);
 }

@@ -10,7 +10,7 @@ import type { ConversationEvent } from '@tandem/schema';
 import { runJobId } from '@tandem/core';
 import { TEST_REDIS_URL, TEST_TENANT_LIMITS, availableModes, createTestRuntime } from '@tandem/core/testing';
 import { startFakeOpenAi } from '@tandem/worker/testing/fake-openai';
-import { spawnPrinting } from './harness/server-process.ts';
+import { builtWorkerArgs, spawnPrinting } from './harness/server-process.ts';
 import { cpuMs } from './harness/process-stats.ts';
 import { ConversationFeed } from './pipeline/feed.ts';
 import { eventRoundTrip, queuePickup } from './pipeline/raw-parts.ts';
@@ -52,7 +52,7 @@ const server = await spawnPrinting(['--import', 'tsx', 'apps/server/src/main.ts'
   WS_MAX_SOCKETS_PER_USER: '100000', WS_MAX_SOCKETS_PER_ADDRESS: '100000', ...TEST_TENANT_LIMITS,
   ASSISTANT_RATE_LIMIT_PER_HOUR: '100000', ASSISTANT_WORKSPACE_LIMIT_PER_HOUR: '100000', ASSISTANT_MAX_RUNS_PER_HOUR: '100000',
 }, /listening on (http:\/\/\S+)/);
-const worker = await spawnPrinting(['--import', 'tsx', 'apps/worker/src/main.ts'], { ...shared, ...provider, LOG_LEVEL: 'info' }, /(workers) started/);
+const worker = await spawnPrinting(builtWorkerArgs(), { ...shared, ...provider, LOG_LEVEL: 'info' }, /(workers) started/);
 progress(`${mode} mode; server ${server.url} (pid ${server.pid}), worker pid ${worker.pid}, OpenAI-protocol server ${llm.url}`);
 
 // Mutations over one keep-alive connection (node:http, not fetch: cheaper, and no pool surprises).

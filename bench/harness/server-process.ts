@@ -1,6 +1,6 @@
 // The processes a bench measures: our server (its own process in services mode, as in production;
 // in this process when embedded) and a baseline started the same way.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { TEST_REDIS_URL, TEST_TENANT_LIMITS, type TestRuntime } from '@tandem/core/testing';
 import { createHttpServer, createServerServices } from '@tandem/server/embed';
@@ -34,6 +34,18 @@ export function spawnPrinting(args: string[], env: Record<string, string>, marke
     });
     child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}:\n${out.slice(-4000)}`)));
   });
+}
+
+/**
+ * `node` arguments that run a worker as production does (`npm run worker`, the compose file): its
+ * bundle, built first if its sources changed (Nx caches the build).
+ */
+export function builtWorkerArgs(): string[] {
+  const r = spawnSync('npx', ['nx', 'run', '@tandem/worker:build', '--output-style=static'], {
+    cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' },
+  });
+  if (r.status !== 0) throw new Error('worker build failed');
+  return ['--enable-source-maps', 'apps/worker/dist/main.mjs'];
 }
 
 const stop = (child: ChildProcess) => new Promise<void>((resolve) => {

@@ -1,6 +1,6 @@
 // Server and worker processes for fault-injection tests: real `npm run server` / `npm run worker`
 // entry points, spawned with a given environment, killed and started again like in production.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '../../../..');
@@ -19,8 +19,9 @@ export interface ServerProcess extends AppProcess {
   url: string;
 }
 
+/** TypeScript entries run through tsx; a built bundle (.mjs) runs as it is. */
 function launch(entry: string, args: string[], env: Record<string, string>, readyLine: RegExp): Promise<{ proc: AppProcess; match: RegExpMatchArray }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+  const child = spawn(process.execPath, [...(entry.endsWith('.ts') ? ['--import', 'tsx'] : ['--enable-source-maps']), entry, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'info', DEMO: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -66,9 +67,21 @@ export async function startServerProcess(env: Record<string, string>, opts: { wi
   return Object.assign(proc, { url: match[1]! });
 }
 
-/** `npm run worker`; resolves once its BullMQ workers run. */
+let workerBuilt = false;
+/**
+ * `npm run worker` as production runs it: the bundle (scripts/build-node-app.mjs), built first if
+ * its sources changed (Nx caches the build; `npm test` has built it already). Resolves once its
+ * BullMQ workers run.
+ */
 export async function startWorkerProcess(env: Record<string, string>): Promise<AppProcess> {
-  const { proc } = await launch('apps/worker/src/main.ts', [], env, /workers started/);
+  if (!workerBuilt) {
+    const r = spawnSync('npx', ['nx', 'run', '@tandem/worker:build', '--output-style=static'], {
+      cwd: ROOT, encoding: 'utf8', env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' },
+    });
+    if (r.status !== 0) throw new Error(`worker build failed:\n${r.stdout}${r.stderr}`);
+    workerBuilt = true;
+  }
+  const { proc } = await launch('apps/worker/dist/main.mjs', [], env, /workers started/);
   return proc;
 }
 
