@@ -1,13 +1,17 @@
 // alert.*: rules (admins write, viewers read) and the live fired/resolved stream.
 import { alertEventsInput, createAlertRuleInput, deleteAlertRuleInput, workspaceIdInput } from '@tandem/schema';
-import { createAlertRule, deleteAlertRule, listAlertRules } from '@tandem/core';
+import { announceAlertRulesChanged, createAlertRule, deleteAlertRule, listAlertRules } from '@tandem/core';
 import { router, workspaceProcedure } from '../trpc.ts';
 import { guardSubscription } from '../subscriptions/auth-watch.ts';
 import { alertEvents } from '../subscriptions/alert-events.ts';
 
 export const alertRouter = router({
-  createRule: workspaceProcedure('admin').input(createAlertRuleInput).mutation(({ ctx, input }) =>
-    createAlertRule(ctx.em, ctx.workspace.id, ctx.user.id, input, { maxRules: ctx.rt.config.WORKSPACE_MAX_ALERT_RULES })),
+  createRule: workspaceProcedure('admin').input(createAlertRuleInput).mutation(async ({ ctx, input }) => {
+    const rule = await createAlertRule(ctx.em, ctx.workspace.id, ctx.user.id, input, { maxRules: ctx.rt.config.WORKSPACE_MAX_ALERT_RULES });
+    // Every server evaluates the new rule on the next sample it commits, not after its rule cache expires.
+    await announceAlertRulesChanged(ctx.rt.bus, ctx.workspace.id);
+    return rule;
+  }),
 
   listRules: workspaceProcedure('viewer').input(workspaceIdInput).query(({ ctx }) =>
     listAlertRules(ctx.em, ctx.workspace.id, { showWebhookUrls: ctx.workspace.role === 'admin' })),

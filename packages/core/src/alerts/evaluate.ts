@@ -1,5 +1,7 @@
 // One evaluation pass (the alerts.evaluate job, every 15 s): every live rule, every agent it
-// covers, value over the rule's window → transitions → events, wake-ups and webhook jobs.
+// covers, value over the rule's window → transitions → events, wake-ups and webhook jobs. Rules are
+// evaluated as samples arrive (on-arrival.ts); this pass is the safety net: windows that empty or
+// change with no new sample (resolve on silence), and arrivals an evaluator dropped or never saw.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { Bus } from '../bus/bus.ts';
@@ -31,7 +33,7 @@ export async function evaluateAlertRules(deps: EvaluateDeps, now = new Date()) {
         const firing = states.get(v.agentId) ?? false;
         // Most rule × agent pairs change nothing: decide without a transaction, confirm under the lock.
         if (nextFiring(firing, v.value, rule) === firing) continue;
-        const event = await applyTransition(em, rule, v, v.value, now);
+        const event = await applyTransition(em, rule, v.agentId, now);
         if (!event) continue;
         if (event.kind === 'fired') fired++;
         else resolved++;

@@ -6,3 +6,5 @@ export * from './delivery.ts';
 export * from './evaluate.ts';
 export * from './webhook-destination.ts';
 export * from './delivery-slots.ts';
+export * from './on-arrival.ts';
+export { announceAlertRulesChanged } from './rule-changes.ts';

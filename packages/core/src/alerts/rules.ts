@@ -12,6 +12,7 @@ import type { Queues } from '../queue/queues.ts';
 import { WINDOW_RATIO_METRICS } from './window-value.ts';
 import { resolveOnDelete, type AlertRule } from './transitions.ts';
 import { publishAlertEvents } from './delivery.ts';
+import { announceAlertRulesChanged } from './rule-changes.ts';
 import { assertRoomInWorkspace } from '../workspaces/workspace-limits.ts';
 
 export type CreateAlertRuleInput = z.output<typeof createAlertRuleInput>;
@@ -156,5 +157,6 @@ export async function deleteAlertRule(
     return resolveOnDelete(tx, toAlertRule(row), new Date());
   });
   await publishAlertEvents(deps, events);
+  await announceAlertRulesChanged(deps.bus, workspaceId);
   return { resolved: events.length };
 }

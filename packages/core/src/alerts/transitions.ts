@@ -3,6 +3,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Aggregate, AlertEvent, MetricName } from '@tandem/schema';
 import { appendAlertEvent } from './event-log.ts';
+import { windowValues } from './window-value.ts';
 
 export type AlertOp = '>' | '>=' | '<' | '<=';
 
@@ -41,31 +42,30 @@ export function nextFiring(firing: boolean, value: number | null, rule: Pick<Ale
 export type StoredAlertEvent = AlertEvent & { workspaceId: string; hasWebhook: boolean };
 
 /**
- * Applies the transition `value` causes for one agent, if any, re-deciding under the state row
- * lock (another evaluator may have got there first). Returns the event written, or null.
+ * Applies the transition the rule's value for one agent causes at `at`, if any. The value is read
+ * under the state row lock, so evaluators racing on one rule and agent (the periodic pass, and
+ * on-arrival evaluation on every server that committed a sample) decide in turn, each on the
+ * samples committed before it: one event per crossing, and never an older value applied after a
+ * newer one. Returns the event written, or null.
  */
-export async function applyTransition(
-  em: EntityManager,
-  rule: AlertRule,
-  agent: { agentId: string; agentName: string },
-  value: number | null,
-  at: Date,
-): Promise<StoredAlertEvent | null> {
+export async function applyTransition(em: EntityManager, rule: AlertRule, agentId: string, at: Date): Promise<StoredAlertEvent | null> {
   return em.transactional(async (tx) => {
     // Lock order rule → state → stream, the same as deleteAlertRule: no deadlock between them.
     const [live] = await tx.execute(`select 1 from alert_rules where id = ? and deleted_at is null for share`, [rule.id]);
     if (!live) return null;
     await tx.execute(
       `insert into alert_states (rule_id, agent_id, firing, value, changed_at) values (?, ?, false, null, ?) on conflict do nothing`,
-      [rule.id, agent.agentId, at],
+      [rule.id, agentId, at],
     );
     const [state] = await tx.execute<{ firing: boolean }[]>(
-      `select firing from alert_states where rule_id = ? and agent_id = ? for update`, [rule.id, agent.agentId]);
-    const firing = nextFiring(state!.firing, value, rule);
+      `select firing from alert_states where rule_id = ? and agent_id = ? for update`, [rule.id, agentId]);
+    const [current] = await windowValues(tx, { ...rule, agentId }, at);
+    if (!current) return null; // the agent is gone or not in the rule's workspace
+    const firing = nextFiring(state!.firing, current.value, rule);
     if (firing === state!.firing) return null;
     await tx.execute(`update alert_states set firing = ?, value = ?, changed_at = ? where rule_id = ? and agent_id = ?`,
-      [firing, value, at, rule.id, agent.agentId]);
-    return writeEvent(tx, rule, agent, firing ? 'fired' : 'resolved', value, at);
+      [firing, current.value, at, rule.id, agentId]);
+    return writeEvent(tx, rule, current, firing ? 'fired' : 'resolved', current.value, at);
   });
 }
 

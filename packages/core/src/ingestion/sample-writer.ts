@@ -72,7 +72,13 @@ export class SampleWriter {
   private readonly maxConcurrentFlushes: number;
 
   constructor(
-    private readonly deps: { orm: Orm; bus: Bus; log: Logger },
+    private readonly deps: {
+      orm: Orm;
+      bus: Bus;
+      log: Logger;
+      /** Told each workspace's committed points after the commit (on-arrival alert evaluation); must not block. */
+      onCommitted?: (workspaceId: string, points: LivePoint[]) => void;
+    },
     private readonly opts: SampleWriterOptions,
   ) {
     this.flushRows = opts.flushRows ?? 5000;
@@ -225,9 +231,11 @@ export class SampleWriter {
         points.push({ agentId, ts: s.ts, values });
       }
     }
-    for (const [workspaceId, points] of byWorkspace)
+    for (const [workspaceId, points] of byWorkspace) {
       this.deps.bus.publish(metricsChannel(workspaceId), { points })
         .catch((err: unknown) => this.deps.log.warn({ err, workspaceId }, 'could not publish live metric points'));
+      this.deps.onCommitted?.(workspaceId, points);
+    }
 
     // At most one write per agent per second per instance, off the request's path.
     const now = Date.now();
