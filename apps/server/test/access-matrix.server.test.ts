@@ -72,6 +72,7 @@ const ACCESS: Record<string, Entry> = {
   'conversation.create': { access: 'member', input: (t) => ({ ...ws(t), title: 'Matrix' }) },
   'conversation.list': { access: 'viewer', input: ws },
   'conversation.get': { access: 'viewer', input: conv },
+  'conversation.replay': { access: 'viewer', input: conv },
   'conversation.rename': { access: 'member', input: (t) => ({ ...conv(t), title: 'Renamed by matrix' }) },
   'conversation.archive': { access: 'member', input: conv },
   'conversation.restore': { access: 'member', input: conv },

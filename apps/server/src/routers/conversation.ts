@@ -5,7 +5,7 @@ import {
 } from '@tandem/schema';
 import {
   AppError, archiveConversation, archivedByRetention, createConversation, deleteConversation, ephemeralChannel, finishRun, getConversation,
-  listConversations, renameConversation, restoreConversation, sendMessage,
+  listConversations, renameConversation, replayConversation, restoreConversation, sendMessage,
 } from '@tandem/core';
 import { conversationProcedure, expensiveQuery, router, runProcedure, workspaceProcedure } from '../trpc.ts';
 import { guardSubscription } from '../subscriptions/auth-watch.ts';
@@ -45,6 +45,10 @@ export const conversationRouter = router({
       },
       { ...input, userId: ctx.user.id, workspaceId: ctx.workspace.id },
     )),
+
+  /** The stored session on one timeline with its agents' charts (packages/core/src/conversations/replay.ts). */
+  replay: conversationProcedure('viewer').use(expensiveQuery).input(conversationIdInput).query(({ ctx, input }) =>
+    replayConversation(ctx.em, input.conversationId, { rawRetentionDays: ctx.rt.config.METRICS_RAW_RETENTION_DAYS })),
 
   /** Withdraws a queued question or stops a running reply (its partial text is kept). */
   cancel: runProcedure('member').input(runIdInput).mutation(async ({ ctx, input }) => ({
