@@ -1,6 +1,7 @@
 // Inputs of conversation.* procedures and the events of conversation.events.
 import { z } from 'zod';
 import { idSchema } from './auth.ts';
+import { metricNameSchema } from './metric-fields.ts';
 import { multiLineText, singleLineText, tokenText } from './text.ts';
 
 /** Column size of conversations.title; the default title and renames fit it. */
@@ -32,11 +33,28 @@ export const getConversationInput = z.object({
   limit: z.number().int().min(1).max(200).default(50),
 });
 export const renameConversationInput = z.object({ conversationId: idSchema, title: conversationTitleSchema });
+/** A range attached to a question: longer ones are not "this" any more, and the assistant's queries stay cheap. */
+export const METRIC_REF_MAX_SPAN_MS = 31 * 86_400_000;
+/** Before the year 10000: what Date and timestamptz both hold. */
+const refEpochMs = z.number().int().nonnegative().max(253_402_300_799_999, 'must be before the year 10000');
+/** An agent's metric over a range, attached to a message (a chart selection, an alert's window). */
+export const metricRefSchema = z.object({
+  agentId: idSchema,
+  metric: metricNameSchema,
+  from: refEpochMs,
+  to: refEpochMs,
+})
+  .refine((r) => r.to > r.from, { message: 'must be after from', path: ['to'] })
+  .refine((r) => r.to - r.from <= METRIC_REF_MAX_SPAN_MS, { message: 'range is at most 31 days', path: ['to'] });
+export type MetricRef = z.infer<typeof metricRefSchema>;
+
 export const sendMessageInput = z.object({
   conversationId: idSchema,
   content: multiLineText('Question', { max: 8000 }),
   /** Made by the client; resending the same id never makes a second message, job or quota unit. */
   clientMessageId: tokenText('Client message id', { min: 8, max: 64, pattern: /^[\w-]+$/, patternMessage: 'must be letters, digits, - or _' }),
+  /** The agent must be in the conversation's workspace (else NOT_FOUND). */
+  metricRef: metricRefSchema.optional(),
 });
 export const runIdInput = z.object({ runId: idSchema });
 export const conversationEventsInput = z.object({
@@ -60,7 +78,8 @@ export const messageSchema = z.object({
   id: z.string(),
   conversationId: z.string(),
   seq: z.number().int(),
-  role: z.enum(['user', 'assistant']),
+  /** 'alert': a fired/resolved post of an alert rule ("Tandem alerts"): no author, no run. */
+  role: z.enum(['user', 'assistant', 'alert']),
   author: z.object({ id: z.string(), name: z.string() }).nullable(),
   content: z.string(),
   status: messageStatusSchema,
@@ -68,6 +87,7 @@ export const messageSchema = z.object({
   tokens: z.number().int().nullable(),
   costUsd: z.number().nullable(),
   latencyMs: z.number().int().nullable(),
+  metricRef: metricRefSchema.nullable(),
   createdAt: z.string(),
 });
 export type MessageDto = z.infer<typeof messageSchema>;

@@ -27,6 +27,7 @@ function message(seq: number, over: Partial<MessageDto> = {}): MessageDto {
     tokens: null,
     costUsd: null,
     latencyMs: null,
+    metricRef: null,
     createdAt: '2026-01-01T00:00:00.000Z',
     ...over,
   };

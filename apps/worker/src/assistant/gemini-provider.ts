@@ -5,7 +5,7 @@ import { toolJsonSchemas } from '@tandem/tools';
 import { ProviderError, type AssistantProvider } from './provider.ts';
 import { LLM_LIMITS, UsageMeter, answerWithTools, describeUnreachable, httpFailure, systemPrompt, type DescribedError, type ModelSession, type ToolCallRequest } from './llm-loop.ts';
 import { historyBudgetOf } from './context-budget.ts';
-import { historyWithSummary, summaryInstructions, summaryRequestText } from './summary-prompt.ts';
+import { historyWithSummary, questionText, summaryInstructions, summaryRequestText } from './summary-prompt.ts';
 
 export interface GeminiProviderOptions {
   apiKey: string;
@@ -64,7 +64,7 @@ export function createGeminiProvider(opts: GeminiProviderOptions): AssistantProv
       const meter = new UsageMeter(opts.model);
       const contents: Content[] = [
         ...historyWithSummary(input).map((m): Content => ({ role: m.role === 'assistant' ? 'model' : 'user', parts: [{ text: m.content }] })),
-        { role: 'user', parts: [{ text: input.question }] },
+        { role: 'user', parts: [{ text: questionText(input) }] },
       ];
       /** Ids we made up for calls without one (Gemini 2.0); they are not sent back. */
       const madeUpIds = new Set<string>();

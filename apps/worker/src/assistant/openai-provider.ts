@@ -9,7 +9,7 @@ import {
   type DescribedError, type ModelSession, type ToolCallRequest,
 } from './llm-loop.ts';
 import { historyBudgetOf } from './context-budget.ts';
-import { historyWithSummary, summaryInstructions, summaryRequestText } from './summary-prompt.ts';
+import { historyWithSummary, questionText, summaryInstructions, summaryRequestText } from './summary-prompt.ts';
 
 export interface OpenAiProviderOptions {
   apiKey?: string;
@@ -61,7 +61,7 @@ export function createOpenAiProvider(opts: OpenAiProviderOptions): AssistantProv
       const messages: ChatCompletionMessageParam[] = [
         { role: 'system', content: systemPrompt() },
         ...historyWithSummary(input),
-        { role: 'user', content: input.question },
+        { role: 'user', content: questionText(input) },
       ];
       const session: ModelSession = {
         async respond(text) {

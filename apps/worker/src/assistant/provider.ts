@@ -1,5 +1,6 @@
 // What every assistant provider implements (offline planner, OpenAI, Gemini).
 // A provider streams text and tool calls into a sink; the pipeline owns persistence and timing.
+import type { AttachedMetricRef } from '@tandem/core';
 import type { ToolResult } from '@tandem/tools';
 
 export interface ToolCallOutcome {
@@ -24,6 +25,8 @@ export interface HistoryMessage {
 
 export interface ProviderInput {
   question: string;
+  /** The agent, metric and range the question is about (a chart selection, an alert's window). */
+  metricRef?: AttachedMetricRef | null;
   /** Earlier messages sent word for word, oldest first (after the summary, when there is one). */
   history: HistoryMessage[];
   /** The summary of the messages before `history` (conversation-summary.ts), and how many it covers. */

@@ -83,7 +83,7 @@ export async function runAssistant(
     if (fitted.input.summary)
       output.event({ type: 'context.summarised', runId, messageId: replyMessageId, messages: fitted.input.summary.messages });
     const answered = await provider.answer(
-      { question: started.question, ...fitted.input },
+      { question: started.question, metricRef: started.metricRef, ...fitted.input },
       {
         signal,
         text: onText,

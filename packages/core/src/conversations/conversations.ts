@@ -29,7 +29,8 @@ export async function toMessageDtos(em: EntityManager, messages: IMessage[]): Pr
     id: m.id, conversationId: m.conversationId, seq: m.seq, role: m.role,
     author: m.authorId ? { id: m.authorId, name: names.get(m.authorId) ?? 'deleted user' } : null,
     content: m.content, status: m.status, runId: m.runId ?? null, tokens: m.tokens ?? null,
-    costUsd: m.costUsd == null ? null : Number(m.costUsd), latencyMs: m.latencyMs ?? null, createdAt: m.createdAt.toISOString(),
+    costUsd: m.costUsd == null ? null : Number(m.costUsd), latencyMs: m.latencyMs ?? null,
+    metricRef: m.metricRef ?? null, createdAt: m.createdAt.toISOString(),
   }));
 }
 

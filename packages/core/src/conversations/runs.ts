@@ -8,7 +8,8 @@ import type { Bus } from '../bus/bus.ts';
 import { appendEvents, wakeSubscribers } from './events.ts';
 import { toMessageDtos } from './conversations.ts';
 import { recordAssistantRun } from './assistant-metrics.ts';
-import { readRunContext, type RunContext } from './summaries.ts';
+import { announceJobChange } from '../jobs/jobs-dashboard.ts';
+import { readMetricRef, readRunContext, type AttachedMetricRef, type RunContext } from './summaries.ts';
 
 export interface RunDeps {
   em: EntityManager;
@@ -18,7 +19,7 @@ export interface RunDeps {
 export type StartedRun =
   | { state: 'gone' }
   | { state: 'wait'; blockedBy: string }
-  | { state: 'started'; run: IRun; replyMessageId: string; question: string; context: RunContext };
+  | { state: 'started'; run: IRun; replyMessageId: string; question: string; metricRef: AttachedMetricRef | null; context: RunContext };
 
 // Checking the status under the row lock is what makes a cancelled run stop writing and a retried
 // run never finish twice; partial text is flushed as sequenced `message.delta` events. Each start
@@ -92,7 +93,8 @@ export async function startRun(deps: RunDeps, runId: string): Promise<StartedRun
   // Read after the commit, so the run and conversation locks are not held while a long history loads.
   const { run, replyMessageId, question, questionSeq } = result;
   const context = await readRunContext(deps.em.fork(), { workspaceId: run.workspaceId, conversationId: run.conversationId, beforeSeq: questionSeq });
-  return { state: 'started', run, replyMessageId, question, context };
+  const metricRef = await readMetricRef(deps.em.fork(), run.workspaceId, run.questionMessageId);
+  return { state: 'started', run, replyMessageId, question, metricRef, context };
 }
 
 /**
@@ -164,5 +166,8 @@ export async function finishRun(deps: RunDeps, runId: string, outcome: RunOutcom
     events.push({ type: 'run.status', runId, status: outcome.status, questionMessageId: run.questionMessageId, ...(outcome.reason ? { reason: outcome.reason } : {}) });
     return events;
   });
+  // A failed run is listed on the workspace's Jobs page (jobs.list): refresh it for its admins.
+  if (seq !== null && (outcome.status === 'failed' || outcome.status === 'timeout'))
+    await announceJobChange(deps.bus, probe.workspaceId, 'run').catch(() => undefined);
   return seq !== null;
 }

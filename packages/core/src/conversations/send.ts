@@ -2,7 +2,7 @@
 // hourly quota in the same transaction, create the run and enqueue exactly one job for it.
 import { randomUUID } from 'node:crypto';
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
-import type { MessageDto } from '@tandem/schema';
+import type { MessageDto, MetricRef } from '@tandem/schema';
 import { Conversation, Message, Run } from '../entities/conversation.ts';
 import { assertWithinBudget, hourlyUse } from './assistant-usage.ts';
 import { AppError } from '../errors.ts';
@@ -11,6 +11,7 @@ import type { Bus } from '../bus/bus.ts';
 import type { Queues } from '../queue/queues.ts';
 import { appendEvents, wakeSubscribers } from './events.ts';
 import { assertActive, toMessageDtos } from './conversations.ts';
+import { agentsOfWorkspace } from '../agents/agents.ts';
 
 export interface SendDeps {
   em: EntityManager;
@@ -46,7 +47,7 @@ async function assertHourlyRoom(tx: EntityManager, lock: string | null, where: s
 
 export async function sendMessage(
   deps: SendDeps,
-  input: { conversationId: string; content: string; clientMessageId: string; userId: string; workspaceId: string },
+  input: { conversationId: string; content: string; clientMessageId: string; userId: string; workspaceId: string; metricRef?: MetricRef },
 ): Promise<{ message: MessageDto; runId: string }> {
   const { em } = deps;
   const existing = await em.findOne(Message, { conversationId: input.conversationId, clientMessageId: input.clientMessageId });
@@ -56,6 +57,9 @@ export async function sendMessage(
     await deps.queues.add('assistant.run', { runId: existing.runId! }, { jobId: runJobId(existing.runId!) });
     return { message: (await toMessageDtos(em, [existing]))[0]!, runId: existing.runId! };
   }
+
+  // An attached range names an agent of this workspace; another workspace's is NOT_FOUND, like any of its rows.
+  if (input.metricRef) await agentsOfWorkspace(em, input.workspaceId, [input.metricRef.agentId]);
 
   const { message, runId, lastSeq } = await em.transactional(async (tx) => {
     // One user's sends serialise on this lock, so a resend sees the first and the quota count is exact.
@@ -80,6 +84,7 @@ export async function sendMessage(
     const msg = tx.create(Message, {
       id: randomUUID(), conversationId: input.conversationId, role: 'user', authorId: input.userId,
       content: input.content, status: 'complete', clientMessageId: input.clientMessageId, seq: conversation.lastSeq + 1,
+      metricRef: input.metricRef ? { agentId: input.metricRef.agentId, metric: input.metricRef.metric, from: input.metricRef.from, to: input.metricRef.to } : null,
     });
     const r = tx.create(Run, {
       id: randomUUID(), conversationId: input.conversationId, workspaceId: conversation.workspaceId,

@@ -1,11 +1,38 @@
 // What an assistant run knows of its conversation: the stored summary of the earlier messages and
 // every complete message after it (the worker fits them to its model's budget, docs/architecture.md).
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { MetricRef } from '@tandem/schema';
 
 export interface ContextMessage {
   seq: number;
   role: 'user' | 'assistant';
   content: string;
+}
+
+/** A message's metric range with its agent's name, as the assistant is told it. */
+export interface AttachedMetricRef extends MetricRef {
+  agentName: string;
+}
+
+/**
+ * The bracketed line added to a message with a metric range: names, ids and ISO times the model can
+ * pass to query_agent_metrics unchanged (agent accepts a name or an id; from/to take date-times).
+ */
+export function metricRefLine(ref: AttachedMetricRef): string {
+  return `[Attached chart: agent ${ref.agentName} (id ${ref.agentId}), metric ${ref.metric}, from ${new Date(ref.from).toISOString()} to ${new Date(ref.to).toISOString()}]`;
+}
+
+/** Agents are matched in the workspace only; one gone since (never renamed) is named by its id. */
+const REF_AGENT_NAME = `(select a.name from agents a where a.workspace_id = ? and a.id = (m.metric_ref->>'agentId')::uuid)`;
+
+/** The metric range attached to a message of the workspace, with its agent's name; null without one. */
+export async function readMetricRef(em: EntityManager, workspaceId: string, messageId: string): Promise<AttachedMetricRef | null> {
+  const [row] = await em.execute<{ metric_ref: MetricRef | null; agent_name: string | null }[]>(
+    `select m.metric_ref, ${REF_AGENT_NAME} as agent_name from messages m join conversations c on c.id = m.conversation_id
+      where m.id = ? and c.workspace_id = ? and m.metric_ref is not null`,
+    [workspaceId, messageId, workspaceId],
+  );
+  return row?.metric_ref ? { ...row.metric_ref, agentName: row.agent_name ?? row.metric_ref.agentId } : null;
 }
 
 export interface StoredSummary {
@@ -39,13 +66,17 @@ export async function readRunContext(
   const summary = row
     ? { content: row.content, coversThroughSeq: row.covers_through_seq, coveredMessages: row.covered_messages, tokens: row.tokens, writtenBy: row.written_by }
     : null;
-  const messages = await em.execute<ContextMessage[]>(
-    `select m.seq, m.role, m.content from messages m join conversations c on c.id = m.conversation_id
+  const messages = await em.execute<(ContextMessage & { metric_ref: MetricRef | null; agent_name: string | null })[]>(
+    `select m.seq, m.role, m.content, m.metric_ref, case when m.metric_ref is null then null else ${REF_AGENT_NAME} end as agent_name
+       from messages m join conversations c on c.id = m.conversation_id
       where m.conversation_id = ? and c.workspace_id = ? and m.status = 'complete' and m.seq > ? and m.seq < ?
       order by m.seq`,
-    [scope.conversationId, scope.workspaceId, summary?.coversThroughSeq ?? 0, scope.beforeSeq],
+    [scope.workspaceId, scope.conversationId, scope.workspaceId, summary?.coversThroughSeq ?? 0, scope.beforeSeq],
   );
-  return { summary, messages: messages.map((m) => ({ seq: Number(m.seq), role: m.role, content: m.content })) };
+  // A message about a chart range carries it as a line the model (and a summary of it) keeps.
+  const withRef = (m: (typeof messages)[number]) =>
+    m.metric_ref ? `${m.content}\n${metricRefLine({ ...m.metric_ref, agentName: m.agent_name ?? m.metric_ref.agentId })}` : m.content;
+  return { summary, messages: messages.map((m) => ({ seq: Number(m.seq), role: m.role, content: withRef(m) })) };
 }
 
 /**

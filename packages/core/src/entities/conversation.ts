@@ -1,6 +1,7 @@
 // Conversations, their messages, assistant runs and the gapless per-conversation event log.
 import { randomUUID } from 'node:crypto';
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import type { MetricRef } from '@tandem/schema';
 
 export const Conversation = defineEntity({
   name: 'Conversation',
@@ -32,7 +33,8 @@ export const Message = defineEntity({
     conversationId: p.uuid(),
     /** Sequence number of this message's `message.created` event: the total order of messages. */
     seq: p.integer(),
-    role: p.enum(['user', 'assistant'] as const),
+    /** 'alert': posted by an alert rule into its session ("Tandem alerts", no author, no run). */
+    role: p.enum(['user', 'assistant', 'alert'] as const),
     authorId: p.uuid().nullable(),
     content: p.text().default(''),
     status: p.enum(['streaming', 'complete', 'error', 'cancelled', 'timeout'] as const),
@@ -41,6 +43,8 @@ export const Message = defineEntity({
     tokens: p.integer().nullable(),
     costUsd: p.double().nullable(),
     latencyMs: p.integer().nullable(),
+    /** An agent's metric over a range the question is about (a chart selection, an alert's window). */
+    metricRef: p.json<MetricRef>().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });

@@ -17,6 +17,8 @@ import { Migration20261202180500RunQuotaIndexes } from './Migration2026120218050
 import { Migration20261202190000AssistantBudget } from './Migration20261202190000AssistantBudget.ts';
 import { Migration20261203100000ConversationSummaries } from './Migration20261203100000ConversationSummaries.ts';
 import { Migration20261204100000ExportWebhooks } from './Migration20261204100000ExportWebhooks.ts';
+import { Migration20261205100000AlertRuleConversation } from './Migration20261205100000AlertRuleConversation.ts';
+import { Migration20261205200000MessageMetricRef } from './Migration20261205200000MessageMetricRef.ts';
 
 export const migrations = [
   { name: 'Migration20261123000000Foundation', class: Migration20261123000000Foundation },
@@ -37,4 +39,6 @@ export const migrations = [
   { name: 'Migration20261202190000AssistantBudget', class: Migration20261202190000AssistantBudget },
   { name: 'Migration20261203100000ConversationSummaries', class: Migration20261203100000ConversationSummaries },
   { name: 'Migration20261204100000ExportWebhooks', class: Migration20261204100000ExportWebhooks },
+  { name: 'Migration20261205100000AlertRuleConversation', class: Migration20261205100000AlertRuleConversation },
+  { name: 'Migration20261205200000MessageMetricRef', class: Migration20261205200000MessageMetricRef },
 ];
