@@ -20,6 +20,7 @@ import { MembersPage } from './members/MembersPage.tsx';
 import { AgentPage } from './metrics/AgentPage.tsx';
 import { MetricsPage } from './metrics/MetricsPage.tsx';
 import { queryClient } from './queryClient.ts';
+import { ReplayPage } from './replay/ReplayPage.tsx';
 import { TasksPage } from './tasks/TasksPage.tsx';
 
 function WorkspaceIndex() {
@@ -40,6 +41,7 @@ export function App() {
             <Route path="/" component={WorkspaceIndex} />
             <Route path="/sessions" component={SessionsPage} />
             <Route path="/sessions/:conversationId" component={ConversationPage} />
+            <Route path="/sessions/:conversationId/replay" component={ReplayPage} />
             <Route path="/metrics" component={MetricsPage} />
             <Route path="/metrics/agents/:agentId" component={AgentPage} />
             <Route path="/metrics/alerts" component={AlertsPage} />

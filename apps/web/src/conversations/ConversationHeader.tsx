@@ -44,6 +44,9 @@ export function ConversationHeader(props: {
           </span>
         </Show>
         <ViewerList viewers={props.viewers} />
+        <A class="button button--small" href={`/w/${props.workspaceId}/sessions/${props.conversation.id}/replay`} data-testid="replay-link" title="Play this session back with its agents' charts">
+          Replay
+        </A>
         <Show when={props.canWrite}>
           <button class="button button--small" type="button" disabled={props.busy} onClick={() => props.onArchive(!props.conversation.archived)}>
             {props.conversation.archived ? 'Restore' : 'Archive'}
