@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { availableModes } from '@tandem/core/testing';
-import { webhookJobId } from '@tandem/core';
+import { exportWebhookJobId, webhookJobId } from '@tandem/core';
 import { codeOf, sqlRows, startTestApp, watchSubscription, type TestApp } from './harness.ts';
 
 const modes = await availableModes();
@@ -34,6 +34,10 @@ describe.each(modes)('jobs dashboard (%s)', (mode) => {
       [runId, conversationId, ws, randomUUID(), admin.userId]);
     await sqlRows(app, `insert into alert_events (workspace_id, seq, rule_id, rule_name, agent_id, agent_name, kind, value, threshold, webhook_state, webhook_attempts, webhook_error)
       values (?, 7, ?, 'Slow checkout', ?, 'checkout-bot', 'fired', 900, 800, 'failed', 6, 'unreachable')`, [ws, randomUUID(), randomUUID()]);
+    // A scheduled run whose completion webhook failed (its last attempt answered 500).
+    const runExportId = randomUUID();
+    await sqlRows(app, `insert into exports (id, workspace_id, schedule_id, kind, format, status, rows, bytes, created_at, finished_at, webhook_state, webhook_attempts, webhook_error)
+      values (?, ?, ?, 'audit', 'ndjson', 'completed', 3, 120, now() - interval '1 hour', now() - interval '1 hour', 'failed', 6, 'delivery failed (status 500)')`, [runExportId, ws, schedule.id]);
 
     const jobs = await c.jobs.list.query({ workspaceId: ws });
     expect(jobs.exports.map((e) => e.id)).toContain(exportId);
@@ -41,7 +45,10 @@ describe.each(modes)('jobs dashboard (%s)', (mode) => {
     expect(new Date(jobs.schedules[0]!.nextRuns[0]!).getUTCHours()).toBe(21); // 06:00 in Tokyo
     expect(jobs.retentionSweeps[0]).toMatchObject({ actorId: admin.userId, trigger: 'manual', archived: 0, purged: 0 });
     expect(jobs.failedRuns).toEqual([expect.objectContaining({ id: runId, conversationTitle: 'Broken talk', reason: 'OpenAI rejected the API key (HTTP 401)' })]);
-    expect(jobs.failedWebhooks).toEqual([expect.objectContaining({ seq: 7, ruleName: 'Slow checkout', attempts: 6, reason: 'unreachable' })]);
+    expect(jobs.failedWebhooks).toEqual([
+      expect.objectContaining({ source: 'alert', seq: 7, ruleName: 'Slow checkout', attempts: 6, reason: 'unreachable' }),
+      expect.objectContaining({ source: 'export', exportId: runExportId, scheduleId: schedule.id, kind: 'export.completed', attempts: 6, reason: 'delivery failed (status 500)' }),
+    ]);
 
     // Another workspace's admin sees none of it and can act on none of it.
     const theirs = await app.client(other.token).jobs.list.query({ workspaceId: other.workspaceId });
@@ -54,6 +61,14 @@ describe.each(modes)('jobs dashboard (%s)', (mode) => {
     await c.jobs.retry.mutate({ workspaceId: ws, kind: 'webhook', seq: 7 });
     expect(await app.rt.queues.withQueue('webhooks', (q) => q.getJob(webhookJobId(ws, 7)))).toBeTruthy();
     expect(await codeOf(c.jobs.retry.mutate({ workspaceId: ws, kind: 'webhook', seq: 8 }))).toBe('NOT_FOUND');
+    // A failed export webhook too, once: pending again with its attempts reset, its job added anew; not from another workspace.
+    expect(await codeOf(app.client(other.token).jobs.retry.mutate({ workspaceId: other.workspaceId, kind: 'exportWebhook', exportId: runExportId }))).toBe('NOT_FOUND');
+    await c.jobs.retry.mutate({ workspaceId: ws, kind: 'exportWebhook', exportId: runExportId });
+    const [hook] = await sqlRows<{ webhook_state: string; webhook_attempts: number; finished_at: Date }>(app, `select webhook_state, webhook_attempts, finished_at from exports where id = ?`, [runExportId]);
+    expect(hook).toMatchObject({ webhook_state: 'pending', webhook_attempts: 0 });
+    expect(await app.rt.queues.withQueue('webhooks', (q) => q.getJob(exportWebhookJobId({ exportId: runExportId, finishedAt: new Date(hook!.finished_at).getTime() })))).toBeTruthy();
+    expect(await codeOf(c.jobs.retry.mutate({ workspaceId: ws, kind: 'exportWebhook', exportId: runExportId }))).toBe('NOT_FOUND');
+    expect((await c.jobs.list.query({ workspaceId: ws })).failedWebhooks).toEqual([]); // both retried
     // Remove a schedule through the dashboard.
     await c.jobs.remove.mutate({ workspaceId: ws, kind: 'schedule', scheduleId: schedule.id });
     expect((await c.jobs.list.query({ workspaceId: ws })).schedules).toEqual([]);

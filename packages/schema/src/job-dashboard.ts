@@ -6,6 +6,8 @@ export const jobsRetryInput = z.discriminatedUnion('kind', [
   z.object({ workspaceId: idSchema, kind: z.literal('export'), exportId: idSchema }),
   /** A failed alert webhook delivery, by its alert event's number. */
   z.object({ workspaceId: idSchema, kind: z.literal('webhook'), seq: z.number().int().positive().max(2_147_483_647) }),
+  /** A scheduled export run's failed completion webhook, by the run's export id. */
+  z.object({ workspaceId: idSchema, kind: z.literal('exportWebhook'), exportId: idSchema }),
 ]);
 
 export const jobsRemoveInput = z.discriminatedUnion('kind', [

@@ -4,7 +4,7 @@ import { TRPCError } from '@trpc/server';
 import { jobsRemoveInput, jobsRetryInput, workspaceIdInput } from '@tandem/schema';
 import {
   cancelExport, exportLinks, exportView, listExportSchedules, listExports, queueFigures, removeExportSchedule, retryExport,
-  retryWebhookDelivery, workspaceJobs,
+  retryExportWebhook, retryWebhookDelivery, workspaceJobs,
 } from '@tandem/core';
 import { authedProcedure, router, workspaceProcedure } from '../trpc.ts';
 import { guardSubscription } from '../subscriptions/auth-watch.ts';
@@ -21,6 +21,7 @@ export const jobsRouter = router({
   retry: workspaceProcedure('admin').input(jobsRetryInput).mutation(async ({ ctx, input }) => {
     const deps = { em: ctx.em, queues: ctx.rt.queues, bus: ctx.rt.bus };
     if (input.kind === 'export') await retryExport(deps, ctx.workspace.id, input.exportId, ctx.user.id);
+    else if (input.kind === 'exportWebhook') await retryExportWebhook(deps, ctx.workspace.id, input.exportId);
     else await retryWebhookDelivery(deps, ctx.workspace.id, input.seq);
     return { retried: true };
   }),

@@ -8,6 +8,7 @@ import { PageHeader } from '../components/PageHeader.tsx';
 import { createWorkspaceAccess } from '../me.ts';
 import { agentListKey } from '../metrics/agentRoster.ts';
 import { trpc } from '../trpc.ts';
+import { AttentionSection } from './AttentionSection.tsx';
 import { createExports } from './exports.ts';
 import { ExportsSection } from './ExportsSection.tsx';
 import { NewExportForm } from './NewExportForm.tsx';
@@ -31,7 +32,7 @@ export function JobsPage() {
 
   return (
     <div class="page page--wide">
-      <PageHeader title="Jobs" description="Exports and scheduled work running in the background." />
+      <PageHeader title="Jobs" description="Exports, schedules, failed runs and deliveries, and retention: the work running in the background." />
       <Show
         when={access.isAdmin()}
         fallback={
@@ -45,6 +46,7 @@ export function JobsPage() {
         <NewExportForm workspaceId={workspaceId()} agents={sortedAgents()} onCreate={exports.create} />
         <ExportsSection exports={exports} />
         <SchedulesSection workspaceId={workspaceId()} />
+        <AttentionSection workspaceId={workspaceId()} />
         <RetentionSection workspaceId={workspaceId()} />
       </Show>
       <QueuesSection />

@@ -7,6 +7,7 @@ import { trpc } from '../trpc.ts';
 
 export const schedulesKey = (workspaceId: string) => ['export.schedules', workspaceId] as const;
 export const retentionKey = (workspaceId: string) => ['retention.report', workspaceId] as const;
+export const jobsListKey = (workspaceId: string) => ['jobs.list', workspaceId] as const;
 
 interface JobsEvent {
   source: 'export' | 'schedule' | 'retention' | 'run' | 'webhook';
@@ -20,6 +21,8 @@ export function createJobsFeed(workspaceId: Accessor<string>, enabled: Accessor<
     onData: (e) => {
       if (e.source === 'schedule' || e.source === 'export') void client.invalidateQueries({ queryKey: schedulesKey(workspaceId()) });
       if (e.source === 'retention') void client.invalidateQueries({ queryKey: retentionKey(workspaceId()) });
+      // Failed runs and deliveries (AttentionSection); a schedule's delivery state changes with 'schedule'.
+      if (e.source === 'run' || e.source === 'webhook' || e.source === 'schedule') void client.invalidateQueries({ queryKey: jobsListKey(workspaceId()) });
     },
   });
 }

@@ -9,6 +9,9 @@ import type { Queues } from '../queue/queues.ts';
 import type { ExportLinks } from '../exports/links.ts';
 import { attemptWebhook, type WebhookOutcome } from '../alerts/delivery.ts';
 import type { Resolve } from '../alerts/webhook-destination.ts';
+import type { Bus } from '../bus/bus.ts';
+import { AppError } from '../errors.ts';
+import { announceJobChange } from '../jobs/jobs-dashboard.ts';
 
 /** Pending deliveries (or finished runs never marked) older than this are enqueued again by the exports sweep. */
 const REQUEUE_AFTER_MS = 60_000;
@@ -68,6 +71,21 @@ export async function queueExportWebhook(deps: { em: EntityManager; queues: Queu
     deps.log?.warn({ err, exportId }, 'export webhook not enqueued; the exports sweep retries');
     return false;
   }
+}
+
+/** Jobs page: delivers a run's failed completion webhook again, from its first attempt (the row's latest outcome). */
+export async function retryExportWebhook(deps: { em: EntityManager; queues: Queues; bus: Bus }, workspaceId: string, exportId: string): Promise<void> {
+  const [row] = await deps.em.execute<Marked[]>(
+    `update exports set webhook_state = 'pending', webhook_attempts = 0, webhook_error = null, webhook_delivered_at = null
+      where id = ? and workspace_id = ? and webhook_state = 'failed' returning workspace_id, id, finished_at`,
+    [exportId, workspaceId],
+  );
+  if (!row) throw new AppError('NOT_FOUND', 'No failed delivery for that export');
+  const target = toTarget(row);
+  // The failed delivery's job (same id) has ended: remove it, so the id can be used again.
+  await deps.queues.withQueue('webhooks', (q) => q.remove(exportWebhookJobId(target))).catch(() => undefined);
+  await enqueue(deps.queues, target);
+  await announceJobChange(deps.bus, workspaceId, 'webhook');
 }
 
 /**

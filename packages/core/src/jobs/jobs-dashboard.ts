@@ -26,11 +26,21 @@ export async function workspaceJobs(em: EntityManager, workspaceId: string) {
   const webhooks = await em.execute<{ seq: number; rule_name: string; kind: string; webhook_attempts: number; webhook_error: string | null; created_at: Date }[]>(
     `select seq, rule_name, kind, webhook_attempts, webhook_error, created_at from alert_events
       where workspace_id = ? and webhook_state = 'failed' order by seq desc limit ?`, [workspaceId, RECENT]);
+  const exportHooks = await em.execute<{ id: string; schedule_id: string; kind: string; format: string; status: string; webhook_attempts: number; webhook_error: string | null; finished_at: Date }[]>(
+    `select id, schedule_id, kind, format, status, webhook_attempts, webhook_error, finished_at from exports
+      where workspace_id = ? and webhook_state = 'failed' order by finished_at desc limit ?`, [workspaceId, RECENT]);
   const at = (d: Date | null) => (d ? new Date(d).getTime() : null);
   return {
     retentionSweeps: sweeps.map((s) => ({ id: s.id, actorId: s.actor_id, at: at(s.created_at)!, archived: Number(s.data.archived ?? 0), purged: Number(s.data.purged ?? 0), trigger: String(s.data.trigger ?? 'schedule') })),
     failedRuns: runs.map((r) => ({ id: r.id, conversationId: r.conversation_id, conversationTitle: r.title, status: r.status, reason: r.reason ?? 'no reason recorded', at: at(r.finished_at ?? r.created_at)! })),
-    failedWebhooks: webhooks.map((w) => ({ seq: w.seq, ruleName: w.rule_name, kind: w.kind, attempts: w.webhook_attempts, reason: w.webhook_error ?? 'no reason recorded', at: at(w.created_at)! })),
+    failedWebhooks: [
+      ...webhooks.map((w) => ({ source: 'alert' as const, seq: w.seq, ruleName: w.rule_name, kind: w.kind, attempts: w.webhook_attempts, reason: w.webhook_error ?? 'no reason recorded', at: at(w.created_at)! })),
+      // A scheduled export's completion webhook (export-schedules/webhook.ts): `kind` is what it announced.
+      ...exportHooks.map((e) => ({
+        source: 'export' as const, exportId: e.id, scheduleId: e.schedule_id, exportKind: e.kind, format: e.format,
+        kind: e.status === 'completed' ? 'export.completed' : 'export.failed', attempts: e.webhook_attempts, reason: e.webhook_error ?? 'no reason recorded', at: at(e.finished_at)!,
+      })),
+    ].sort((a, b) => b.at - a.at).slice(0, RECENT),
   };
 }
 
