@@ -10,6 +10,7 @@ import type { ServerServices } from '../services.ts';
 import { makeStaticHandler } from './static-files.ts';
 import { TRPC_MAX_BATCH_SIZE, attachWebSocket } from '../ws/websocket.ts';
 import { handleApi } from './api/index.ts';
+import { handleOtlp, isOtlpPath } from './otlp/otlp-routes.ts';
 import { sendJson } from './api/respond.ts';
 import { handleMcp } from '../mcp/mcp-endpoint.ts';
 
@@ -31,7 +32,7 @@ function refuseSubscription(res: ServerResponse, path: string): boolean {
 /** The metrics label of a path: a small fixed set, never raw paths (unbounded cardinality). */
 function routeLabel(path: string): string {
   if (path.startsWith('/trpc/')) return 'trpc';
-  if (path === '/healthz' || path === '/readyz' || path === '/metrics' || path === '/mcp') return path;
+  if (path === '/healthz' || path === '/readyz' || path === '/metrics' || path === '/mcp' || isOtlpPath(path)) return path;
   return path.startsWith('/api/') ? 'api' : 'static';
 }
 
@@ -80,6 +81,10 @@ export function createHttpServer(services: ServerServices, opts: { webDist?: str
       await handleMcp(services, req, res);
       return;
     }
+    if (isOtlpPath(path)) {
+      await handleOtlp(services, req, res, path);
+      return;
+    }
     if (path.startsWith('/api/')) {
       await handleApi({ services, req, res, url: new URL(req.url ?? '/', 'http://x') });
       return;
@@ -104,7 +109,7 @@ export function createHttpServer(services: ServerServices, opts: { webDist?: str
       prometheus.httpDuration.observe({ route: label }, seconds);
       if (label === 'static' || path === '/healthz') return;
       // Agents post samples every second or so: accepted ingestion is debug, anything else info.
-      const level = path === '/api/v1/metrics' && res.statusCode === 202 ? 'debug' : 'info';
+      const level = (path === '/api/v1/metrics' && res.statusCode === 202) || (isOtlpPath(path) && res.statusCode === 200) ? 'debug' : 'info';
       rt.log[level]({ reqId, userId: services.requestUsers.get(req), method: req.method, path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
     });
     route(req, res, path).catch((err: unknown) => {

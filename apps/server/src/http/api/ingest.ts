@@ -1,6 +1,6 @@
 // POST /api/v1/metrics (docs/api.md "Metrics samples"): an ingest key, a JSON or NDJSON body, all
 // samples valid or nothing stored, 202 only after the commit.
-import { AppError, databaseRefusal, isDatabaseUnavailable } from '@tandem/core';
+import { AppError, databaseRefusal, isDatabaseUnavailable, type IngestKeyOwner } from '@tandem/core';
 import { bearerToken } from '../../context.ts';
 import { addressKey } from '../client-address.ts';
 import type { ApiContext } from './index.ts';
@@ -13,6 +13,48 @@ export const INGEST_MAX_BODY_BYTES = 1024 * 1024;
 
 const REALM = 'Bearer realm="tandem-ingest"';
 
+/** A refusal before or after the body: status, message, headers (Retry-After, WWW-Authenticate). */
+export interface IngestRefusal {
+  status: number;
+  message: string;
+  headers: Record<string, string>;
+  /** The body field a 400 is about (a value the database refused, an agent beyond the limit). */
+  field?: string;
+}
+
+/**
+ * The owner of the request's ingest key, or why not: 401 without a key or with a wrong or revoked
+ * one, 429 while the address has sent too many wrong keys. Shared with OTLP (http/otlp/otlp-routes.ts).
+ */
+export async function authenticateIngest(services: ApiContext['services'], req: ApiContext['req']): Promise<{ owner: IngestKeyOwner } | { refusal: IngestRefusal }> {
+  const key = bearerToken(req.headers.authorization);
+  if (!key) return { refusal: { status: 401, message: 'Send an ingest key: Authorization: Bearer <key>', headers: { 'www-authenticate': REALM } } };
+  const address = addressKey(services.clientAddress(req));
+  const wait = await services.wrongIngestKeys.waitMs(address);
+  if (wait) return { refusal: { status: 429, message: 'Too many wrong ingest keys from your address; try again later', headers: retryAfter(wait) } };
+  const owner = await services.ingestion.keys.resolve(key);
+  if (owner) return { owner };
+  await services.wrongIngestKeys.wrongKey(address);
+  return { refusal: { status: 401, message: 'The ingest key is wrong or revoked', headers: { 'www-authenticate': `${REALM}, error="invalid_token"` } } };
+}
+
+/**
+ * What a failure of admission or of the write answers: 400 / 409 about the body, 429 / 503 with
+ * Retry-After; null for anything else (a bug: rethrown, a 500).
+ */
+export function ingestFailure(services: ApiContext['services'], err: unknown): IngestRefusal | null {
+  const failure = err instanceof AppError ? err
+    : isDatabaseUnavailable(err) ? new AppError('SERVICE_UNAVAILABLE', 'The database is unavailable; retry shortly', { retryAfterMs: 5000 })
+    : databaseRefusal(err);
+  // A value the database refused (a schema gap; issue 14) is a 400 about the body, not a 500.
+  if (failure?.code === 'BAD_REQUEST' || failure?.code === 'CONFLICT') {
+    if (!(err instanceof AppError)) services.rt.log.warn({ err }, 'the database refused samples the ingest schema let through');
+    return { status: failure.httpStatus, message: failure.message, headers: {}, field: failure.details.field ?? 'body' };
+  }
+  if (failure?.code !== 'TOO_MANY_REQUESTS' && failure?.code !== 'SERVICE_UNAVAILABLE') return null;
+  return { status: failure.httpStatus, message: failure.message, headers: retryAfter(failure.details.retryAfterMs) };
+}
+
 /** Failures: 400 with problems, 401, 409 (agent limit), 413, 415, 429 / 503 with Retry-After. */
 export async function handleIngest({ services, req, res }: ApiContext): Promise<void> {
   const { ingestion, prometheus: metrics } = services;
@@ -21,16 +63,9 @@ export async function handleIngest({ services, req, res }: ApiContext): Promise<
     sendJson(res, status, body, headers);
   };
   try {
-    const key = bearerToken(req.headers.authorization);
-    if (!key) return refuse(401, { error: 'Send an ingest key: Authorization: Bearer <key>' }, { 'www-authenticate': REALM });
-    const address = addressKey(services.clientAddress(req));
-    const wait = await services.wrongIngestKeys.waitMs(address);
-    if (wait) return refuse(429, { error: 'Too many wrong ingest keys from your address; try again later' }, retryAfter(wait));
-    const owner = await ingestion.keys.resolve(key);
-    if (!owner) {
-      await services.wrongIngestKeys.wrongKey(address);
-      return refuse(401, { error: 'The ingest key is wrong or revoked' }, { 'www-authenticate': `${REALM}, error="invalid_token"` });
-    }
+    const auth = await authenticateIngest(services, req);
+    if ('refusal' in auth) return refuse(auth.refusal.status, { error: auth.refusal.message }, auth.refusal.headers);
+    const { owner } = auth;
 
     const format = ingestFormatOf(req.headers['content-type']);
     if (!format) return refuse(415, { error: 'Send Content-Type application/json or application/x-ndjson' });
@@ -49,16 +84,10 @@ export async function handleIngest({ services, req, res }: ApiContext): Promise<
       const problems = err.status === 400 ? { problems: [{ index: WHOLE_BODY, field: 'body', message: err.message }] } : {};
       return refuse(err.status, { error: err.message, ...problems }, err.drained ? {} : { connection: 'close' });
     }
-    const failure = err instanceof AppError ? err
-      : isDatabaseUnavailable(err) ? new AppError('SERVICE_UNAVAILABLE', 'The database is unavailable; retry shortly', { retryAfterMs: 5000 })
-      : databaseRefusal(err);
-    // A value the database refused (a schema gap; issue 14) is a 400 about the body, not a 500.
-    if (failure?.code === 'BAD_REQUEST' || failure?.code === 'CONFLICT') {
-      if (!(err instanceof AppError)) services.rt.log.warn({ err }, 'the database refused samples the ingest schema let through');
-      return refuse(failure.httpStatus, { error: failure.message, problems: [{ index: WHOLE_BODY, field: failure.details.field ?? 'body', message: failure.message }] });
-    }
-    if (failure?.code !== 'TOO_MANY_REQUESTS' && failure?.code !== 'SERVICE_UNAVAILABLE') throw err;
-    refuse(failure.httpStatus, { error: failure.message }, retryAfter(failure.details.retryAfterMs));
+    const failure = ingestFailure(services, err);
+    if (!failure) throw err;
+    if (failure.field) return refuse(failure.status, { error: failure.message, problems: [{ index: WHOLE_BODY, field: failure.field, message: failure.message }] });
+    refuse(failure.status, { error: failure.message }, failure.headers);
   }
 }
 
