@@ -2,10 +2,13 @@
 // clientMessageId, so sending again can never ask twice.
 import { useQuery, useQueryClient } from '@tanstack/solid-query';
 import { createSignal, Show } from 'solid-js';
-import type { MessageDto } from '@tandem/schema';
+import type { MessageDto, MetricRef } from '@tandem/schema';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { describeError } from '../errors.ts';
 import { trpc } from '../trpc.ts';
+import { agentListKey } from '../metrics/agentRoster.ts';
+import { METRIC_LABELS } from '../metrics/panels.ts';
+import { formatRange } from './MetricRefCard.tsx';
 
 const TYPING_EVERY_MS = 2000;
 /** Below this many questions left in the hour, the composer says how many. */
@@ -25,6 +28,9 @@ export function Composer(props: {
   workspaceId: string;
   /** Why asking is not possible here (viewer, archived), or null. */
   blockedReason: string | null;
+  /** A chart range to send with the next question ("Ask about this"); removable before sending. */
+  attachment?: MetricRef | null;
+  onRemoveAttachment?: () => void;
   onSent: (message: MessageDto, runId: string) => void;
 }) {
   const [text, setText] = createSignal('');
@@ -41,6 +47,14 @@ export function Composer(props: {
     staleTime: 30_000,
   }));
   const quota = () => quotaText(usage.data);
+  const agents = useQuery(() => ({
+    queryKey: agentListKey(props.workspaceId),
+    queryFn: () => trpc.agent.list.query({ workspaceId: props.workspaceId }),
+    enabled: props.workspaceId !== '' && !!props.attachment,
+    staleTime: 60_000,
+  }));
+  const attachmentText = (ref: MetricRef) =>
+    `${agents.data?.find((a) => a.id === ref.agentId)?.name ?? 'Agent'} · ${METRIC_LABELS[ref.metric]} · ${formatRange(ref.from, ref.to)}`;
   const refreshUsage = () => void client.invalidateQueries({ queryKey: ['usage.assistant', props.workspaceId] });
 
   const announceTyping = () => {
@@ -57,9 +71,12 @@ export function Composer(props: {
     setSending(true);
     setError(null);
     try {
-      const sent = await trpc.conversation.send.mutate({ conversationId: props.conversationId, content, clientMessageId });
+      const metricRef = props.attachment ?? undefined;
+      const sent = await trpc.conversation.send.mutate({ conversationId: props.conversationId, content, clientMessageId, metricRef });
       clientMessageId = null;
       setText('');
+      // The range went with this question; the next one is asked without it.
+      if (metricRef) props.onRemoveAttachment?.();
       props.onSent(sent.message, sent.runId);
     } catch (cause) {
       setError(describeError(cause).message);
@@ -80,6 +97,29 @@ export function Composer(props: {
       }}
     >
       <ErrorNote message={error()} testId="composer-error" />
+      <Show when={props.attachment}>
+        {(ref) => (
+          <div class="attachment-chip" data-testid="composer-attachment">
+            <span aria-hidden="true">◔</span>
+            <span class="attachment-chip__text" title="Sent with your question: the assistant looks at this range">
+              {attachmentText(ref())}
+            </span>
+            <button
+              class="attachment-chip__remove"
+              type="button"
+              aria-label="Remove the attached range"
+              data-testid="composer-attachment-remove"
+              onClick={() => {
+                // Another question now: a new id, so a failed send with the range is not resent without it.
+                clientMessageId = null;
+                props.onRemoveAttachment?.();
+              }}
+            >
+              ×
+            </button>
+          </div>
+        )}
+      </Show>
       <div class="composer__box">
         <label for="composer-input" class="visually-hidden">
           Your question

@@ -1,6 +1,6 @@
 // One shared session: everyone in it sees questions, streaming replies, tool calls and charts
 // live. The page wires the feed to its parts: banner, header, messages, who is typing, composer.
-import { A, useNavigate, useParams } from '@solidjs/router';
+import { A, useLocation, useNavigate, useParams, useSearchParams } from '@solidjs/router';
 import { createEffect, createSignal, Match, on, Switch } from 'solid-js';
 import { describeError } from '../errors.ts';
 import { EmptyState } from '../components/EmptyState.tsx';
@@ -14,6 +14,7 @@ import { ConversationHeader } from './ConversationHeader.tsx';
 import { createFollowScroll } from './followScroll.ts';
 import { MessageList } from './MessageList.tsx';
 import { TypingIndicator } from './Presence.tsx';
+import { parseAsk } from '../metrics/askLink.ts';
 
 export function ConversationPage() {
   const params = useParams();
@@ -31,11 +32,32 @@ export function ConversationPage() {
 
   createEffect(on(conversationId, () => void feed.load()));
 
+  // "Ask about this" from a chart: the range waits in the composer (?ask=…) until sent or removed.
+  const [search, setSearch] = useSearchParams();
+  const attachment = () => parseAsk(search.ask);
+
   // What changes the list's height: more messages, a growing reply, tool cards, the typing line.
   const scroll = createFollowScroll(() => {
     const messages = feed.state.messages;
     const last = messages[messages.length - 1];
     return `${messages.length}:${last?.content.length ?? 0}:${last?.status}:${Object.keys(feed.state.tools).length}:${typingNames().length}`;
+  });
+
+  // A link to a turn (#message-<id>, from a run marker on a chart): scrolled to and highlighted once it is loaded.
+  const location = useLocation();
+  let highlighted = '';
+  createEffect(() => {
+    const target = /^#message-([0-9a-f-]{36})$/i.exec(location.hash)?.[1];
+    if (!target || feed.state.messages.length === 0 || highlighted === location.hash) return;
+    const element = document.querySelector<HTMLElement>(`[data-message-id="${target}"]`);
+    if (!element) return;
+    highlighted = location.hash;
+    scroll.pause();
+    // After the follow-scroll's own jump to the bottom (a microtask).
+    setTimeout(() => {
+      element.scrollIntoView({ block: 'center' });
+      element.classList.add('message--highlighted');
+    }, 0);
   });
 
   const blockedReason = () => {
@@ -115,6 +137,8 @@ export function ConversationPage() {
                 conversationId={conversationId()}
                 workspaceId={workspaceId()}
                 blockedReason={blockedReason()}
+                attachment={attachment()}
+                onRemoveAttachment={() => setSearch({ ask: undefined }, { replace: true })}
                 onSent={(message, runId) => {
                   scroll.follow();
                   feed.addSent(message, runId);

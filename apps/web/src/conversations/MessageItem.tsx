@@ -1,9 +1,11 @@
 // One message of a conversation: a person's question (with its place in the queue) or the
 // assistant's reply (streaming caret, Stop, tool-call cards, final figures).
+import { useParams } from '@solidjs/router';
 import { For, Match, Show, Switch } from 'solid-js';
 import type { MessageDto } from '@tandem/schema';
 import { formatDateTime } from '../time.ts';
 import { Markdown } from './Markdown.tsx';
+import { MetricRefCard } from './MetricRefCard.tsx';
 import { ToolCallCard } from './ToolCallCard.tsx';
 import type { RunState, ToolCall } from './conversationState.ts';
 
@@ -59,6 +61,7 @@ function QuestionItem(props: MessageItemProps) {
         </time>
       </header>
       <div class="message__bubble">{props.message.content}</div>
+      <AttachedRange message={props.message} />
       <Switch>
         <Match when={props.run?.status === 'queued' && props.run}>
           <div class="message__queue" data-testid="queued-question">
@@ -84,6 +87,16 @@ function QuestionItem(props: MessageItemProps) {
         </Match>
       </Switch>
     </article>
+  );
+}
+
+/** The chart range a message is about (a selection asked about, an alert's window). Older events carry no field. */
+function AttachedRange(props: { message: MessageDto }) {
+  const params = useParams();
+  return (
+    <Show when={props.message.metricRef}>
+      {(ref) => <MetricRefCard workspaceId={params.workspaceId ?? ''} metricRef={ref()} live={props.message.role === 'assistant'} />}
+    </Show>
   );
 }
 
@@ -135,6 +148,7 @@ function ReplyItem(props: MessageItemProps) {
         <Show when={props.run?.reason && props.message.status !== 'complete'}>
           <p class="message__note">{props.run?.reason}</p>
         </Show>
+        <AttachedRange message={props.message} />
         <Show when={props.summarised}>
           {(count) => (
             <p class="message__note" data-testid="context-summarised">

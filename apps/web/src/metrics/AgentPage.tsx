@@ -1,6 +1,6 @@
 // One agent up close: status and last seen, every chart panel for it alone, its metadata
 // (editable by admins), the alert rules that watch it and its recent alert events.
-import { A, useParams } from '@solidjs/router';
+import { A, useParams, useSearchParams } from '@solidjs/router';
 import { useQueryClient } from '@tanstack/solid-query';
 import { createMemo, createSignal, Show } from 'solid-js';
 import { EmptyState } from '../components/EmptyState.tsx';
@@ -17,6 +17,7 @@ import { AlertRuleForm } from '../alerts/AlertRuleForm.tsx';
 import { AlertRuleTable } from '../alerts/AlertRuleTable.tsx';
 import type { Agent } from './api.ts';
 import { formatAgo, useNow } from './clock.ts';
+import { rangeFromSearch } from './dashboardLink.ts';
 import { createLiveMetrics } from './liveMetrics.ts';
 import { LiveDashboard } from './LiveDashboard.tsx';
 import { seriesVar } from './palette.ts';
@@ -36,6 +37,9 @@ export function AgentPage() {
   const rules = createAlertRules(workspaceId);
   const events = createAlertEvents(workspaceId);
   const [rangeMs, setRangeMs] = createSignal(DEFAULT_RANGE_MS);
+  // Opened from a message, a tool card or an alert (dashboardHref): that range, that metric's panel.
+  const [search] = useSearchParams();
+  const linked = createMemo(() => rangeFromSearch(search));
   const now = useNow();
 
   const agentRules = () => (rules.rules.data ?? []).filter((r) => r.agentId === null || r.agentId === agentId());
@@ -95,6 +99,8 @@ export function AgentPage() {
               rangeMs={rangeMs()}
               onRangeChange={setRangeMs}
               syncKey={`agent-${agentId()}`}
+              initialZoom={linked()?.range}
+              focusMetric={linked()?.metric}
             />
             <section class="stack" aria-labelledby="agent-alerts-title">
               <div class="section-head">

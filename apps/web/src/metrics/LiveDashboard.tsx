@@ -1,11 +1,12 @@
 // Range picker, live/zoom bar and chart panels for some agents: the part of the Metrics page and of
 // an agent's drill-down that moves.
-import { createMemo, createSignal, onCleanup, onMount, Show, type JSX } from 'solid-js';
+import { createEffect, createMemo, createSignal, on, onCleanup, onMount, Show, type JSX } from 'solid-js';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import type { AgentRoster } from './agentRoster.ts';
 import type { LiveMetrics } from './liveMetrics.ts';
 import { createMetricsFeed, type TimeWindow } from './metricsFeed.ts';
 import { MetricPanelGrid } from './MetricPanels.tsx';
+import type { MetricName } from './api.ts';
 import type { PanelSpec } from './panels.ts';
 import { RangePicker } from './RangePicker.tsx';
 import { SeriesLegend } from './SeriesLegend.tsx';
@@ -27,11 +28,22 @@ export function LiveDashboard(props: {
   /** More toolbar controls, right of the range picker. */
   controls?: JSX.Element;
   syncKey: string;
+  /** A fixed window to show (a dashboardHref's from/to); a new one replaces the zoom. */
+  initialZoom?: { from: number; to: number } | null;
+  /** The panel to bring into view and outline (a dashboardHref's metric). */
+  focusMetric?: MetricName | undefined;
 }) {
   let grid!: HTMLDivElement;
   // The zoom is owned here: a drag on any panel zooms all of them into a fixed window (reloaded at
   // the resolution that window allows); reset goes back to live.
-  const [zoom, setZoom] = createSignal<{ from: number; to: number } | null>(null);
+  const [zoom, setZoom] = createSignal<{ from: number; to: number } | null>(props.initialZoom ?? null);
+  createEffect(
+    on(
+      () => (props.initialZoom ? `${props.initialZoom.from}-${props.initialZoom.to}` : ''),
+      (key) => key && props.initialZoom && setZoom({ from: props.initialZoom.from, to: props.initialZoom.to }),
+      { defer: true },
+    ),
+  );
   const [gridWidth, setGridWidth] = createSignal(1000);
   const [hidden, setHidden] = createSignal<ReadonlySet<string>>(new Set());
   const charted = () => props.roster.agents().filter((a) => props.agentIds.length === 0 || props.agentIds.includes(a.id));
@@ -113,6 +125,7 @@ export function LiveDashboard(props: {
           colorIndex={props.roster.colorIndex}
           hidden={hidden}
           syncKey={props.syncKey}
+          focusMetric={props.focusMetric}
           onZoom={zoomTo}
           onResetZoom={() => setZoom(null)}
         />

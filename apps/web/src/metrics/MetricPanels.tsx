@@ -1,6 +1,7 @@
 // The grid of chart panels fed by one MetricsFeed: a card per metric with its unit and the
 // resolution the server answered with, one line per agent (and per aggregate).
-import { createMemo, For, Show } from 'solid-js';
+import { createMemo, For, onMount, Show } from 'solid-js';
+import type { MetricName } from './api.ts';
 import type { MetricsFeed } from './metricsFeed.ts';
 import { seriesVar } from './palette.ts';
 import { formatStep, type PanelSpec } from './panels.ts';
@@ -12,6 +13,8 @@ interface PanelGridProps {
   colorIndex: (agentId: string) => number;
   hidden: () => ReadonlySet<string>;
   syncKey: string;
+  /** Outlined and scrolled into view (a dashboard link naming a metric). */
+  focusMetric?: MetricName | undefined;
   onZoom: (fromMs: number, toMs: number) => void;
   onResetZoom: () => void;
 }
@@ -32,8 +35,18 @@ function MetricPanel(props: PanelGridProps & { panel: PanelSpec }) {
     const source = props.feed.source();
     return props.feed.stepMs() > 0 && source ? `${formatStep(props.feed.stepMs())} buckets · ${sourceLabels[source]}` : '';
   };
+  let section!: HTMLElement;
+  const focused = () => props.focusMetric === props.panel.metric;
+  onMount(() => focused() && section.scrollIntoView({ block: 'center' }));
   return (
-    <section class="card metric-panel" data-testid="metric-panel" data-metric={props.panel.metric} aria-label={props.panel.title}>
+    <section
+      ref={section}
+      class="card metric-panel"
+      classList={{ 'metric-panel--focused': focused() }}
+      data-testid="metric-panel"
+      data-metric={props.panel.metric}
+      aria-label={props.panel.title}
+    >
       <header class="metric-panel__head">
         <h3 class="metric-panel__title">{props.panel.title}</h3>
         <span class="metric-panel__unit">{props.panel.unit}</span>
