@@ -20,6 +20,13 @@ export function ReplayChart(props: { chart: ReplayChartData; range: { from: numb
   const data = createMemo((): uPlot.AlignedData => [props.chart.x, ...props.chart.series.map((s) => s.values)]);
   const hasData = createMemo(() => props.chart.series.some((s) => s.values.some((v) => v !== null)));
 
+  // Gaps narrower than three buckets are an agent's reporting interval, not an outage: bridged (as on the dashboard).
+  const refineGaps: uPlot.Series.GapsRefiner = (u, _seriesIdx, _idx0, _idx1, gaps) => {
+    const min = u.scales.x?.min ?? 0;
+    const bridge = u.valToPos(min + (3 * props.chart.stepMs) / 1000, 'x', true) - u.valToPos(min, 'x', true);
+    return gaps.filter(([from, to]) => to - from > bridge);
+  };
+
   const options = createMemo(on([colorSchemeKey, () => props.chart], (): ChartOptions => {
     const axisColor = cssVar('--text-muted', '#5d6473');
     const gridColor = cssVar('--border', '#e1e4ea');
@@ -37,7 +44,7 @@ export function ReplayChart(props: { chart: ReplayChartData; range: { from: numb
       ],
       series: [
         {},
-        ...props.chart.series.map((s, i) => ({ label: s.agentName, stroke: cssVar(seriesVar(i), '#4f46e5'), width: 1.5, spanGaps: false })),
+        ...props.chart.series.map((s, i) => ({ label: s.agentName, stroke: cssVar(seriesVar(i), '#4f46e5'), width: 1.5, gaps: refineGaps, points: { size: 4 } })),
       ],
       hooks: {
         draw: [

@@ -35,8 +35,8 @@ describe('replay playback clock', () => {
     expect(t.playAt).toEqual([0, 0, 1000]);
   });
 
-  it('formats positions as m:ss', () => {
-    expect(formatPlayback(0)).toBe('0:00');
-    expect(formatPlayback(65_400)).toBe('1:05');
+  it('formats positions as m:ss.t', () => {
+    expect(formatPlayback(0)).toBe('0:00.0');
+    expect(formatPlayback(65_480)).toBe('1:05.4');
   });
 });

@@ -63,8 +63,9 @@ export function realTimeAt(timeline: PlaybackTimeline, p: number): number {
   return span > 0 ? at + ((p - timeline.playAt[i]!) / span) * realSpan : at;
 }
 
-/** `m:ss` of a playback position. */
+/** `m:ss.t` of a playback position (tenths: a quick answer plays in a second or two). */
 export function formatPlayback(ms: number): string {
-  const seconds = Math.max(0, Math.floor(ms / 1000));
-  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+  const tenths = Math.max(0, Math.floor(ms / 100));
+  const seconds = Math.floor(tenths / 10);
+  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}.${tenths % 10}`;
 }

@@ -20,8 +20,11 @@ const MAX_LIST_ROWS = 100;
 /** Charted agents and metrics: enough for the agents an incident is about, small enough to draw. */
 export const REPLAY_MAX_AGENTS = 6;
 export const REPLAY_MAX_METRICS = 4;
-/** Chart width the step is chosen for: about one bucket per 2 px, so ≤ ~300 points per series. */
-const CHART_WIDTH = 600;
+/**
+ * Chart width the step is chosen for (about one bucket per 2 px): ≤ ~120 points per series, so
+ * agents that report every few seconds still draw lines over a short session's 20 minutes.
+ */
+const CHART_WIDTH = 240;
 
 /** The aggregate a replay charts each metric with: the tail for latency, totals for counts, averages for gauges and ratios. */
 const CHART_AGG: Record<MetricName, Aggregate> = {
@@ -167,9 +170,9 @@ export async function replayConversation(
   if (!first || !last) return { ...base, span: null, chartRange: null, charts: [] };
 
   const span = { from: first.at, to: last.at };
-  // A margin either side shows what led up to the session and what followed it.
-  const margin = Math.max(2 * MINUTE, Math.round((span.to - span.from) * 0.1));
-  const chartRange = { from: Math.max(0, span.from - margin), to: span.to + margin };
+  // Margins show what led up to the session (an incident starts before anyone asks) and what followed.
+  const length = span.to - span.from;
+  const chartRange = { from: Math.max(0, span.from - Math.max(15 * MINUTE, Math.round(length * 0.2))), to: span.to + Math.max(5 * MINUTE, Math.round(length * 0.1)) };
 
   const mentions = mentionsOf(entries);
   const agents = await resolveAgents(em, c.workspaceId, [...new Set(mentions.map((m) => m.ref))]);
