@@ -217,3 +217,29 @@ describe.each(modes)('OTLP/HTTP ingestion (%s)', (mode) => {
     });
   });
 });
+
+describe.each(modes)('OTLP/HTTP ingestion under its rate limit (%s)', (mode) => {
+  let app: TestApp;
+  afterAll(() => app?.close());
+
+  it('429 with Retry-After once the key has spent its second, in the request encoding; the refused request stores nothing', async () => {
+    app = await startTestApp(mode, { INGEST_KEY_SAMPLES_PER_SECOND: '5' }, { workers: false });
+    const admin = await app.signUp('Rated');
+    const { key } = await app.client(admin.token).ingestKey.create.mutate({ workspaceId: admin.workspaceId, label: 'rated' });
+    const memory = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'rated-bot' }), spanProcessors: [new SimpleSpanProcessor(memory)] });
+    for (let i = 0; i < 10; i++) provider.getTracer('t').startSpan('chat', { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o' } }).end();
+    await provider.forceFlush();
+    const body = ProtobufTraceSerializer.serializeRequest(memory.getFinishedSpans())!;
+    const post = () => fetch(`${app.url}/v1/traces`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/x-protobuf' }, body });
+
+    // Both at once: the second admission comes within the first's second however slow the write.
+    const answers = await Promise.all([post(), post()]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 429]);
+    const refused = answers.find((a) => a.status === 429)!;
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(refused.headers.get('content-type')).toBe('application/x-protobuf');
+    expect(Buffer.from(await refused.arrayBuffer()).toString('latin1')).toContain('INGEST_KEY_SAMPLES_PER_SECOND');
+    expect(await sampleCount(app, admin.workspaceId)).toBe(10);
+  });
+});
