@@ -219,9 +219,11 @@ describe.each(modes)('scheduled-export webhooks (%s)', (mode) => {
 
     const [row] = await sqlRows<{ finished_at: Date }>(app, `select finished_at from exports where id = ?`, [loud]);
     const target = { workspaceId: admin.workspaceId, exportId: loud, finishedAt: new Date(row!.finished_at).getTime() };
-    await expect(deliverExportWebhook(app.rt.orm.em.fork(), await exportLinks(app.rt.config), target, { number: 6, final: true }, { allowPrivate: true }))
+    // With PUBLIC_URL set, the receiver gets an absolute link on it.
+    await expect(deliverExportWebhook(app.rt.orm.em.fork(), await exportLinks(app.rt.config), target, { number: 6, final: true }, { allowPrivate: true, publicUrl: 'https://tandem.example.com/' }))
       .rejects.toThrow(/answered 500/);
     expect(hook.received.map((r) => [r.body.exportId, r.status])).toEqual([[loud, 500]]);
+    expect(hook.received[0]!.body.downloadUrl).toMatch(new RegExp(`^https://tandem\\.example\\.com/api/v1/exports/${loud}/download\\?expires=\\d+&sig=`));
     const listed = await c.schedules.query({ workspaceId: admin.workspaceId });
     expect(listed.find((x) => x.id === s.id)!.lastDelivery).toMatchObject({ exportId: loud, state: 'failed', attempts: 6, error: 'delivery failed (status 500)' });
     expect(listed.find((x) => x.id === quiet.id)!.lastDelivery).toBeNull();

@@ -115,7 +115,7 @@ export const handlers: { [N in JobName]: Handler<N> } = {
     const { rt } = ctx;
     const refresh = () => announceJobChange(rt.bus, payload.workspaceId, 'schedule').catch(() => undefined);
     try {
-      const result = await deliverExportWebhook(rt.orm.em.fork(), await exportLinks(rt.config), payload, attempt, { allowPrivate: rt.config.WEBHOOK_ALLOW_PRIVATE });
+      const result = await deliverExportWebhook(rt.orm.em.fork(), await exportLinks(rt.config), payload, attempt, { allowPrivate: rt.config.WEBHOOK_ALLOW_PRIVATE, publicUrl: rt.config.PUBLIC_URL });
       await refresh();
       return result;
     } catch (err) {

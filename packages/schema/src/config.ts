@@ -93,6 +93,11 @@ export const environmentSchema = z.object({
   EXPORT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
   /** Accounts (comma-separated emails) that see deployment-wide queue figures on the Jobs page. */
   OPERATOR_EMAILS: optionalString,
+  /**
+   * The deployment's address as users reach it (https://tandem.example.com): links sent outside the
+   * app, such as a scheduled export's download link in its completion webhook, are made absolute with it.
+   */
+  PUBLIC_URL: url(['http', 'https']).refine((v) => v === undefined || URL.canParse(v), { message: 'must be a valid URL' }),
 });
 
 export const configSchema = environmentSchema

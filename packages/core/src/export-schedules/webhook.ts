@@ -28,7 +28,10 @@ export interface ExportWebhookTarget {
 /** One job per outcome: enqueueing it again (the sweep, a retried hook) is a no-op in BullMQ. */
 export const exportWebhookJobId = (t: Pick<ExportWebhookTarget, 'exportId' | 'finishedAt'>) => `export-webhook-${t.exportId}-${t.finishedAt}`;
 
-/** What the receiver gets. `downloadUrl` is the signed path (1 hour from the attempt), relative to the server's origin. */
+/**
+ * What the receiver gets. `downloadUrl` is the signed link (1 hour from the attempt): absolute on
+ * PUBLIC_URL when the deployment sets it, else a path relative to the server's origin.
+ */
 export interface ExportWebhookBody {
   type: 'export.completed' | 'export.failed';
   workspaceId: string;
@@ -137,7 +140,7 @@ export async function deliverExportWebhook(
   links: ExportLinks,
   target: ExportWebhookTarget,
   attempt: { number: number; final: boolean },
-  opts: { allowPrivate: boolean; resolve?: Resolve; timeoutMs?: number },
+  opts: { allowPrivate: boolean; resolve?: Resolve; timeoutMs?: number; publicUrl?: string | undefined },
 ): Promise<WebhookOutcome> {
   const finishedAt = new Date(target.finishedAt);
   const [row] = await em.execute<DeliveryRow[]>(
@@ -161,7 +164,7 @@ export async function deliverExportWebhook(
     format: row.format,
     rows: Number(row.rows),
     bytes: Number(row.bytes),
-    downloadUrl: completed ? links.url(target.exportId) : null,
+    downloadUrl: completed ? (opts.publicUrl ? new URL(links.url(target.exportId), opts.publicUrl).href : links.url(target.exportId)) : null,
     error: completed ? null : row.error,
     finishedAt: finishedAt.toISOString(),
   };
