@@ -28,6 +28,8 @@ export const createAlertRuleInput = z.object({
   windowMs: z.number().int().min(10_000).max(86_400_000),
   name: singleLineText('Rule name', { max: 120 }).optional(),
   webhookUrl: webhookUrlSchema.nullish(),
+  /** A session of the workspace (else NOT_FOUND) that fired and resolved are posted into. */
+  conversationId: idSchema.nullish(),
 });
 export const deleteAlertRuleInput = z.object({ workspaceId: idSchema, ruleId: idSchema });
 export const alertEventsInput = z.object({

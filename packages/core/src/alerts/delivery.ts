@@ -8,6 +8,7 @@ import { readAlertEvent, wakeAlertSubscribers } from './event-log.ts';
 import type { StoredAlertEvent } from './transitions.ts';
 import type { Resolve } from './webhook-destination.ts';
 import { postWebhook } from './webhook-request.ts';
+import { wakeSubscribers } from '../conversations/events.ts';
 
 export const WEBHOOK_TIMEOUT_MS = 5000;
 /** Pending deliveries older than this whose job never got enqueued are enqueued again. */
@@ -22,6 +23,7 @@ export async function publishAlertEvents(deps: { bus: Bus; queues: Queues; log?:
     // Both are best effort here: rows are the record, subscribers catch up on the next wake-up
     // and enqueuePendingWebhooks picks up a delivery whose enqueue failed.
     await wakeAlertSubscribers(deps.bus, e.workspaceId, e.seq).catch((err: unknown) => deps.log?.warn({ err }, 'alert wake-up failed'));
+    if (e.post) await wakeSubscribers(deps.bus, e.post.conversationId, e.post.lastSeq).catch((err: unknown) => deps.log?.warn({ err }, 'alert post wake-up failed'));
     if (e.hasWebhook)
       await deps.queues.add('alerts.webhook', { workspaceId: e.workspaceId, seq: e.seq }, { jobId: webhookJobId(e.workspaceId, e.seq) })
         .catch((err: unknown) => deps.log?.warn({ err, seq: e.seq }, 'alert webhook not enqueued; the next evaluation retries'));

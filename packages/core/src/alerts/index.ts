@@ -8,3 +8,4 @@ export * from './webhook-destination.ts';
 export * from './delivery-slots.ts';
 export * from './on-arrival.ts';
 export { announceAlertRulesChanged } from './rule-changes.ts';
+export * from './session-post.ts';

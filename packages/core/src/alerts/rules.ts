@@ -29,14 +29,15 @@ export interface AlertRuleRow {
   threshold: number;
   window_ms: number;
   webhook_url: string | null;
+  conversation_id: string | null;
   created_at: Date;
 }
 
-export const RULE_COLUMNS = `r.id, r.workspace_id, r.agent_id, r.name, r.metric, r.agg, r.op, r.threshold, r.window_ms, r.webhook_url, r.created_at`;
+export const RULE_COLUMNS = `r.id, r.workspace_id, r.agent_id, r.name, r.metric, r.agg, r.op, r.threshold, r.window_ms, r.webhook_url, r.conversation_id, r.created_at`;
 
 export const toAlertRule = (r: Omit<AlertRuleRow, 'agent_name' | 'created_at'>): AlertRule => ({
   id: r.id, workspaceId: r.workspace_id, agentId: r.agent_id, name: r.name, metric: r.metric, agg: r.agg,
-  op: r.op, threshold: r.threshold, windowMs: r.window_ms, webhookUrl: r.webhook_url,
+  op: r.op, threshold: r.threshold, windowMs: r.window_ms, webhookUrl: r.webhook_url, conversationId: r.conversation_id,
 });
 
 /** "5m", "90s", "1h30m": how people write windows. */
@@ -67,16 +68,20 @@ export async function createAlertRule(em: EntityManager, workspaceId: string, ac
       const [agent] = await tx.execute(`select 1 from agents where id = ? and workspace_id = ?`, [input.agentId, workspaceId]);
       if (!agent) throw new AppError('NOT_FOUND', 'No such agent');
     }
+    if (input.conversationId) {
+      const [conversation] = await tx.execute(`select 1 from conversations where id = ? and workspace_id = ?`, [input.conversationId, workspaceId]);
+      if (!conversation) throw new AppError('NOT_FOUND', 'No such conversation');
+    }
     await tx.execute(
-      `insert into alert_rules (id, workspace_id, agent_id, name, metric, agg, op, threshold, window_ms, webhook_url, created_by)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [id, workspaceId, input.agentId ?? null, name, input.metric, input.agg, input.op, input.threshold, input.windowMs, input.webhookUrl ?? null, actorId],
+      `insert into alert_rules (id, workspace_id, agent_id, name, metric, agg, op, threshold, window_ms, webhook_url, conversation_id, created_by)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [id, workspaceId, input.agentId ?? null, name, input.metric, input.agg, input.op, input.threshold, input.windowMs, input.webhookUrl ?? null, input.conversationId ?? null, actorId],
     );
     recordAudit(tx, {
       workspaceId, actorId, action: 'alert.rule.create', targetId: id,
       data: {
         name, agentId: input.agentId ?? null, metric: input.metric, agg: input.agg, op: input.op, threshold: input.threshold,
-        windowMs: input.windowMs, webhook: input.webhookUrl ? webhookOrigin(input.webhookUrl) : null,
+        windowMs: input.windowMs, webhook: input.webhookUrl ? webhookOrigin(input.webhookUrl) : null, conversationId: input.conversationId ?? null,
       },
     });
   });
@@ -89,8 +94,9 @@ export async function createAlertRule(em: EntityManager, workspaceId: string, ac
  * admins only; others see the origin (the path of a chat hook is its secret).
  */
 export async function listAlertRules(em: EntityManager, workspaceId: string, opts: { showWebhookUrls: boolean; ruleId?: string }) {
-  const rules = await em.execute<AlertRuleRow[]>(
-    `select ${RULE_COLUMNS}, a.name as agent_name from alert_rules r left join agents a on a.id = r.agent_id
+  const rules = await em.execute<(AlertRuleRow & { conversation_title: string | null })[]>(
+    `select ${RULE_COLUMNS}, a.name as agent_name, c.title as conversation_title from alert_rules r left join agents a on a.id = r.agent_id
+       left join conversations c on c.id = r.conversation_id and c.workspace_id = r.workspace_id
       where r.workspace_id = ? and r.deleted_at is null ${opts.ruleId ? 'and r.id = ?' : ''}
       order by r.created_at desc, r.id`,
     [workspaceId, ...(opts.ruleId ? [opts.ruleId] : [])],
@@ -127,6 +133,8 @@ export async function listAlertRules(em: EntityManager, workspaceId: string, opt
     threshold: r.threshold,
     windowMs: r.window_ms,
     webhookUrl: r.webhook_url && (opts.showWebhookUrls ? r.webhook_url : `${webhookOrigin(r.webhook_url)}/…`),
+    /** The session it posts into; null once that session is deleted (the rule stops posting). */
+    conversation: r.conversation_id && r.conversation_title !== null ? { id: r.conversation_id, title: r.conversation_title } : null,
     /** Admins only (null for others): the latest event's webhook delivery. */
     lastDelivery: lastDelivery(r.id),
     createdAt: new Date(r.created_at).toISOString(),

@@ -4,6 +4,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Aggregate, AlertEvent, MetricName } from '@tandem/schema';
 import { appendAlertEvent } from './event-log.ts';
 import { windowValues } from './window-value.ts';
+import { postAlertIntoSession, type SessionPost } from './session-post.ts';
 
 export type AlertOp = '>' | '>=' | '<' | '<=';
 
@@ -18,6 +19,8 @@ export interface AlertRule {
   threshold: number;
   windowMs: number;
   webhookUrl: string | null;
+  /** The session fired/resolved are posted into (session-post.ts). */
+  conversationId: string | null;
 }
 
 /** A firing rule resolves only once the value is back past the threshold by this share of it. */
@@ -39,7 +42,8 @@ export function nextFiring(firing: boolean, value: number | null, rule: Pick<Ale
   return holds(value, rule.op, relaxed);
 }
 
-export type StoredAlertEvent = AlertEvent & { workspaceId: string; hasWebhook: boolean };
+/** `post`: the session message written with the event, whose viewers are woken after the commit. */
+export type StoredAlertEvent = AlertEvent & { workspaceId: string; hasWebhook: boolean; post: SessionPost | null };
 
 /**
  * Applies the transition the rule's value for one agent causes at `at`, if any. The value is read
@@ -97,5 +101,6 @@ async function writeEvent(
     ruleId: rule.id, ruleName: rule.name, agentId: agent.agentId, agentName: agent.agentName,
     kind, value, threshold: rule.threshold, at: at.toISOString(),
   };
-  return { ...event, seq: await appendAlertEvent(tx, event) };
+  const seq = await appendAlertEvent(tx, event);
+  return { ...event, seq, post: await postAlertIntoSession(tx, rule, event) };
 }

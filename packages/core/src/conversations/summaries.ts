@@ -9,6 +9,9 @@ export interface ContextMessage {
   content: string;
 }
 
+/** How an alert rule's post (role 'alert') starts in the assistant's history. */
+export const ALERT_POST_MARK = '[Posted into this session by Tandem alerts, not written by a member]';
+
 /** A message's metric range with its agent's name, as the assistant is told it. */
 export interface AttachedMetricRef extends MetricRef {
   agentName: string;
@@ -66,7 +69,7 @@ export async function readRunContext(
   const summary = row
     ? { content: row.content, coversThroughSeq: row.covers_through_seq, coveredMessages: row.covered_messages, tokens: row.tokens, writtenBy: row.written_by }
     : null;
-  const messages = await em.execute<(ContextMessage & { metric_ref: MetricRef | null; agent_name: string | null })[]>(
+  const messages = await em.execute<(Omit<ContextMessage, 'role'> & { role: ContextMessage['role'] | 'alert'; metric_ref: MetricRef | null; agent_name: string | null })[]>(
     `select m.seq, m.role, m.content, m.metric_ref, case when m.metric_ref is null then null else ${REF_AGENT_NAME} end as agent_name
        from messages m join conversations c on c.id = m.conversation_id
       where m.conversation_id = ? and c.workspace_id = ? and m.status = 'complete' and m.seq > ? and m.seq < ?
@@ -76,7 +79,14 @@ export async function readRunContext(
   // A message about a chart range carries it as a line the model (and a summary of it) keeps.
   const withRef = (m: (typeof messages)[number]) =>
     m.metric_ref ? `${m.content}\n${metricRefLine({ ...m.metric_ref, agentName: m.agent_name ?? m.metric_ref.agentId })}` : m.content;
-  return { summary, messages: messages.map((m) => ({ seq: Number(m.seq), role: m.role, content: withRef(m) })) };
+  // An alert rule's post is context, not a member's words: the models take it in the user's turn
+  // (no third role in their APIs), marked for what it is.
+  return {
+    summary,
+    messages: messages.map((m) => (m.role === 'alert'
+      ? { seq: Number(m.seq), role: 'user', content: `${ALERT_POST_MARK} ${withRef(m)}` }
+      : { seq: Number(m.seq), role: m.role, content: withRef(m) })),
+  };
 }
 
 /**

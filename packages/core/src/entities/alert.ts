@@ -24,6 +24,8 @@ export const AlertRuleEntity = defineEntity({
     threshold: p.double(),
     windowMs: p.integer(),
     webhookUrl: p.string().length(2000).nullable(),
+    /** The session fired/resolved are posted into; no foreign key (a deleted one just stops the posts). */
+    conversationId: p.uuid().nullable(),
     createdBy: p.uuid(),
     createdAt: p.datetime().defaultRaw('now()'),
     /** Rules are deleted softly, so their events keep them. */
