@@ -92,10 +92,19 @@ describe.each(modes)('conversation.replay (%s)', (mode) => {
   it("charts the agents of metricRefs and alert posts (unknown roles pass through), never another workspace's agent of the same name", async () => {
     const c = await app.client(admin.token).conversation.create.mutate({ workspaceId: admin.workspaceId });
     const now = Date.now();
-    const post = {
-      id: randomUUID(), conversationId: c.id, seq: 1, role: 'alert', author: null, content: 'search-bot error_rate above 0.2', status: 'complete',
-      runId: null, tokens: null, costUsd: null, latencyMs: null, createdAt: new Date().toISOString(),
+    // A question asked from a chart range (metricRef), answered by the offline assistant.
+    const { runId } = await app.client(admin.token).conversation.send.mutate({
+      conversationId: c.id, content: 'What happened here?', clientMessageId: randomUUID(),
       metricRef: { agentId: search, metric: 'error_rate', from: now - 5 * 60_000, to: now },
+    });
+    await vi.waitFor(async () => expect((await sqlRows<{ status: string }>(app, 'select status from runs where id = ?', [runId]))[0]?.status).toBe('completed'),
+      { timeout: 30_000, interval: 100 });
+    // Then an alert post about checkout-bot (a role this server may not know), a call naming another
+    // workspace's agent, and an event type from a newer server.
+    const post = {
+      id: randomUUID(), conversationId: c.id, seq: 99, role: 'alert', author: null, content: 'checkout-bot latency above 250 ms', status: 'complete',
+      runId: null, tokens: null, costUsd: null, latencyMs: null, createdAt: new Date().toISOString(),
+      metricRef: { agentId: checkout, metric: 'latency_ms', from: now - 5 * 60_000, to: now },
     };
     await append(c.id, [
       { type: 'message.created', message: post },
@@ -103,9 +112,13 @@ describe.each(modes)('conversation.replay (%s)', (mode) => {
       { type: 'alert.someday', note: 'an event type this server does not know yet' },
     ]);
     const replay = await app.client(viewer.token).conversation.replay.query({ conversationId: c.id });
-    expect(replay.entries.map((e) => e.event.type)).toEqual(['message.created', 'tool.finished', 'alert.someday']);
-    expect(replay.entries[0]!.event).toMatchObject({ message: { role: 'alert', metricRef: { agentId: search } } });
-    expect(replay.charts.map((ch) => ({ metric: ch.metric, agents: ch.series.map((s) => s.agentName) }))).toEqual([{ metric: 'error_rate', agents: ['search-bot'] }]);
+    expect(replay.entries[0]!.event).toMatchObject({ type: 'message.created', message: { role: 'user', metricRef: { agentId: search, metric: 'error_rate' } } });
+    expect(replay.entries.slice(-3).map((e) => e.event.type)).toEqual(['message.created', 'tool.finished', 'alert.someday']);
+    expect(replay.entries.at(-3)!.event).toMatchObject({ message: { role: 'alert', metricRef: { agentId: checkout } } });
+    expect(replay.charts.map((ch) => ({ metric: ch.metric, agents: ch.series.map((s) => s.agentName) }))).toEqual([
+      { metric: 'error_rate', agents: ['search-bot'] },
+      { metric: 'latency_ms', agents: ['checkout-bot'] },
+    ]);
     expect(replay.charts[0]!.series[0]!.values.some((v) => v === 0.25)).toBe(true);
   });
 

@@ -110,6 +110,7 @@ export function mentionsOf(entries: readonly ReplayEntry[]): Mention[] {
       if (Array.isArray(result.agents))
         for (const name of result.agents) if (typeof name === 'string') mentions.push({ ref: name, metric });
     } else if (event.type === 'message.created') {
+      // Messages stored before metricRef existed have none.
       const ref = asRecord(asRecord(event.message).metricRef);
       if (typeof ref.agentId === 'string') mentions.push({ ref: ref.agentId, metric: isMetric(ref.metric) ? ref.metric : undefined });
     }
