@@ -66,6 +66,7 @@ describe('incident replay', () => {
     await a.locator('[data-testid="tool-card"][data-tool="query_agent_metrics"]').waitFor();
     const liveReply = (await a.locator('[data-testid="message-assistant"] .message__body').first().textContent())?.trim() ?? '';
     expect(liveReply.length).toBeGreaterThan(0);
+    await snap(a, 'r01b-session-replay-link');
 
     // --- Replay from the header link: nothing played yet but the first question.
     await a.getByTestId('replay-link').click();
