@@ -104,6 +104,12 @@ describe('incident replay', () => {
     expect(Number(await plot.getAttribute('data-cursor-ms'))).toBeLessThan(endCursor);
     expect(await a.getByTestId('replay-play').textContent()).toBe('Play');
     await snap(a, 'r04-replay-scrubbed-back');
+    // On a phone the controls wrap under each other rather than squeeze.
+    await a.setViewportSize({ width: 390, height: 844 });
+    await scrubTo(a, Number(await a.getByTestId('replay-scrubber').getAttribute('max')));
+    await a.getByTestId('replay-ended').waitFor();
+    await snap(a, 'r04b-replay-phone');
+    await a.setViewportSize({ width: 1280, height: 900 });
 
     // --- The link is shareable: a viewer of the workspace opens it and plays it too (dark scheme).
     const v = await openContext('dark');
