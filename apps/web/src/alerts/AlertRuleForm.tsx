@@ -1,5 +1,5 @@
 // The alert rule editor (admins): which agents, which metric and aggregate, the condition, the
-// window, an optional webhook.
+// window, an optional webhook and an optional session its alerts are posted into.
 import { createSignal, For, Show } from 'solid-js';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { Field, FieldError } from '../components/Field.tsx';
@@ -17,7 +17,7 @@ const WINDOW_UNITS = [
 const MIN_WINDOW_MS = 10_000;
 const MAX_WINDOW_MS = 86_400_000;
 
-type RuleField = 'name' | 'agentId' | 'metric' | 'agg' | 'op' | 'threshold' | 'windowMs' | 'webhookUrl';
+type RuleField = 'name' | 'agentId' | 'metric' | 'agg' | 'op' | 'threshold' | 'windowMs' | 'webhookUrl' | 'conversationId';
 type FieldErrors = Partial<Record<RuleField, string>>;
 
 /** Checks what it can before sending; the server's field errors (BAD_REQUEST fieldErrors) show under the same fields. */
@@ -26,6 +26,8 @@ export function AlertRuleForm(props: {
   agents: { id: string; name: string }[];
   /** Set on an agent's page: the rule is for that agent, no choice. */
   fixedAgentId?: string;
+  /** Sessions fired/resolved can be posted into (none: no picker). */
+  sessions?: { id: string; title: string }[];
   onCreate: (input: AlertRuleInput) => Promise<AlertRule>;
 }) {
   const [name, setName] = createSignal('');
@@ -37,6 +39,7 @@ export function AlertRuleForm(props: {
   const [windowValue, setWindowValue] = createSignal('5');
   const [windowUnit, setWindowUnit] = createSignal<number>(60_000);
   const [webhookUrl, setWebhookUrl] = createSignal('');
+  const [conversationId, setConversationId] = createSignal('');
   const [errors, setErrors] = createSignal<FieldErrors>({});
   const [formError, setFormError] = createSignal<string | null>(null);
   const [saving, setSaving] = createSignal(false);
@@ -70,6 +73,7 @@ export function AlertRuleForm(props: {
         windowMs,
         ...(name().trim() ? { name: name().trim() } : {}),
         webhookUrl: hook || null,
+        conversationId: conversationId() || null,
       },
     };
   }
@@ -88,6 +92,7 @@ export function AlertRuleForm(props: {
       setName('');
       setThreshold('');
       setWebhookUrl('');
+      setConversationId('');
     } catch (cause) {
       const view = describeError(cause);
       const fieldErrors: FieldErrors = {};
@@ -200,6 +205,18 @@ export function AlertRuleForm(props: {
             />
           )}
         </Field>
+        <Show when={props.sessions}>
+          {(sessions) => (
+            <Field {...fieldOf('conversationId')} label="Post into session" class="rule-form__wide">
+              {(control) => (
+                <select id={control.id} class="select" value={conversationId()} onChange={(e) => setConversationId(e.currentTarget.value)}>
+                  <option value="">No session — alerts are listed here only</option>
+                  <For each={sessions()}>{(session) => <option value={session.id}>{session.title}</option>}</For>
+                </select>
+              )}
+            </Field>
+          )}
+        </Show>
       </div>
       <div class="row rule-form__actions">
         <button class="button button--primary" type="submit" disabled={saving()} data-testid="create-rule">

@@ -1,4 +1,6 @@
-// The workspace's alert rules: condition, scope, webhook, what fires now; admins delete here.
+// The workspace's alert rules: condition, scope, webhook, the session it posts into, what fires
+// now; admins delete here.
+import { A, useParams } from '@solidjs/router';
 import { createSignal, For, Show } from 'solid-js';
 import { ConfirmButton } from '../components/ConfirmButton.tsx';
 import { ACTIONS_COLUMN, DataTable } from '../components/DataTable.tsx';
@@ -13,6 +15,7 @@ function describeCondition(rule: Pick<AlertRule, 'metric' | 'agg' | 'op' | 'thre
 }
 
 export function AlertRuleTable(props: { rules: AlertRule[]; canDelete: boolean; onDelete: (rule: AlertRule) => Promise<unknown> }) {
+  const params = useParams();
   const [error, setError] = createSignal<string | null>(null);
 
   return (
@@ -29,6 +32,13 @@ export function AlertRuleTable(props: { rules: AlertRule[]; canDelete: boolean; 
                     <span class="alert-rule__webhook muted" title={rule.webhookUrl ?? ''}>
                       webhook {rule.webhookUrl}
                     </span>
+                  </Show>
+                  <Show when={rule.conversation}>
+                    {(session) => (
+                      <span class="alert-rule__webhook muted" data-testid="alert-rule-session">
+                        posts into <A href={`/w/${params.workspaceId ?? ''}/sessions/${session().id}`}>{session().title}</A>
+                      </span>
+                    )}
                   </Show>
                   <Show when={rule.lastDelivery}>
                     {(d) => (

@@ -26,6 +26,12 @@ export function AlertsPage() {
     queryFn: () => trpc.agent.list.query({ workspaceId: workspaceId() }),
     enabled: workspaceId() !== '',
   }));
+  // Sessions a rule can post into: the latest page of active ones is what people pick from.
+  const sessions = useQuery(() => ({
+    queryKey: ['conversation.list', workspaceId(), 'alert-targets'],
+    queryFn: () => trpc.conversation.list.query({ workspaceId: workspaceId() }),
+    enabled: workspaceId() !== '' && access.isAdmin(),
+  }));
   const rules = createAlertRules(workspaceId);
   const events = createAlertEvents(workspaceId);
   const sortedAgents = () => [...(agents.data ?? [])].sort((a, b) => a.name.localeCompare(b.name));
@@ -84,7 +90,7 @@ export function AlertsPage() {
           {(list) => <AlertRuleTable rules={list()} canDelete={access.isAdmin()} onDelete={rules.remove} />}
         </QueryState>
         <Show when={access.isAdmin()}>
-          <AlertRuleForm workspaceId={workspaceId()} agents={sortedAgents()} onCreate={rules.create} />
+          <AlertRuleForm workspaceId={workspaceId()} agents={sortedAgents()} sessions={sessions.data?.items ?? []} onCreate={rules.create} />
         </Show>
       </section>
     </div>
