@@ -6,6 +6,7 @@ import type { MessageDto } from '@tandem/schema';
 import { formatDateTime } from '../time.ts';
 import { Markdown } from './Markdown.tsx';
 import { MetricRefCard } from './MetricRefCard.tsx';
+import { AlertPost } from './AlertPost.tsx';
 import { ToolCallCard } from './ToolCallCard.tsx';
 import type { RunState, ToolCall } from './conversationState.ts';
 
@@ -38,9 +39,14 @@ const endedLabels: Record<string, string> = {
 
 export function MessageItem(props: MessageItemProps) {
   return (
-    <Show when={props.message.role === 'assistant'} fallback={<QuestionItem {...props} />}>
-      <ReplyItem {...props} />
-    </Show>
+    <Switch fallback={<QuestionItem {...props} />}>
+      <Match when={props.message.role === 'alert'}>
+        <AlertPost message={props.message} canWrite={props.canWrite} />
+      </Match>
+      <Match when={props.message.role === 'assistant'}>
+        <ReplyItem {...props} />
+      </Match>
+    </Switch>
   );
 }
 
