@@ -87,4 +87,28 @@ describe.each(modes)('conversation.send with a metric range (%s)', (mode) => {
     }))).toBe('BAD_REQUEST');
     expect(await sqlRows(app, 'select count(*)::int as n from messages where conversation_id = ?', [c.id])).toEqual([{ n: 0 }]);
   });
+
+  it("marks the assistant's own runs on tandem-assistant, linking to their questions; other agents have none", async () => {
+    const api = app.client(me.token);
+    const c = await api.conversation.create.mutate({ workspaceId: me.workspaceId, title: 'Marker check' });
+    const before = Date.now() - 1000;
+    const { message } = await api.conversation.send.mutate({ conversationId: c.id, content: 'Which items are low on stock?', clientMessageId: randomUUID() });
+    await vi.waitFor(async () => {
+      const got = await api.conversation.get.query({ conversationId: c.id });
+      expect(got.messages[1]?.status).toBe('complete');
+    }, { timeout: 20_000, interval: 100 });
+    const assistant = (await api.agent.list.query({ workspaceId: me.workspaceId })).find((a) => a.name === 'tandem-assistant')!;
+    const range = { workspaceId: me.workspaceId, from: before, to: Date.now() + 1000 };
+    const markers = await api.agent.runMarkers.query({ ...range, agentId: assistant.id });
+    const mine = markers.find((m) => m.messageId === message.id)!;
+    expect(mine).toMatchObject({ conversationId: c.id, title: 'Marker check: Which items are low on stock?' });
+    expect(mine.at).toBeGreaterThanOrEqual(before);
+    expect(markers.map((m) => m.at)).toEqual([...markers.map((m) => m.at)].sort((a, b) => a - b));
+    // Outside the range: none. Another agent: none. Another workspace's agent, or this one seen from there: NOT_FOUND.
+    expect(await api.agent.runMarkers.query({ ...range, from: before - 48 * 3_600_000, to: before - 47 * 3_600_000, agentId: assistant.id })).toEqual([]);
+    expect(await api.agent.runMarkers.query({ ...range, agentId })).toEqual([]);
+    expect(await codeOf(api.agent.runMarkers.query({ ...range, agentId: theirAgentId }))).toBe('NOT_FOUND');
+    expect(await codeOf(app.client(stranger.token).agent.runMarkers.query({ ...range, workspaceId: stranger.workspaceId, agentId: assistant.id }))).toBe('NOT_FOUND');
+    expect(await codeOf(api.agent.runMarkers.query({ ...range, from: range.to, to: range.from, agentId: assistant.id }))).toBe('BAD_REQUEST');
+  });
 });

@@ -59,3 +59,26 @@ export type UpdateAgentInput = z.infer<typeof updateAgentInput>;
 /** An agent's status as announced on `agents:<workspaceId>` and carried by metrics.live batches. */
 export const agentStatusChangeSchema = z.object({ agentId: z.string(), status: agentStatusSchema, reason: z.string().nullable() });
 export type AgentStatusChange = z.infer<typeof agentStatusChangeSchema>;
+
+/** Before the year 10000: what Date and timestamptz both hold. */
+const markerEpochMs = z.number().int().nonnegative().max(253_402_300_799_999, 'must be before the year 10000');
+/** The most markers one chart gets: more would cover it. */
+export const RUN_MARKERS_MAX = 200;
+/** agent.runMarkers: the assistant's runs (agent `tandem-assistant`) finished within a chart's range. */
+export const runMarkersInput = z.object({
+  workspaceId: idSchema,
+  agentId: idSchema,
+  from: markerEpochMs,
+  to: markerEpochMs,
+})
+  .refine((q) => q.to > q.from, { message: 'must be after from', path: ['to'] })
+  .refine((q) => q.to - q.from <= 400 * 86_400_000, { message: 'range is at most 400 days', path: ['to'] });
+export type RunMarkersInput = z.infer<typeof runMarkersInput>;
+/** One run on the chart: when its sample was written, and the turn (question) that caused it. */
+export const runMarkerSchema = z.object({
+  at: z.number(),
+  conversationId: z.string(),
+  messageId: z.string(),
+  title: z.string(),
+});
+export type RunMarker = z.infer<typeof runMarkerSchema>;

@@ -25,6 +25,9 @@ import { DEFAULT_RANGE_MS, PANELS } from './panels.ts';
 import { StatusBadge } from './StatusBadge.tsx';
 import { trpc } from '../trpc.ts';
 
+/** The assistant reports its own runs as this agent (packages/core/src/conversations/assistant-metrics.ts). */
+const ASSISTANT_AGENT = 'tandem-assistant';
+
 export function AgentPage() {
   const params = useParams();
   const queryClient = useQueryClient();
@@ -101,6 +104,7 @@ export function AgentPage() {
               syncKey={`agent-${agentId()}`}
               initialZoom={linked()?.range}
               focusMetric={linked()?.metric}
+              runMarkersOf={current().name === ASSISTANT_AGENT ? agentId() : undefined}
             />
             <section class="stack" aria-labelledby="agent-alerts-title">
               <div class="section-head">

@@ -1,8 +1,12 @@
 // Range picker, live/zoom bar and chart panels for some agents: the part of the Metrics page and of
 // an agent's drill-down that moves.
 import { createEffect, createMemo, createSignal, on, onCleanup, onMount, Show, type JSX } from 'solid-js';
+import { useQuery } from '@tanstack/solid-query';
 import { ErrorNote } from '../components/ErrorNote.tsx';
+import { describeError } from '../errors.ts';
+import { trpc } from '../trpc.ts';
 import type { AgentRoster } from './agentRoster.ts';
+import type { AskSelection } from './AskAboutThis.tsx';
 import type { LiveMetrics } from './liveMetrics.ts';
 import { createMetricsFeed, type TimeWindow } from './metricsFeed.ts';
 import { MetricPanelGrid } from './MetricPanels.tsx';
@@ -15,6 +19,8 @@ import { ExportRangeButton } from './ExportRangeButton.tsx';
 
 /** Narrower than this is not worth a query: the server's finest step is one second. */
 const MIN_ZOOM_MS = 30_000;
+/** A live chart's run markers are asked for again this often (a run is a sample when it finishes). */
+const MARKERS_REFRESH_MS = 10_000;
 
 export function LiveDashboard(props: {
   workspaceId: string;
@@ -32,6 +38,8 @@ export function LiveDashboard(props: {
   initialZoom?: { from: number; to: number } | null;
   /** The panel to bring into view and outline (a dashboardHref's metric). */
   focusMetric?: MetricName | undefined;
+  /** Marks the assistant's runs (agent.runMarkers) on the charts of this one agent, linking to their turns. */
+  runMarkersOf?: string | undefined;
 }) {
   let grid!: HTMLDivElement;
   // The zoom is owned here: a drag on any panel zooms all of them into a fixed window (reloaded at
@@ -45,6 +53,8 @@ export function LiveDashboard(props: {
     ),
   );
   const [gridWidth, setGridWidth] = createSignal(1000);
+  /** The last drag's metric and range, offered to the assistant until closed or the zoom is reset. */
+  const [ask, setAsk] = createSignal<AskSelection | null>(null);
   const [hidden, setHidden] = createSignal<ReadonlySet<string>>(new Set());
   const charted = () => props.roster.agents().filter((a) => props.agentIds.length === 0 || props.agentIds.includes(a.id));
   const toggleAgent = (agentId: string) =>
@@ -80,10 +90,33 @@ export function LiveDashboard(props: {
     live: props.live,
   });
 
-  const zoomTo = (from: number, to: number) => {
+  // A live window asks for its last rangeMs when (re)fetched; a fixed one for exactly its range.
+  const markerQuery = useQuery(() => {
+    const w = window();
+    return {
+      queryKey: ['agent.runMarkers', props.workspaceId, props.runMarkersOf, w],
+      queryFn: () => {
+        const to = w.live ? Date.now() : w.to;
+        return trpc.agent.runMarkers.query({ workspaceId: props.workspaceId, agentId: props.runMarkersOf ?? '', from: w.live ? to - w.rangeMs : w.from, to });
+      },
+      enabled: !!props.runMarkersOf && props.workspaceId !== '',
+      refetchInterval: w.live ? MARKERS_REFRESH_MS : false,
+    };
+  });
+  const markers = createMemo(() =>
+    (markerQuery.data ?? []).map((m) => ({ at: m.at, title: m.title, href: `/w/${props.workspaceId}/sessions/${m.conversationId}#message-${m.messageId}` })),
+  );
+
+  const zoomTo = (from: number, to: number, metric: MetricName) => {
     const now = Date.now();
     const end = Math.min(now, Math.max(to, from + MIN_ZOOM_MS));
-    setZoom({ from: Math.round(Math.min(from, end - MIN_ZOOM_MS)), to: Math.round(end) });
+    const window = { from: Math.round(Math.min(from, end - MIN_ZOOM_MS)), to: Math.round(end) };
+    setZoom(window);
+    setAsk({ metric, ...window });
+  };
+  const resetZoom = () => {
+    setZoom(null);
+    setAsk(null);
   };
 
   const pan = (direction: -1 | 1) => {
@@ -101,7 +134,7 @@ export function LiveDashboard(props: {
           rangeMs={props.rangeMs}
           active={window().live}
           onChange={(rangeMs) => {
-            setZoom(null);
+            resetZoom();
             props.onRangeChange(rangeMs);
           }}
         />
@@ -110,8 +143,19 @@ export function LiveDashboard(props: {
           <ExportRangeButton workspaceId={props.workspaceId} agentIds={props.agentIds} window={window()} />
         </div>
       </div>
-      <ZoomBar window={window()} liveState={props.live.state()} onPan={pan} onReset={() => setZoom(null)} />
+      <ZoomBar window={window()} liveState={props.live.state()} onPan={pan} onReset={resetZoom} />
       <ErrorNote message={feed.error()} testId="metrics-query-error" />
+      <Show when={props.runMarkersOf}>
+        <p class="run-markers" data-testid="run-markers-legend">
+          <span class="run-markers__legend-mark" aria-hidden="true" />
+          {markers().length > 0
+            ? `${markers().length === 1 ? 'One answer' : `${markers().length} answers`} of the assistant in this range: click a marker to open the question that caused it.`
+            : 'Each answer of the assistant in this range is marked on the charts, linking to the question that caused it.'}
+        </p>
+      </Show>
+      <Show when={markerQuery.isError}>
+        <ErrorNote message={`The assistant's runs could not be marked: ${describeError(markerQuery.error).message}`} testId="run-markers-error" />
+      </Show>
       <Show when={props.live.error()}>
         {(message) => <ErrorNote message={`Live updates stopped: ${message()}`} testId="metrics-live-error" />}
       </Show>
@@ -127,7 +171,12 @@ export function LiveDashboard(props: {
           syncKey={props.syncKey}
           focusMetric={props.focusMetric}
           onZoom={zoomTo}
-          onResetZoom={() => setZoom(null)}
+          onResetZoom={resetZoom}
+          workspaceId={props.workspaceId}
+          ask={ask()}
+          askAgents={charted().filter((a) => !hidden().has(a.id))}
+          onCloseAsk={() => setAsk(null)}
+          markers={props.runMarkersOf ? markers : undefined}
         />
       </div>
     </div>

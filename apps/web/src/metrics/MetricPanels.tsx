@@ -2,10 +2,11 @@
 // resolution the server answered with, one line per agent (and per aggregate).
 import { createMemo, For, onMount, Show } from 'solid-js';
 import type { MetricName } from './api.ts';
+import { AskAboutThis, type AskSelection } from './AskAboutThis.tsx';
 import type { MetricsFeed } from './metricsFeed.ts';
 import { seriesVar } from './palette.ts';
 import { formatStep, type PanelSpec } from './panels.ts';
-import { TimeSeriesChart, type ChartLine } from './TimeSeriesChart.tsx';
+import { TimeSeriesChart, type ChartLine, type ChartMarker } from './TimeSeriesChart.tsx';
 
 interface PanelGridProps {
   feed: MetricsFeed;
@@ -15,8 +16,17 @@ interface PanelGridProps {
   syncKey: string;
   /** Outlined and scrolled into view (a dashboard link naming a metric). */
   focusMetric?: MetricName | undefined;
-  onZoom: (fromMs: number, toMs: number) => void;
+  /** A drag across a panel: zooms every panel, and offers to ask about that metric and range. */
+  onZoom: (fromMs: number, toMs: number, metric: MetricName) => void;
   onResetZoom: () => void;
+  /** The selection asked about, shown as a popover on its panel. */
+  ask?: AskSelection | null;
+  workspaceId: string;
+  /** The agents that can be asked about (the charted ones). */
+  askAgents: { id: string; name: string }[];
+  onCloseAsk: () => void;
+  /** Drawn on every panel (the assistant's runs on its own charts). */
+  markers?: () => ChartMarker[];
 }
 
 const sourceLabels = { raw: 'raw samples', '1m': '1-minute rollups', '1h': '1-hour rollups' } as const;
@@ -66,9 +76,13 @@ function MetricPanel(props: PanelGridProps & { panel: PanelSpec }) {
         formatTick={props.panel.formatTick}
         emptyMax={props.panel.emptyMax}
         syncKey={props.syncKey}
-        onZoom={props.onZoom}
+        onZoom={(from, to) => props.onZoom(from, to, props.panel.metric)}
         onResetZoom={props.onResetZoom}
+        markers={props.markers}
       />
+      <Show when={props.ask?.metric === props.panel.metric && props.ask}>
+        {(selection) => <AskAboutThis workspaceId={props.workspaceId} selection={selection()} agents={props.askAgents} onClose={props.onCloseAsk} />}
+      </Show>
     </section>
   );
 }

@@ -1,6 +1,8 @@
 // The time-series chart of a metric panel, drawn by <Chart>: x range from the caller, drag to zoom,
-// double-click to reset, crosshair tooltip.
-import { createEffect, createMemo, on, type Accessor } from 'solid-js';
+// double-click to reset, crosshair tooltip, and optional markers linking somewhere (the assistant's runs).
+import { A } from '@solidjs/router';
+import { createEffect, createMemo, createSignal, For, on, Show, type Accessor } from 'solid-js';
+import { Portal } from 'solid-js/web';
 import type uPlot from 'uplot';
 import { Chart, type ChartOptions } from '../components/Chart.tsx';
 import { colorSchemeKey, cssVar } from '../theme.ts';
@@ -13,6 +15,14 @@ export interface ChartLine {
   /** CSS variable holding the line colour. */
   colorVar: string;
   dashed?: boolean;
+}
+
+/** A point in time on the chart that links somewhere (the conversation turn behind an assistant run). */
+export interface ChartMarker {
+  /** Epoch ms. */
+  at: number;
+  href: string;
+  title: string;
 }
 
 interface TimeSeriesChartProps {
@@ -36,6 +46,7 @@ interface TimeSeriesChartProps {
   onZoom?: (fromMs: number, toMs: number) => void;
   onResetZoom?: () => void;
   label: string;
+  markers?: Accessor<ChartMarker[]>;
 }
 
 const MIN_SELECTION_PX = 6;
@@ -72,6 +83,10 @@ function describeData(data: uPlot.AlignedData) {
  */
 export function TimeSeriesChart(props: TimeSeriesChartProps) {
   let plot: uPlot | undefined;
+  /** The plot and a count of its re-layouts (scale, size), for placing markers over it. */
+  const [shown, setShown] = createSignal<uPlot | undefined>(undefined);
+  const [layout, setLayout] = createSignal(0);
+  const relayout = () => void setLayout((n) => n + 1);
 
   const shape = createMemo(() => `${colorSchemeKey()}|${props.lines.map((l) => `${l.label}:${l.colorVar}:${l.dashed ?? false}`).join(',')}`);
   // Read when the frame ticks, and with new lines (their data may have come before the next frame).
@@ -166,6 +181,9 @@ export function TimeSeriesChart(props: TimeSeriesChartProps) {
         })),
       ],
       hooks: {
+        setScale: [relayout],
+        setSize: [relayout],
+        ready: [relayout],
         setSelect: [
           (u) => {
             const { left, width } = u.select;
@@ -191,7 +209,19 @@ export function TimeSeriesChart(props: TimeSeriesChartProps) {
     ),
   );
 
-  return (
+  /** Markers inside the plotted range, at their x position in CSS pixels of the plot area. */
+  const placed = createMemo(() => {
+    layout();
+    const p = shown();
+    const markers = props.markers?.() ?? [];
+    if (!p || markers.length === 0) return [];
+    const width = p.over.clientWidth;
+    return markers
+      .map((m) => ({ ...m, left: p.valToPos(m.at / 1000, 'x') }))
+      .filter((m) => Number.isFinite(m.left) && m.left >= 0 && m.left <= width);
+  });
+
+  const chart = (
     <Chart
       class={described().empty ? 'ts-chart__plot ts-chart__plot--empty' : 'ts-chart__plot'}
       role="img"
@@ -203,7 +233,40 @@ export function TimeSeriesChart(props: TimeSeriesChartProps) {
       options={options()}
       data={data()}
       height={props.height ?? DEFAULT_HEIGHT}
-      onPlot={(next) => (plot = next)}
+      onPlot={(next) => {
+        plot = next;
+        setShown(next);
+      }}
     />
+  );
+  return (
+    <>
+      {chart}
+      <Show when={props.markers && shown()}>
+        {(p) => (
+          <Portal mount={p().over}>
+            <div class="run-marker-layer" style={{ '--marker-line': `${p().over.clientHeight - 8}px` }} data-testid="run-markers">
+              <For each={placed()}>
+                {(m) => (
+                  <>
+                    <span class="run-marker-line" style={{ left: `${m.left}px` }} aria-hidden="true" />
+                    <A
+                      class="run-marker"
+                      href={m.href}
+                      title={m.title}
+                      aria-label={m.title}
+                      data-testid="run-marker"
+                      style={{ left: `${m.left}px` }}
+                      // uPlot starts a drag selection on mousedown in the plot: a click on a marker is not one.
+                      onMouseDown={(event) => event.stopPropagation()}
+                    />
+                  </>
+                )}
+              </For>
+            </div>
+          </Portal>
+        )}
+      </Show>
+    </>
   );
 }

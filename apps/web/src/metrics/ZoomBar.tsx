@@ -19,7 +19,7 @@ export function ZoomBar(props: {
           <>
             <span class={`live-dot live-dot--${props.liveState}`} aria-hidden="true" />
             <span data-testid="live-state">{props.liveState === 'live' ? 'Live' : props.liveState === 'reconnecting' ? 'Reconnecting…' : 'Connecting…'}</span>
-            <span class="muted zoom-bar__hint">Drag across a chart to zoom into history; double-click to come back.</span>
+            <span class="muted zoom-bar__hint">Drag across a chart to zoom into history and ask about that range; double-click to come back.</span>
           </>
         }
       >

@@ -43,7 +43,7 @@ export function describeMetricRange(ref: AttachedMetricRef, result: ToolResult):
     .map((r) => ({ at: String(r.time), v: r[column] }))
     .filter((p): p is { at: string; v: number } => typeof p.v === 'number');
   const withDay = ref.to - ref.from > 20 * 3_600_000;
-  const range = `${formatTime(new Date(ref.from).toISOString(), withDay)} to ${formatTime(new Date(ref.to).toISOString(), true)}`;
+  const range = `${formatTime(new Date(ref.from).toISOString(), withDay)} to ${formatTime(new Date(ref.to).toISOString(), withDay)}`;
   const subject = `**${ref.metric}** of **${ref.agentName}** from ${range}`;
   if (!points.length) return `There is no data for ${subject}: the agent sent no samples in that range.`;
 

@@ -19,6 +19,7 @@ import { Migration20261203100000ConversationSummaries } from './Migration2026120
 import { Migration20261204100000ExportWebhooks } from './Migration20261204100000ExportWebhooks.ts';
 import { Migration20261205100000AlertRuleConversation } from './Migration20261205100000AlertRuleConversation.ts';
 import { Migration20261205200000MessageMetricRef } from './Migration20261205200000MessageMetricRef.ts';
+import { Migration20261205210000RunMarkersIndex } from './Migration20261205210000RunMarkersIndex.ts';
 
 export const migrations = [
   { name: 'Migration20261123000000Foundation', class: Migration20261123000000Foundation },
@@ -41,4 +42,5 @@ export const migrations = [
   { name: 'Migration20261204100000ExportWebhooks', class: Migration20261204100000ExportWebhooks },
   { name: 'Migration20261205100000AlertRuleConversation', class: Migration20261205100000AlertRuleConversation },
   { name: 'Migration20261205200000MessageMetricRef', class: Migration20261205200000MessageMetricRef },
+  { name: 'Migration20261205210000RunMarkersIndex', class: Migration20261205210000RunMarkersIndex },
 ];
