@@ -15,10 +15,18 @@ const PRICES: Record<string, { input: number; output: number }> = {
   'gemini-2.5-pro': { input: 1.25, output: 10 },
 };
 
+/** USD per million input and output tokens of a model, or null for one without a known price. */
+export function priceOf(model: string): { input: number; output: number } | null {
+  const name = model.replace(/^models\//, '');
+  return PRICES[name] ?? PRICES[name.replace(/-(\d{4}-\d{2}-\d{2}|\d{3})$/, '')] ?? null;
+}
+
 /** Cost in USD, or null for a model without a known price (a local server, a new model). */
 export function costOf(model: string, promptTokens: number, completionTokens: number): number | null {
-  const name = model.replace(/^models\//, '');
-  const price = PRICES[name] ?? PRICES[name.replace(/-(\d{4}-\d{2}-\d{2}|\d{3})$/, '')];
-  if (!price) return null;
-  return Math.round((promptTokens * price.input + completionTokens * price.output) * 1000) / 1e9;
+  const price = priceOf(model);
+  return price && costAt(price, promptTokens, completionTokens);
 }
+
+/** Cost in USD at a price from priceOf (callers pricing many samples look the model up once). */
+export const costAt = (price: { input: number; output: number }, promptTokens: number, completionTokens: number): number =>
+  Math.round((promptTokens * price.input + completionTokens * price.output) * 1000) / 1e9;

@@ -3,8 +3,8 @@
 // process / system CPU and memory metrics give cpu_pct and memory_mb, and a known model's list
 // price gives the cost. Anything else is counted as ignored and named in the answer, never an error.
 // Pure but for the cumulative-series memory it is handed (cumulative-deltas.ts).
-import { MAX_SAMPLE_AGE_MS, MAX_SAMPLE_SKEW_MS, agentNameSchema, metricSampleSchema, type MetricField, type MetricSample } from '@tandem/schema';
-import { costOf, type IngestSample } from '@tandem/core';
+import { MAX_SAMPLE_AGE_MS, MAX_SAMPLE_SKEW_MS, agentNameSchema, metricSampleSchema, type MetricField } from '@tandem/schema';
+import { costAt, priceOf, type IngestSample } from '@tandem/core';
 import { isPlainValidSample } from '../api/sample-check.ts';
 import type { CumulativeDeltas } from './cumulative-deltas.ts';
 import type {
@@ -58,13 +58,12 @@ function attributes(list: KeyValue[] | null | undefined): Map<string, string | n
   return out;
 }
 
-const text = (attrs: Map<string, unknown>, ...keys: string[]): string | undefined => {
-  for (const key of keys) {
-    const v = attrs.get(key);
-    if (typeof v === 'string' && v) return v;
-  }
-  return undefined;
-};
+/** The first of the keys holding non-empty text. */
+function text(attrs: Map<string, unknown>, key: string, ...others: string[]): string | undefined {
+  const v = attrs.get(key);
+  if (typeof v === 'string' && v) return v;
+  return others.length ? text(attrs, others[0]!, ...others.slice(1)) : undefined;
+}
 const count = (attrs: Map<string, unknown>, key: string): number | undefined => {
   const v = attrs.get(key);
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
@@ -72,10 +71,9 @@ const count = (attrs: Map<string, unknown>, key: string): number | undefined => 
 
 /** A sample being built from one or more data points, with how many points went into it. */
 interface Draft {
-  agent: string;
-  ts: number;
+  /** The sample itself (agent, ts, labels), its metric fields written as points are added. */
+  sample: IngestSample & Partial<Record<MetricField, number>>;
   model?: string;
-  fields: Partial<Record<MetricField, number>>;
   points: number;
   /** Sum of latency × requests, to average latency over the points merged here. */
   latencyWeight?: number;
@@ -114,15 +112,23 @@ class Tally {
 
 class Drafts {
   private readonly byKey = new Map<string, Draft>();
+  /** One labels object per model, shared by its samples (nothing downstream changes labels). */
+  private readonly labels = new Map<string, { model: string }>();
 
   at(agent: string, ts: number, model?: string): Draft {
     const key = `${agent}\u0000${ts}\u0000${model ?? ''}`;
     let draft = this.byKey.get(key);
     if (!draft) {
-      draft = { agent, ts, model, fields: {}, points: 0 };
+      draft = { sample: { agent, ts }, model, points: 0 };
+      if (model) draft.sample.labels = this.labelsOf(model);
       this.byKey.set(key, draft);
     }
     return draft;
+  }
+  labelsOf(model: string): { model: string } {
+    let labels = this.labels.get(model);
+    if (!labels) this.labels.set(model, (labels = { model }));
+    return labels;
   }
   all(): Draft[] {
     return [...this.byKey.values()];
@@ -130,7 +136,7 @@ class Drafts {
 }
 
 const add = (draft: Draft, field: MetricField, n: number) => {
-  draft.fields[field] = (draft.fields[field] ?? 0) + n;
+  draft.sample[field] = (draft.sample[field] ?? 0) + n;
 };
 
 /** The agent of a resource: `service.name`, or null when it is not a valid agent name. */
@@ -140,34 +146,27 @@ function agentOf(resourceAttrs: KeyValue[] | null | undefined): { agent: string 
 }
 
 type PointKind = 'gauge' | 'sum' | 'histogram';
-interface Point {
-  kind: PointKind;
-  attrs: Map<string, string | number | boolean>;
-  startMs: number;
-  ts: number;
-  /** Gauge and sum: the value; histogram-like: count and sum. */
-  value: number;
-  count: number;
-  cumulative: boolean;
+/** A metric's points as Tandem reads them: number points (gauge, sum) or count-and-sum points. */
+type Data =
+  | { kind: 'gauge' | 'sum'; points: NumberDataPoint[]; cumulative: boolean }
+  | { kind: 'histogram'; points: CountSumDataPoint[]; cumulative: boolean };
+
+function dataOf(metric: Metric): Data {
+  if (metric.gauge) return { kind: 'gauge', points: metric.gauge.dataPoints ?? [], cumulative: false };
+  if (metric.sum) return { kind: 'sum', points: metric.sum.dataPoints ?? [], cumulative: metric.sum.aggregationTemporality === 2 };
+  if (metric.histogram) return { kind: 'histogram', points: metric.histogram.dataPoints ?? [], cumulative: metric.histogram.aggregationTemporality === 2 };
+  const exp = metric.exponentialHistogram;
+  if (exp) return { kind: 'histogram', points: exp.dataPoints ?? [], cumulative: exp.aggregationTemporality === 2 };
+  // Summaries are cumulative by definition.
+  if (metric.summary) return { kind: 'histogram', points: metric.summary.dataPoints ?? [], cumulative: true };
+  return { kind: 'gauge', points: [], cumulative: false };
 }
 
-function pointsOf(metric: Metric): Point[] {
-  const number = (kind: PointKind, dps: NumberDataPoint[] | null | undefined, cumulative: boolean): Point[] => (dps ?? []).map((dp) => ({
-    kind, attrs: attributes(dp.attributes), startMs: nanosToMs(dp.startTimeUnixNano), ts: nanosToMs(dp.timeUnixNano),
-    value: dp.asDouble ?? toNumber(dp.asInt), count: 0, cumulative,
-  }));
-  const countSum = (dps: CountSumDataPoint[] | null | undefined, cumulative: boolean): Point[] => (dps ?? []).map((dp) => ({
-    kind: 'histogram', attrs: attributes(dp.attributes), startMs: nanosToMs(dp.startTimeUnixNano), ts: nanosToMs(dp.timeUnixNano),
-    value: dp.sum ?? 0, count: toNumber(dp.count), cumulative,
-  }));
-  if (metric.gauge) return number('gauge', metric.gauge.dataPoints, false);
-  if (metric.sum) return number('sum', metric.sum.dataPoints, metric.sum.aggregationTemporality === 2);
-  if (metric.histogram) return countSum(metric.histogram.dataPoints, metric.histogram.aggregationTemporality === 2);
-  if (metric.exponentialHistogram) return countSum(metric.exponentialHistogram.dataPoints, metric.exponentialHistogram.aggregationTemporality === 2);
-  // Summaries are cumulative by definition.
-  if (metric.summary) return countSum(metric.summary.dataPoints, true);
-  return [];
-}
+/** The metrics mapPoint reads; points of any other are ignored without being looked at. */
+const MAPPED_METRICS = new Set([
+  'gen_ai.client.token.usage', 'gen_ai.client.operation.duration',
+  'process.cpu.utilization', 'system.cpu.utilization', 'process.memory.usage', 'system.memory.usage',
+]);
 
 const seriesKey = (scope: string, agent: string, name: string, attrs: Map<string, unknown>) =>
   `${scope}\u0000${agent}\u0000${name}\u0000${[...attrs].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${String(v)}`).join('\u0001')}`;
@@ -175,6 +174,13 @@ const seriesKey = (scope: string, agent: string, name: string, attrs: Map<string
 const modelOf = (attrs: Map<string, unknown>) => text(attrs, 'gen_ai.response.model', 'gen_ai.request.model');
 const cpuMode = (attrs: Map<string, unknown>) => text(attrs, 'cpu.mode', 'process.cpu.state', 'system.cpu.state', 'state');
 const memoryState = (attrs: Map<string, unknown>) => text(attrs, 'system.memory.state', 'state');
+
+interface MapContext {
+  scope: string;
+  deltas: CumulativeDeltas;
+  agent: string;
+  drafts: Drafts;
+}
 
 /**
  * ExportMetricsServiceRequest → samples. `scope` keeps cumulative series of different ingest keys
@@ -187,83 +193,93 @@ export function mapMetrics(request: ExportMetricsRequest, opts: { scope: string;
     const metrics = (rm.scopeMetrics ?? []).flatMap((sm) => sm.metrics ?? []);
     const owner = agentOf(rm.resource?.attributes);
     if ('invalid' in owner) {
-      tally.refuse(owner.invalid, metrics.reduce((n, m) => n + pointsOf(m).length, 0));
+      tally.refuse(owner.invalid, metrics.reduce((n, m) => n + dataOf(m).points.length, 0));
       continue;
     }
-    const { agent } = owner;
+    const ctx: MapContext = { scope: opts.scope, deltas: opts.deltas, agent: owner.agent, drafts };
     for (const metric of metrics) {
       const name = metric.name ?? '';
-      for (const p of pointsOf(metric)) {
-        // Increments of cumulative series since their last export (histograms: count and sum).
-        const increase = (): { count: number; sum: number } | null => {
-          if (!p.cumulative) return { count: p.count, sum: p.value };
-          return opts.deltas.delta(seriesKey(opts.scope, agent, name, p.attrs), p.startMs, p.ts, { count: p.count, sum: p.value });
-        };
-        if (!mapPoint(name, p, agent, drafts, increase)) tally.ignore(name || '(unnamed metric)');
+      const data = dataOf(metric);
+      if (!MAPPED_METRICS.has(name)) {
+        if (data.points.length) tally.ignore(name || '(unnamed metric)', data.points.length);
+        continue;
+      }
+      // Plain loops, no closure per point: a request holds thousands of points.
+      if (data.kind === 'histogram') {
+        for (const dp of data.points) if (!mapCountSum(name, dp, data.cumulative, ctx)) tally.ignore(name);
+      } else {
+        for (const dp of data.points) if (!mapNumber(name, data.kind, dp, ctx)) tally.ignore(name);
       }
     }
   }
   return finish(drafts, tally, 'data points', opts.now);
 }
 
-/** Adds one data point to its sample; false when Tandem maps nothing from it (ignored). */
-function mapPoint(name: string, p: Point, agent: string, drafts: Drafts, increase: () => { count: number; sum: number } | null): boolean {
-  switch (name) {
-    case 'gen_ai.client.token.usage': {
-      const type = text(p.attrs, 'gen_ai.token.type');
-      if (p.kind !== 'histogram' || (type !== 'input' && type !== 'output')) return false;
-      const inc = increase();
-      if (!inc || inc.count <= 0) return true; // nothing happened this interval: mapped, nothing to store
-      const draft = drafts.at(agent, p.ts, modelOf(p.attrs));
-      add(draft, type === 'input' ? 'tokens_in' : 'tokens_out', Math.round(inc.sum));
-      draft.points++;
-      return true;
-    }
-    case 'gen_ai.client.operation.duration': {
-      if (p.kind !== 'histogram') return false;
-      const inc = increase();
-      if (!inc || inc.count <= 0) return true;
-      const draft = drafts.at(agent, p.ts, modelOf(p.attrs));
-      // Seconds (the convention's unit) → milliseconds, averaged over the operations of the interval.
-      draft.latencyWeight = (draft.latencyWeight ?? 0) + inc.sum * 1000;
-      add(draft, 'requests', inc.count);
-      add(draft, 'errors', p.attrs.has('error.type') ? inc.count : 0);
-      draft.points++;
-      return true;
-    }
-    case 'process.cpu.utilization':
-    case 'system.cpu.utilization': {
-      if (p.kind === 'histogram') return false;
-      const mode = cpuMode(p.attrs);
-      const draft = drafts.at(agent, p.ts);
-      // The system's idle (and I/O wait) time is not busy; a process has no idle mode.
-      const busy = mode !== 'idle' && mode !== 'wait' && mode !== 'iowait';
-      draft.cpuBusy = (draft.cpuBusy ?? 0) + (busy ? p.value : 0);
-      const cpu = p.attrs.get('cpu.logical_number') ?? p.attrs.get('cpu');
-      if (cpu !== undefined) (draft.cpus ??= new Set()).add(String(cpu));
-      draft.points++;
-      return true;
-    }
-    case 'process.memory.usage':
-    case 'system.memory.usage': {
-      if (p.kind === 'histogram') return false;
-      const fromProcess = name.startsWith('process.');
-      if (!fromProcess && memoryState(p.attrs) !== 'used') return false;
-      const draft = drafts.at(agent, p.ts);
-      if (fromProcess || !draft.memoryFromProcess) draft.fields.memory_mb = p.value / BYTES_PER_MB;
-      draft.memoryFromProcess ||= fromProcess;
-      draft.points++;
-      return true;
-    }
-    default:
-      return false;
+/** The increase of a histogram-like point over its interval (cumulative: since its last export), or null. */
+function increaseOf(name: string, dp: CountSumDataPoint, attrs: Map<string, unknown>, cumulative: boolean, ctx: MapContext): { count: number; sum: number } | null {
+  const now = { count: toNumber(dp.count), sum: dp.sum ?? 0 };
+  if (!cumulative) return now;
+  return ctx.deltas.delta(seriesKey(ctx.scope, ctx.agent, name, attrs), nanosToMs(dp.startTimeUnixNano), nanosToMs(dp.timeUnixNano), now);
+}
+
+/** GenAI histograms; false when Tandem maps nothing from the point (ignored). */
+function mapCountSum(name: string, dp: CountSumDataPoint, cumulative: boolean, ctx: MapContext): boolean {
+  const attrs = attributes(dp.attributes);
+  if (name === 'gen_ai.client.token.usage') {
+    const type = text(attrs, 'gen_ai.token.type');
+    if (type !== 'input' && type !== 'output') return false;
+    const inc = increaseOf(name, dp, attrs, cumulative, ctx);
+    if (!inc || inc.count <= 0) return true; // nothing happened this interval: mapped, nothing to store
+    const draft = ctx.drafts.at(ctx.agent, nanosToMs(dp.timeUnixNano), modelOf(attrs));
+    add(draft, type === 'input' ? 'tokens_in' : 'tokens_out', Math.round(inc.sum));
+    draft.points++;
+    return true;
   }
+  if (name === 'gen_ai.client.operation.duration') {
+    const inc = increaseOf(name, dp, attrs, cumulative, ctx);
+    if (!inc || inc.count <= 0) return true;
+    const draft = ctx.drafts.at(ctx.agent, nanosToMs(dp.timeUnixNano), modelOf(attrs));
+    // Seconds (the convention's unit) → milliseconds, averaged over the operations of the interval.
+    draft.latencyWeight = (draft.latencyWeight ?? 0) + inc.sum * 1000;
+    add(draft, 'requests', inc.count);
+    add(draft, 'errors', attrs.has('error.type') ? inc.count : 0);
+    draft.points++;
+    return true;
+  }
+  return false;
+}
+
+/** CPU and memory gauges and sums (absolute values: no increments); false when ignored. */
+function mapNumber(name: string, kind: PointKind, dp: NumberDataPoint, ctx: MapContext): boolean {
+  if (kind === 'histogram' || name.startsWith('gen_ai.')) return false;
+  const attrs = attributes(dp.attributes);
+  const value = dp.asDouble ?? toNumber(dp.asInt);
+  if (name.endsWith('.cpu.utilization')) {
+    const mode = cpuMode(attrs);
+    const draft = ctx.drafts.at(ctx.agent, nanosToMs(dp.timeUnixNano));
+    // The system's idle (and I/O wait) time is not busy; a process has no idle mode.
+    const busy = mode !== 'idle' && mode !== 'wait' && mode !== 'iowait';
+    draft.cpuBusy = (draft.cpuBusy ?? 0) + (busy ? value : 0);
+    const cpu = attrs.get('cpu.logical_number') ?? attrs.get('cpu');
+    if (cpu !== undefined) (draft.cpus ??= new Set()).add(String(cpu));
+    draft.points++;
+    return true;
+  }
+  // process.memory.usage, system.memory.usage
+  const fromProcess = name.startsWith('process.');
+  if (!fromProcess && memoryState(attrs) !== 'used') return false;
+  const draft = ctx.drafts.at(ctx.agent, nanosToMs(dp.timeUnixNano));
+  if (fromProcess || !draft.memoryFromProcess) draft.sample.memory_mb = value / BYTES_PER_MB;
+  draft.memoryFromProcess ||= fromProcess;
+  draft.points++;
+  return true;
 }
 
 /** ExportTraceServiceRequest → one sample per GenAI model-call span. */
 export function mapTraces(request: ExportTraceRequest, opts: { now: number }): OtlpMapping {
   const tally = new Tally();
   const drafts: Draft[] = [];
+  const shared = new Drafts(); // for its labels per model
   for (const rs of request.resourceSpans ?? []) {
     const spans = (rs.scopeSpans ?? []).flatMap((ss) => ss.spans ?? []);
     const owner = agentOf(rs.resource?.attributes);
@@ -272,7 +288,7 @@ export function mapTraces(request: ExportTraceRequest, opts: { now: number }): O
       continue;
     }
     for (const span of spans) {
-      const draft = spanDraft(owner.agent, span);
+      const draft = spanDraft(owner.agent, span, shared);
       if (draft) drafts.push(draft);
       else tally.ignore(span.name || '(unnamed span)');
     }
@@ -280,23 +296,24 @@ export function mapTraces(request: ExportTraceRequest, opts: { now: number }): O
   return finishDrafts(drafts, tally, 'spans', opts.now);
 }
 
-function spanDraft(agent: string, span: Span): Draft | null {
+function spanDraft(agent: string, span: Span, shared: Drafts): Draft | null {
   const attrs = attributes(span.attributes);
   const operation = text(attrs, 'gen_ai.operation.name');
   const model = modelOf(attrs);
   if (operation ? !MODEL_CALLS.has(operation) : !model) return null;
   const start = toNumber(span.startTimeUnixNano);
   const end = toNumber(span.endTimeUnixNano);
-  const draft: Draft = { agent, ts: Math.round(end / 1e6), model, fields: { requests: 1, errors: span.status?.code === 2 ? 1 : 0 }, points: 1 };
-  if (end >= start && start > 0) draft.fields.latency_ms = nanosBetween(span.startTimeUnixNano, span.endTimeUnixNano) / 1e6;
+  const sample: Draft['sample'] = { agent, ts: Math.round(end / 1e6), requests: 1, errors: span.status?.code === 2 ? 1 : 0 };
+  if (model) sample.labels = shared.labelsOf(model);
+  if (end >= start && start > 0) sample.latency_ms = nanosBetween(span.startTimeUnixNano, span.endTimeUnixNano) / 1e6;
   const tokensIn = count(attrs, 'gen_ai.usage.input_tokens');
   const tokensOut = count(attrs, 'gen_ai.usage.output_tokens');
-  if (tokensIn !== undefined) draft.fields.tokens_in = tokensIn;
-  if (tokensOut !== undefined) draft.fields.tokens_out = tokensOut;
+  if (tokensIn !== undefined) sample.tokens_in = tokensIn;
+  if (tokensOut !== undefined) sample.tokens_out = tokensOut;
   // Not a convention yet, but sent by some instrumentations; the price table fills in otherwise.
   const cost = count(attrs, 'gen_ai.usage.cost');
-  if (cost !== undefined) draft.fields.cost_usd = cost;
-  return draft;
+  if (cost !== undefined) sample.cost_usd = cost;
+  return { sample, model, points: 1 };
 }
 
 function finish(drafts: Drafts, tally: Tally, unit: string, now: number): OtlpMapping {
@@ -306,32 +323,33 @@ function finish(drafts: Drafts, tally: Tally, unit: string, now: number): OtlpMa
 /** Drafts → valid samples (cpu and latency settled, cost priced); invalid ones refused with their points. */
 function finishDrafts(drafts: Draft[], tally: Tally, unit: string, now: number): OtlpMapping {
   const samples: IngestSample[] = [];
+  const prices = new Map<string, ReturnType<typeof priceOf>>();
   for (const d of drafts) {
-    const f = d.fields;
-    if (d.latencyWeight !== undefined && f.requests) f.latency_ms = d.latencyWeight / f.requests;
-    if (d.cpuBusy !== undefined) f.cpu_pct = Math.min(100, (100 * d.cpuBusy) / Math.max(1, d.cpus?.size ?? 1));
-    if (f.cost_usd === undefined && d.model && (f.tokens_in || f.tokens_out)) {
-      const cost = costOf(d.model, f.tokens_in ?? 0, f.tokens_out ?? 0);
-      if (cost !== null) f.cost_usd = cost;
+    const s = d.sample;
+    if (d.latencyWeight !== undefined && s.requests) s.latency_ms = d.latencyWeight / s.requests;
+    if (d.cpuBusy !== undefined) s.cpu_pct = Math.min(100, (100 * d.cpuBusy) / Math.max(1, d.cpus?.size ?? 1));
+    if (s.cost_usd === undefined && d.model && (s.tokens_in || s.tokens_out)) {
+      let price = prices.get(d.model);
+      if (price === undefined) prices.set(d.model, (price = priceOf(d.model)));
+      if (price) s.cost_usd = costAt(price, s.tokens_in ?? 0, s.tokens_out ?? 0);
     }
-    const sample: Record<string, unknown> = { ts: d.ts, ...f };
-    if (d.model) sample.labels = { model: d.model };
-    const checked = checkSample(sample, now);
-    if ('problem' in checked) tally.refuse(checked.problem, d.points);
-    else samples.push({ ...checked.sample, agent: d.agent });
+    const checked = checkSample(s, now);
+    if (typeof checked === 'string') tally.refuse(checked, d.points);
+    else samples.push(checked);
   }
   return { samples, rejected: tally.rejected, reasons: tally.reasons(unit) };
 }
 
 /** The sample as stored, or why it cannot be (the rules of POST /api/v1/metrics). */
-function checkSample(sample: Record<string, unknown>, now: number): { sample: MetricSample } | { problem: string } {
-  const ts = sample.ts as number;
-  if (!(ts > 0)) return { problem: 'no time' };
-  if (ts < now - MAX_SAMPLE_AGE_MS) return { problem: `older than ${MAX_SAMPLE_AGE_MS / 86_400_000} days` };
-  if (ts > now + MAX_SAMPLE_SKEW_MS) return { problem: `more than ${MAX_SAMPLE_SKEW_MS / 60_000} minutes ahead of the server clock` };
-  if (isPlainValidSample(sample)) return { sample: sample as MetricSample };
-  const parsed = metricSampleSchema.safeParse(sample);
-  if (parsed.success) return { sample: parsed.data };
+function checkSample(sample: IngestSample, now: number): IngestSample | string {
+  const ts = sample.ts;
+  if (!(ts > 0)) return 'no time';
+  if (ts < now - MAX_SAMPLE_AGE_MS) return `older than ${MAX_SAMPLE_AGE_MS / 86_400_000} days`;
+  if (ts > now + MAX_SAMPLE_SKEW_MS) return `more than ${MAX_SAMPLE_SKEW_MS / 60_000} minutes ahead of the server clock`;
+  if (isPlainValidSample(sample, 'agent')) return sample;
+  const { agent, ...rest } = sample;
+  const parsed = metricSampleSchema.safeParse(rest);
+  if (parsed.success) return { ...parsed.data, agent };
   const issue = parsed.error.issues[0]!;
-  return { problem: `${issue.path.join('.') || 'sample'} ${issue.message}` };
+  return `${issue.path.join('.') || 'sample'} ${issue.message}`;
 }
