@@ -3,12 +3,14 @@
 // metrics and traces, with GenAI attributes; what they produce read back through metrics.query.
 // Bad bodies answer as the OTLP spec says and store nothing.
 import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
 import { SpanStatusCode, type Attributes } from '@opentelemetry/api';
 import { OTLPMetricExporter as JsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as ProtoMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as ProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import generated from '@opentelemetry/otlp-transformer/build/src/generated/root.js';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, MetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
@@ -215,6 +217,79 @@ describe.each(modes)('OTLP/HTTP ingestion (%s)', (mode) => {
       expect((await fetch(`${app.url}/v1/metrics`)).status).toBe(405);
       expect(await sampleCount(app, admin.workspaceId)).toBe(before);
     });
+  });
+});
+
+/** OTLP-shaped JSON with hostile values where the mapping reads: times, counts, sums, attributes. */
+const otlpJson = (() => {
+  const now = String(Date.now() * 1e6);
+  const int64 = fc.oneof(fc.constant(now), fc.bigInt({ min: -(2n ** 63n), max: 2n ** 64n }).map(String), fc.integer(), fc.string({ maxLength: 5 }));
+  const value = fc.oneof(
+    fc.record({ stringValue: fc.oneof(fc.constantFrom('input', 'output', 'idle', 'used', 'chat', 'gpt-4o-mini'), fc.string({ maxLength: 300 })) }),
+    fc.record({ intValue: int64 }), fc.record({ doubleValue: fc.double() }), fc.record({ boolValue: fc.boolean() }), fc.constant({}),
+  );
+  const key = fc.constantFrom('service.name', 'gen_ai.token.type', 'gen_ai.request.model', 'gen_ai.response.model', 'gen_ai.operation.name',
+    'gen_ai.usage.input_tokens', 'gen_ai.usage.output_tokens', 'gen_ai.usage.cost', 'error.type', 'cpu.mode', 'cpu.logical_number', 'system.memory.state', 'x');
+  const attributes = fc.array(fc.record({ key, value }), { maxLength: 5 });
+  const point = fc.record({ attributes, startTimeUnixNano: int64, timeUnixNano: int64, count: int64, sum: fc.double(), asDouble: fc.double(), asInt: int64 }, { requiredKeys: [] });
+  const points = fc.array(point, { maxLength: 4 });
+  const name = fc.constantFrom('gen_ai.client.token.usage', 'gen_ai.client.operation.duration', 'process.cpu.utilization', 'system.cpu.utilization',
+    'process.memory.usage', 'system.memory.usage', 'other');
+  const metric = fc.oneof(
+    fc.record({ name, histogram: fc.record({ aggregationTemporality: fc.constantFrom(0, 1, 2), dataPoints: points }) }),
+    fc.record({ name, gauge: fc.record({ dataPoints: points }) }),
+    fc.record({ name, sum: fc.record({ aggregationTemporality: fc.constantFrom(1, 2), dataPoints: points }) }),
+  );
+  const span = fc.record({ name: fc.string({ maxLength: 20 }), startTimeUnixNano: int64, endTimeUnixNano: int64, attributes, status: fc.record({ code: fc.constantFrom(0, 1, 2) }) }, { requiredKeys: [] });
+  const resource = fc.record({ attributes });
+  return {
+    metrics: fc.record({ resourceMetrics: fc.array(fc.record({ resource, scopeMetrics: fc.array(fc.record({ metrics: fc.array(metric, { maxLength: 3 }) }), { maxLength: 2 }) }), { maxLength: 2 }) }),
+    traces: fc.record({ resourceSpans: fc.array(fc.record({ resource, scopeSpans: fc.array(fc.record({ spans: fc.array(span, { maxLength: 4 }) }), { maxLength: 2 }) }), { maxLength: 2 }) }),
+  };
+})();
+
+interface Codec { fromObject(o: object): object; encode(m: object): { finish(): Uint8Array } }
+const collectorCodecs = (generated as unknown as { opentelemetry: { proto: { collector: {
+  metrics: { v1: { ExportMetricsServiceRequest: Codec } }; trace: { v1: { ExportTraceServiceRequest: Codec } };
+} } } }).opentelemetry.proto.collector;
+
+describe.each(modes)('OTLP/HTTP input sweep (%s)', (mode) => {
+  let app: TestApp;
+  let admin: Awaited<ReturnType<TestApp['signUp']>>;
+  let key: string;
+  beforeAll(async () => {
+    app = await startTestApp(mode, {}, { workers: false });
+    admin = await app.signUp('Sweep');
+    ({ key } = await app.client(admin.token).ingestKey.create.mutate({ workspaceId: admin.workspaceId, label: 'sweep' }));
+  });
+  afterAll(() => app?.close());
+
+  it('hostile OTLP JSON, the same as protobuf, and random bytes never answer 5xx; a refused body stores nothing', async () => {
+    const statuses = new Set<number>();
+    const post = async (path: string, type: string, body: string | Uint8Array) => {
+      const before = await sampleCount(app, admin.workspaceId);
+      const res = await fetch(`${app.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': type }, body });
+      await res.arrayBuffer();
+      statuses.add(res.status);
+      expect([200, 400]).toContain(res.status);
+      if (res.status !== 200) expect(await sampleCount(app, admin.workspaceId)).toBe(before);
+    };
+    const signals = [['/v1/metrics', otlpJson.metrics, collectorCodecs.metrics.v1.ExportMetricsServiceRequest], ['/v1/traces', otlpJson.traces, collectorCodecs.trace.v1.ExportTraceServiceRequest]] as const;
+    for (const [path, arbitrary, codec] of signals) {
+      await fc.assert(fc.asyncProperty(arbitrary, async (body) => {
+        await post(path, 'application/json', JSON.stringify(body));
+        let bytes: Uint8Array | null = null;
+        try {
+          bytes = codec.encode(codec.fromObject(body)).finish();
+        } catch {
+          // not representable as the message: the JSON answer above was a 400
+        }
+        if (bytes) await post(path, 'application/x-protobuf', bytes);
+      }), { seed: 13, numRuns: 40 });
+      await fc.assert(fc.asyncProperty(fc.uint8Array({ maxLength: 300 }), (bytes) => post(path, 'application/x-protobuf', bytes)), { seed: 13, numRuns: 40 });
+    }
+    // The sweep reached both answers.
+    expect([...statuses].sort()).toEqual([200, 400]);
   });
 });
 
