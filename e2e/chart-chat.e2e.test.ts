@@ -114,6 +114,7 @@ describe('chart ↔ chat', () => {
     expect(opened.get('metric')).toBe('latency_ms');
     await page.getByTestId('zoom-range').waitFor();
     await page.locator('[data-testid="metric-panel"][data-metric="latency_ms"].metric-panel--focused').waitFor();
+    await page.locator('[data-testid="metric-panel"][data-metric="latency_ms"] [data-testid="ts-chart"]:not(.ts-chart__plot--empty)').waitFor();
     await snap(page, 'chart-chat-4-dashboard-at-range');
 
     // --- The assistant's run is a marker on its own charts, leading back to the question.

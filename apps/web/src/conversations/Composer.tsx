@@ -130,7 +130,10 @@ export function Composer(props: {
           class="composer__input"
           data-testid="composer-input"
           rows={2}
-          placeholder={props.blockedReason ?? 'Ask about sales, stock or products — e.g. “top products by revenue”'}
+          placeholder={
+            props.blockedReason ??
+            (props.attachment ? 'Ask about this range — e.g. “what happened here?”' : 'Ask about sales, stock or products — e.g. “top products by revenue”')
+          }
           disabled={props.blockedReason !== null}
           value={text()}
           onInput={(event) => {

@@ -103,7 +103,7 @@ export function MetricRefCard(props: { workspaceId: string; metricRef: MetricRef
               format={format()}
               formatTick={spec()?.formatTick}
               emptyMax={spec()?.emptyMax}
-              height={120}
+              height={150}
             />
           </Show>
         </Show>
