@@ -146,6 +146,8 @@ export function createHttpServer(services: ServerServices, opts: { webDist?: str
       server.closeIdleConnections();
       setTimeout(() => server.closeAllConnections(), 5000).unref();
       await closed;
+      // Alert evaluations of samples already committed finish before the runtime closes under them.
+      await services.ingestion.alerts.close();
       await services.userQueries.close();
     },
   };
