@@ -11,7 +11,7 @@ export interface Ingestion {
   /** Samples per second per key and per workspace, shared by every server. */
   rates: IngestRates;
   writer: SampleWriter;
-  /** Alert rules evaluated as this server commits samples (alerts/on-arrival.ts). */
+  /** Alert rules evaluated as this server commits samples (alerts/on-arrival.ts; closed by the HTTP server). */
   alerts: AlertsOnArrival;
 }
 
