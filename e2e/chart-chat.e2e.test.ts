@@ -129,5 +129,17 @@ describe('chart ↔ chat', () => {
     await page.waitForURL((u) => u.pathname === sessionUrl.pathname && u.hash === `#message-${questionId}`);
     await page.locator(`[data-message-id="${questionId}"].message--highlighted`).waitFor();
     await snap(page, 'chart-chat-6-turn-highlighted');
+
+    // --- Another range into the same session: the recent session is offered; the chip is removable.
+    await page.goto(url(`/w/${workspace}/metrics/agents/${agentId}`));
+    await page.locator('[data-testid="metric-panel"][data-metric="throughput"] [data-testid="ts-chart"]:not(.ts-chart__plot--empty)').waitFor();
+    await dragAcross(page, 'throughput', 0.5, 0.9);
+    const again = page.locator('[data-testid="metric-panel"][data-metric="throughput"] [data-testid="ask-popover"]');
+    await again.getByTestId('ask-existing-session').first().click();
+    await page.waitForURL((u) => u.pathname === sessionUrl.pathname && (u.searchParams.get('ask') ?? '').includes('~throughput~'));
+    await chip.getByText('Throughput').waitFor();
+    await chip.getByTestId('composer-attachment-remove').click();
+    await expect.poll(() => chip.count()).toBe(0);
+    expect(new URL(page.url()).searchParams.has('ask')).toBe(false);
   });
 });
