@@ -18,7 +18,7 @@ describe.each(modes)('alert posts into a session (%s)', (mode) => {
   });
   afterAll(() => app?.close());
 
-  it('posts fired into the session live, without a run or quota; another workspace\'s session is NOT_FOUND; a deleted one stops the posts', async () => {
+  it('posts fired and resolved into the session live, without a run or quota; another workspace\'s session is NOT_FOUND; a deleted one stops the posts', async () => {
     const admin = await app.signUp('Oncall');
     const stranger = await app.signUp('Stranger');
     const client = app.client(admin.token);
@@ -67,14 +67,24 @@ describe.each(modes)('alert posts into a session (%s)', (mode) => {
     expect(context.messages[0]!.role).toBe('user');
     expect(context.messages[0]!.content).toMatch(new RegExp(`^${ALERT_POST_MARK.replace(/[[\]]/g, '\\$&')} Fired: .*\\n\\[Attached chart: agent checkout-bot \\(id ${agent!.id}\\), metric latency_ms`));
 
+    // Recovery is posted too. The window's max falls only when the breach leaves it, so post a low
+    // value after deleting the breach sample (the test's shortcut for waiting a minute).
+    const recover = async () => {
+      await sqlRows(app, 'delete from metric_samples where agent_id = ? and latency_ms > 800', [agent!.id]);
+      expect((await post(100)).status).toBe(202);
+    };
+    await recover();
+    await vi.waitFor(() => expect(live.data.filter((d) => d.data?.type === 'message.created')).toHaveLength(2), { timeout: 5000 });
+    const resolvedPost = live.data.filter((d) => d.data?.type === 'message.created').at(-1)!.data as Extract<ConversationEvent, { type: 'message.created' }>;
+    expect(resolvedPost.message).toMatchObject({ role: 'alert', content: `Resolved: ${rule.name} — checkout-bot is back at 100 (threshold 800)` });
+
     // The session is deleted: the rule keeps alerting, posts nowhere, and says so in the list.
+    expect((await post(2000)).status).toBe(202);
+    await vi.waitFor(() => expect(alerts.data.map((d) => d.data.kind)).toEqual(['fired', 'resolved', 'fired']), { timeout: 5000 });
     await client.conversation.delete.mutate({ conversationId: session.id });
     expect((await client.alert.listRules.query({ workspaceId }))[0]!.conversation).toBeNull();
-    // Recovery: the window's max falls only when the breach leaves it, so post a low value after
-    // deleting the breach sample (the test's shortcut for waiting a minute).
-    await sqlRows(app, 'delete from metric_samples where agent_id = ? and latency_ms > 800', [agent!.id]);
-    expect((await post(100)).status).toBe(202);
-    await vi.waitFor(() => expect(alerts.data.map((d) => d.data.kind)).toEqual(['fired', 'resolved']), { timeout: 5000 });
+    await recover();
+    await vi.waitFor(() => expect(alerts.data.map((d) => d.data.kind)).toEqual(['fired', 'resolved', 'fired', 'resolved']), { timeout: 5000 });
     expect(await sqlRows(app, `select id from messages where role = 'alert' and conversation_id = ?`, [session.id])).toEqual([]);
     live.unsubscribe();
     alerts.unsubscribe();
