@@ -49,23 +49,25 @@ function scalar(value: AnyValue | null | undefined): string | number | boolean |
   return undefined;
 }
 
-function attributes(list: KeyValue[] | null | undefined): Map<string, string | number | boolean> {
-  const out = new Map<string, string | number | boolean>();
-  for (const kv of list ?? []) {
-    const v = scalar(kv.value);
-    if (kv.key && v !== undefined) out.set(kv.key, v);
-  }
-  return out;
+/**
+ * Attributes are read where they lie, by a scan of their few entries: cheaper than building a map
+ * for each of thousands of points.
+ */
+type Attrs = KeyValue[] | null | undefined;
+
+function attr(attrs: Attrs, key: string): string | number | boolean | undefined {
+  if (attrs) for (const kv of attrs) if (kv.key === key) return scalar(kv.value);
+  return undefined;
 }
 
 /** The first of the keys holding non-empty text. */
-function text(attrs: Map<string, unknown>, key: string, ...others: string[]): string | undefined {
-  const v = attrs.get(key);
+function text(attrs: Attrs, key: string, ...others: string[]): string | undefined {
+  const v = attr(attrs, key);
   if (typeof v === 'string' && v) return v;
   return others.length ? text(attrs, others[0]!, ...others.slice(1)) : undefined;
 }
-const count = (attrs: Map<string, unknown>, key: string): number | undefined => {
-  const v = attrs.get(key);
+const count = (attrs: Attrs, key: string): number | undefined => {
+  const v = attr(attrs, key);
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 };
 
@@ -141,7 +143,7 @@ const add = (draft: Draft, field: MetricField, n: number) => {
 
 /** The agent of a resource: `service.name`, or null when it is not a valid agent name. */
 function agentOf(resourceAttrs: KeyValue[] | null | undefined): { agent: string } | { invalid: string } {
-  const name = text(attributes(resourceAttrs), 'service.name') ?? UNKNOWN_SERVICE;
+  const name = text(resourceAttrs, 'service.name') ?? UNKNOWN_SERVICE;
   return agentNameSchema.safeParse(name).success ? { agent: name } : { invalid: `service.name ${JSON.stringify(name.slice(0, 80))} is not a valid agent name (letters, digits, . _ : -; at most 64)` };
 }
 
@@ -168,12 +170,12 @@ const MAPPED_METRICS = new Set([
   'process.cpu.utilization', 'system.cpu.utilization', 'process.memory.usage', 'system.memory.usage',
 ]);
 
-const seriesKey = (scope: string, agent: string, name: string, attrs: Map<string, unknown>) =>
-  `${scope}\u0000${agent}\u0000${name}\u0000${[...attrs].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${String(v)}`).join('\u0001')}`;
+const seriesKey = (scope: string, agent: string, name: string, attrs: Attrs) =>
+  `${scope}\u0000${agent}\u0000${name}\u0000${(attrs ?? []).map((kv) => `${kv.key ?? ''}=${String(scalar(kv.value))}`).sort().join('\u0001')}`;
 
-const modelOf = (attrs: Map<string, unknown>) => text(attrs, 'gen_ai.response.model', 'gen_ai.request.model');
-const cpuMode = (attrs: Map<string, unknown>) => text(attrs, 'cpu.mode', 'process.cpu.state', 'system.cpu.state', 'state');
-const memoryState = (attrs: Map<string, unknown>) => text(attrs, 'system.memory.state', 'state');
+const modelOf = (attrs: Attrs) => text(attrs, 'gen_ai.response.model', 'gen_ai.request.model');
+const cpuMode = (attrs: Attrs) => text(attrs, 'cpu.mode', 'process.cpu.state', 'system.cpu.state', 'state');
+const memoryState = (attrs: Attrs) => text(attrs, 'system.memory.state', 'state');
 
 interface MapContext {
   scope: string;
@@ -216,7 +218,7 @@ export function mapMetrics(request: ExportMetricsRequest, opts: { scope: string;
 }
 
 /** The increase of a histogram-like point over its interval (cumulative: since its last export), or null. */
-function increaseOf(name: string, dp: CountSumDataPoint, attrs: Map<string, unknown>, cumulative: boolean, ctx: MapContext): { count: number; sum: number } | null {
+function increaseOf(name: string, dp: CountSumDataPoint, attrs: Attrs, cumulative: boolean, ctx: MapContext): { count: number; sum: number } | null {
   const now = { count: toNumber(dp.count), sum: dp.sum ?? 0 };
   if (!cumulative) return now;
   return ctx.deltas.delta(seriesKey(ctx.scope, ctx.agent, name, attrs), nanosToMs(dp.startTimeUnixNano), nanosToMs(dp.timeUnixNano), now);
@@ -224,7 +226,7 @@ function increaseOf(name: string, dp: CountSumDataPoint, attrs: Map<string, unkn
 
 /** GenAI histograms; false when Tandem maps nothing from the point (ignored). */
 function mapCountSum(name: string, dp: CountSumDataPoint, cumulative: boolean, ctx: MapContext): boolean {
-  const attrs = attributes(dp.attributes);
+  const attrs = dp.attributes;
   if (name === 'gen_ai.client.token.usage') {
     const type = text(attrs, 'gen_ai.token.type');
     if (type !== 'input' && type !== 'output') return false;
@@ -242,7 +244,7 @@ function mapCountSum(name: string, dp: CountSumDataPoint, cumulative: boolean, c
     // Seconds (the convention's unit) → milliseconds, averaged over the operations of the interval.
     draft.latencyWeight = (draft.latencyWeight ?? 0) + inc.sum * 1000;
     add(draft, 'requests', inc.count);
-    add(draft, 'errors', attrs.has('error.type') ? inc.count : 0);
+    add(draft, 'errors', attr(attrs, 'error.type') !== undefined ? inc.count : 0);
     draft.points++;
     return true;
   }
@@ -252,7 +254,7 @@ function mapCountSum(name: string, dp: CountSumDataPoint, cumulative: boolean, c
 /** CPU and memory gauges and sums (absolute values: no increments); false when ignored. */
 function mapNumber(name: string, kind: PointKind, dp: NumberDataPoint, ctx: MapContext): boolean {
   if (kind === 'histogram' || name.startsWith('gen_ai.')) return false;
-  const attrs = attributes(dp.attributes);
+  const attrs = dp.attributes;
   const value = dp.asDouble ?? toNumber(dp.asInt);
   if (name.endsWith('.cpu.utilization')) {
     const mode = cpuMode(attrs);
@@ -260,7 +262,7 @@ function mapNumber(name: string, kind: PointKind, dp: NumberDataPoint, ctx: MapC
     // The system's idle (and I/O wait) time is not busy; a process has no idle mode.
     const busy = mode !== 'idle' && mode !== 'wait' && mode !== 'iowait';
     draft.cpuBusy = (draft.cpuBusy ?? 0) + (busy ? value : 0);
-    const cpu = attrs.get('cpu.logical_number') ?? attrs.get('cpu');
+    const cpu = attr(attrs, 'cpu.logical_number') ?? attr(attrs, 'cpu');
     if (cpu !== undefined) (draft.cpus ??= new Set()).add(String(cpu));
     draft.points++;
     return true;
@@ -297,7 +299,7 @@ export function mapTraces(request: ExportTraceRequest, opts: { now: number }): O
 }
 
 function spanDraft(agent: string, span: Span, shared: Drafts): Draft | null {
-  const attrs = attributes(span.attributes);
+  const attrs = span.attributes;
   const operation = text(attrs, 'gen_ai.operation.name');
   const model = modelOf(attrs);
   if (operation ? !MODEL_CALLS.has(operation) : !model) return null;
