@@ -7,6 +7,7 @@ import { appendEvents, REPLAY_MAX_ENTRIES } from '@tandem/core';
 import { availableModes, insertTestAgent, insertTestSamples, type TestSample } from '@tandem/core/testing';
 import type { ConversationEvent } from '@tandem/schema';
 import { codeOf, inviteMember, sqlRows, startTestApp, type TestApp } from './harness.ts';
+import { postMetrics } from './ingest-helpers.ts';
 
 const modes = await availableModes();
 
@@ -120,6 +121,26 @@ describe.each(modes)('conversation.replay (%s)', (mode) => {
       { metric: 'latency_ms', agents: ['checkout-bot'] },
     ]);
     expect(replay.charts[0]!.series[0]!.values.some((v) => v === 0.25)).toBe(true);
+  });
+
+  it('replays a real alert post (a rule naming the session, fired by a POSTed sample) with the chart of its agent', async () => {
+    const client = app.client(admin.token);
+    const c = await client.conversation.create.mutate({ workspaceId: admin.workspaceId, title: 'Pager' });
+    const { key } = await client.ingestKey.create.mutate({ workspaceId: admin.workspaceId, label: `replay-${mode}` });
+    const post = (latency: number) => postMetrics(app.url, key, { agent: `pager-bot-${mode}`, samples: [{ ts: Date.now() - 200, latency_ms: latency }] });
+    expect((await post(100)).status).toBe(202);
+    const agent = (await client.agent.list.query({ workspaceId: admin.workspaceId })).find((a) => a.name === `pager-bot-${mode}`)!;
+    await client.alert.createRule.mutate({ workspaceId: admin.workspaceId, agentId: agent.id, metric: 'latency_ms', agg: 'max', op: '>', threshold: 800, windowMs: 60_000, conversationId: c.id });
+    expect((await post(1500)).status).toBe(202);
+    await vi.waitFor(async () => expect((await client.conversation.get.query({ conversationId: c.id })).messages.map((m) => m.role)).toEqual(['alert']),
+      { timeout: 10_000, interval: 100 });
+
+    const replay = await app.client(viewer.token).conversation.replay.query({ conversationId: c.id });
+    const posted = replay.entries.find((e) => e.event.type === 'message.created')!.event as Extract<ConversationEvent, { type: 'message.created' }>;
+    expect(posted.message).toMatchObject({ role: 'alert', author: null, metricRef: { agentId: agent.id, metric: 'latency_ms' } });
+    expect(replay.charts.map((ch) => ({ metric: ch.metric, agents: ch.series.map((s) => s.agentName) }))).toEqual([{ metric: 'latency_ms', agents: [`pager-bot-${mode}`] }]);
+    // p95 of its buckets: the breaching sample shows (a bucket holding it and the 100 ms one reads about 1,430).
+    expect(Math.max(...replay.charts[0]!.series[0]!.values.map((v) => v ?? 0))).toBeGreaterThan(800);
   });
 
   it('is NOT_FOUND for another workspace and for a deleted session; an empty session has nothing to replay', async () => {
