@@ -25,13 +25,35 @@ function csvCell(c: Column): string {
   }
 }
 
-const jsonValue = (c: Column) => (c.type === 'time' ? isoTime(c.sql) : c.sql);
-const quoteName = (name: string) => `'${name.replace(/'/g, "''")}'`;
+/**
+ * A JSON value's text. Built by concatenation rather than json_build_object, which converts every
+ * value through its type's generic JSON output and took 2.4× as long over a million samples (the
+ * NDJSON export's rate against COPY, bench export). Only text needs escaping (to_json); ids and
+ * times are quoted as they are (no character to escape); a non-finite float (NaN, ±Infinity, which
+ * JSON cannot carry) is written as null, like a missing value.
+ */
+function jsonValue(c: Column): string {
+  switch (c.type) {
+    case 'text':
+      return `coalesce(to_json((${c.sql})::text)::text, 'null')`;
+    case 'id':
+      return `coalesce('"' || (${c.sql})::text || '"', 'null')`;
+    case 'time':
+      return `coalesce('"' || ${isoTime(c.sql)} || '"', 'null')`;
+    case 'number':
+      return `coalesce(case when abs(${c.sql}) < 'Infinity'::float8 then (${c.sql})::text end, 'null')`;
+    default: // json (its text is JSON), bool (true / false)
+      return `coalesce((${c.sql})::text, 'null')`;
+  }
+}
+
+/** `"name":` as a SQL string literal: JSON-escaped, then SQL-quoted. */
+const jsonKey = (name: string, first: boolean) => `'${first ? '{' : ','}${JSON.stringify(name).replace(/'/g, "''")}:'`;
 
 /** The SQL expression of one row's line (without its line ending). */
 export function lineSql(q: KindQuery, format: ExportFormat): string {
   if (format === 'csv') return q.columns.map(csvCell).join(` || ',' || `);
-  return `json_build_object(${q.columns.map((c) => `${quoteName(c.name)}, ${jsonValue(c)}`).join(', ')})::text`;
+  return `${q.columns.map((c, i) => `${jsonKey(c.name, i === 0)} || ${jsonValue(c)}`).join(' || ')} || '}'`;
 }
 
 export interface Framing {
