@@ -1,6 +1,7 @@
 // Prices by model name (dated snapshots cost as their model) and tool-output caps.
 import { describe, expect, it } from 'vitest';
-import { costOf, toolOutputText } from './llm-loop.ts';
+import { costOf } from '@tandem/core';
+import { toolOutputText } from './llm-loop.ts';
 
 describe('llm-loop', () => {
   it('prices known models and their snapshots; unknown models have no cost', () => {
