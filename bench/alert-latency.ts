@@ -9,10 +9,9 @@ import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket } from 'ws';
 import { metricsChannel } from '@tandem/core';
-import { TEST_REDIS_URL, availableModes, createTestRuntime } from '@tandem/core/testing';
+import { availableModes, createTestRuntime } from '@tandem/core/testing';
 import type { AlertEvent, LivePoint, MetricsBusMessage } from '@tandem/schema';
-import { startWorkers } from '@tandem/worker';
-import { builtWorkerArgs, spawnPrinting, startServerUnderTest, type Running } from './harness/server-process.ts';
+import { startServerUnderTest, startWorkerUnderTest } from './harness/server-process.ts';
 
 const CROSSINGS = Number(process.env.BENCH_CROSSINGS ?? 200);
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 20);
@@ -24,15 +23,7 @@ const progress = (msg: string) => process.stderr.write(`${msg}\n`);
 const mode = (await availableModes()).includes('services') ? 'services' : 'embedded';
 const rt = await createTestRuntime(mode);
 
-async function startWorker(): Promise<Running> {
-  if (mode === 'embedded') {
-    startWorkers(rt);
-    return { url: '', pid: process.pid, close: async () => undefined };
-  }
-  return spawnPrinting(builtWorkerArgs(),
-    { DATABASE_URL: rt.databaseUrl, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: rt.queues.target.prefix, DATA_DIR: rt.dataDir, LOG_LEVEL: 'info' },
-    /(workers) started/);
-}
+const startWorker = () => startWorkerUnderTest(rt, mode);
 
 // Two servers and two workers in services mode (each its own process); one of each embedded.
 const servers = mode === 'services'

@@ -4,9 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import pg from 'pg';
 import { ensureUpcomingMetricPartitions, kindQueries } from '@tandem/core';
-import { TEST_REDIS_URL, availableModes, createTestRuntime } from '@tandem/core/testing';
-import { startWorkers } from '@tandem/worker';
-import { builtWorkerArgs, spawnPrinting, startServerUnderTest, type Running } from './harness/server-process.ts';
+import { availableModes, createTestRuntime } from '@tandem/core/testing';
+import { startServerUnderTest, startWorkerUnderTest } from './harness/server-process.ts';
 
 const ROWS = Number(process.env.BENCH_EXPORT_ROWS ?? 1_000_000);
 const ME_CLIENTS = 4;
@@ -16,16 +15,7 @@ const mode = (await availableModes()).includes('services') ? 'services' : 'embed
 const rt = await createTestRuntime(mode);
 const server = await startServerUnderTest(rt, mode);
 
-/** The worker under test: its own process in services mode (its RSS is what is measured), else this one. */
-async function startWorker(): Promise<Running> {
-  if (mode === 'embedded') {
-    startWorkers(rt);
-    return { url: '', pid: process.pid, close: async () => undefined };
-  }
-  return spawnPrinting(builtWorkerArgs(),
-    { DATABASE_URL: rt.databaseUrl, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: rt.queues.target.prefix, DATA_DIR: rt.dataDir, LOG_LEVEL: 'info' },
-    /(workers) started/);
-}
+const startWorker = () => startWorkerUnderTest(rt, mode);
 
 /** Resident and peak resident memory of a process, in MB (Linux /proc). */
 async function memoryMb(pid: number): Promise<{ rss: number; peak: number }> {

@@ -1,10 +1,10 @@
 // Benchmark: POST /api/v1/metrics throughput and latency through the real server, side by side with
 // raw COPY of the same rows into an equally wide plain table (same columns and indexes).
-import { Agent, request } from 'node:http';
 import { loadavg } from 'node:os';
 import pg from 'pg';
 import { encodeSamplesBinary, withConnection, type SampleGroup } from '@tandem/core';
 import { availableModes, createTestRuntime } from '@tandem/core/testing';
+import { keepAliveClient } from './harness/http-client.ts';
 import { startServerUnderTest } from './harness/server-process.ts';
 
 const BATCH_SIZE = Number(process.env.BENCH_BATCH_SIZE ?? 1000);
@@ -21,25 +21,7 @@ const mode = (await availableModes()).includes('services') ? 'services' : 'embed
 const rt = await createTestRuntime(mode);
 
 const server = await startServerUnderTest(rt, mode);
-const agent = new Agent({ keepAlive: true, maxSockets: Math.max(BATCH_CLIENTS, SINGLE_CLIENTS) });
-
-function post(path: string, body: Buffer | string, headers: Record<string, string>): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${server.url}${path}`, { method: 'POST', agent, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-const rpc = async (path: string, input: unknown, token?: string) => {
-  const res = await post(`/trpc/${path}`, JSON.stringify(input), token ? { authorization: `Bearer ${token}` } : {});
-  return (JSON.parse(res.text) as { result: { data: any } }).result.data;
-};
+const { agent, post, rpc } = keepAliveClient(server.url, Math.max(BATCH_CLIENTS, SINGLE_CLIENTS));
 const { token } = await rpc('auth.register', { email: `bench-${Date.now()}@example.com`, password: 'correct horse', name: 'Bench' });
 const me = await (await fetch(`${server.url}/trpc/auth.me`, { headers: { authorization: `Bearer ${token}` } })).json() as { result: { data: { workspaces: { id: string }[] } } };
 const workspaceId = me.result.data.workspaces[0]!.id;

@@ -3,12 +3,12 @@
 // (OTLP)"). Each OTLP request holds 1,000 data points of one agent (delta GenAI histograms, CPU and
 // memory gauges), each mapping to its own sample; the native requests carry the samples those
 // points map to (README "OpenTelemetry (OTLP)"), so both paths store the same rows.
-import { Agent, request } from 'node:http';
 import { loadavg } from 'node:os';
 import pg from 'pg';
 import generated from '@opentelemetry/otlp-transformer/build/src/generated/root.js';
 import { availableModes, createTestRuntime } from '@tandem/core/testing';
 import { costOf } from '@tandem/core';
+import { keepAliveClient } from './harness/http-client.ts';
 import { startServerUnderTest } from './harness/server-process.ts';
 
 const POINTS = Number(process.env.BENCH_POINTS ?? 1000);
@@ -22,24 +22,8 @@ const progress = (msg: string) => process.stderr.write(`${msg}\n`);
 const mode = (await availableModes()).includes('services') ? 'services' : 'embedded';
 const rt = await createTestRuntime(mode);
 const server = await startServerUnderTest(rt, mode);
-const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
-
-function post(path: string, body: Buffer | string, headers: Record<string, string>): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${server.url}${path}`, { method: 'POST', agent, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
-      let text = '';
-      res.setEncoding('latin1');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-const rpc = async (path: string, input: unknown, token?: string) => {
-  const res = await post(`/trpc/${path}`, JSON.stringify(input), token ? { authorization: `Bearer ${token}` } : {});
-  return (JSON.parse(res.text) as { result: { data: any } }).result.data;
-};
+// latin1: an OTLP answer may be protobuf; its bytes stay as they are.
+const { agent, post, rpc } = keepAliveClient(server.url, CLIENTS, 'latin1');
 
 // ---- the requests ----------------------------------------------------------------------------------
 type Attr = { key: string; value: { stringValue: string } };

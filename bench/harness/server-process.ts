@@ -4,6 +4,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { TEST_REDIS_URL, TEST_TENANT_LIMITS, type TestRuntime } from '@tandem/core/testing';
 import { createHttpServer, createServerServices } from '@tandem/server/embed';
+import { startWorkers } from '@tandem/worker';
 
 export interface Running {
   url: string;
@@ -46,6 +47,17 @@ export function builtWorkerArgs(): string[] {
   });
   if (r.status !== 0) throw new Error('worker build failed');
   return ['--enable-source-maps', 'apps/worker/dist/main.mjs'];
+}
+
+/** A worker: its own process running the bundle in services mode (its RSS can be measured), else in this process. */
+export async function startWorkerUnderTest(rt: TestRuntime, mode: 'embedded' | 'services'): Promise<Running> {
+  if (mode === 'embedded') {
+    startWorkers(rt);
+    return { url: '', pid: process.pid, close: async () => undefined };
+  }
+  return spawnPrinting(builtWorkerArgs(),
+    { DATABASE_URL: rt.databaseUrl, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: rt.queues.target.prefix, DATA_DIR: rt.dataDir, LOG_LEVEL: 'info' },
+    /(workers) started/);
 }
 
 const stop = (child: ChildProcess) => new Promise<void>((resolve) => {
