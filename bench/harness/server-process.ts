@@ -14,8 +14,10 @@ export interface Running {
 }
 
 const ROOT = join(import.meta.dirname, '../..');
-/** Directory for a CPU profile of the server process (services mode), to find the hot path. */
+/** Directory for CPU profiles of the server and worker processes (services mode), to find the hot path. */
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
+
+const profileArgs = () => (PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []);
 
 /** Starts `node <args>` and resolves with the first URL it prints after `marker`; killed when the bench exits. */
 export function spawnPrinting(args: string[], env: Record<string, string>, marker: RegExp): Promise<Running> {
@@ -55,7 +57,7 @@ export async function startWorkerUnderTest(rt: TestRuntime, mode: 'embedded' | '
     startWorkers(rt);
     return { url: '', pid: process.pid, close: async () => undefined };
   }
-  return spawnPrinting(builtWorkerArgs(),
+  return spawnPrinting([...profileArgs(), ...builtWorkerArgs()],
     { DATABASE_URL: rt.databaseUrl, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: rt.queues.target.prefix, DATA_DIR: rt.dataDir, LOG_LEVEL: 'info' },
     /(workers) started/);
 }
@@ -72,7 +74,7 @@ export async function startServerUnderTest(rt: TestRuntime, mode: 'embedded' | '
     return { url: await app.listen(0, '127.0.0.1'), pid: process.pid, close: () => app.close() };
   }
   return spawnPrinting(
-    [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), '--import', 'tsx', 'apps/server/src/main.ts'],
+    [...profileArgs(), '--import', 'tsx', 'apps/server/src/main.ts'],
     { DATABASE_URL: rt.databaseUrl, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: rt.queues.target.prefix, DATA_DIR: rt.dataDir, PORT: '0', HOST: '127.0.0.1', DEMO: '0', LOG_LEVEL: 'warn',
       // Every bench subscriber is one user on 127.0.0.1: lift the per-user and per-address socket caps.
       WS_MAX_SOCKETS_PER_USER: '100000', WS_MAX_SOCKETS_PER_ADDRESS: '100000',
