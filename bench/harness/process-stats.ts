@@ -1,6 +1,7 @@
 // CPU time and resident memory of a process by pid (Linux /proc), so a bench can report what the
 // server under test spent, apart from the clients that drive it.
 import { readFileSync } from 'node:fs';
+import { WebSocket } from 'ws';
 
 const TICKS_PER_S = 100; // USER_HZ on Linux
 
@@ -16,4 +17,27 @@ export function cpuMs(pid: number): number {
 export function rssBytes(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return Number(m?.[1] ?? 0) * 1024;
+}
+
+/**
+ * The JS heap `inspector` (a process started with INSPECT, server-process.ts) still holds after a
+ * full garbage collection, in bytes: what its objects retain, without the garbage a reading of
+ * heapUsed counts.
+ */
+export function retainedHeapBytes(inspector: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(inspector);
+    const call = (id: number, method: string) => ws.send(JSON.stringify({ id, method }));
+    ws.on('open', () => call(1, 'HeapProfiler.collectGarbage'));
+    ws.on('message', (raw) => {
+      const msg = JSON.parse(String(raw)) as { id?: number; result?: { usedSize: number }; error?: { message: string } };
+      if (msg.error) reject(new Error(msg.error.message));
+      else if (msg.id === 1) call(2, 'Runtime.getHeapUsage');
+      else if (msg.id === 2) {
+        resolve(msg.result!.usedSize);
+        ws.close();
+      }
+    });
+    ws.on('error', reject);
+  });
 }

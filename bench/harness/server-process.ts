@@ -10,8 +10,13 @@ export interface Running {
   url: string;
   /** The process serving `url` (this one when embedded), for its CPU time and RSS (process-stats.ts). */
   pid: number;
+  /** Its inspector's WebSocket URL, when started with `--inspect` (retained heap: process-stats.ts). */
+  inspector?: string;
   close(): Promise<void>;
 }
+
+/** Node's inspector on a free port of the loopback address: the bench asks it for a GC and the heap in use. */
+export const INSPECT = '--inspect=127.0.0.1:0';
 
 const ROOT = join(import.meta.dirname, '../..');
 /** Directory for CPU profiles of the server and worker processes (services mode), to find the hot path. */
@@ -27,13 +32,20 @@ export function spawnPrinting(args: string[], env: Record<string, string>, marke
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   process.once('exit', () => child.kill('SIGKILL')); // never leave a server behind
-  let out = '';
-  child.stderr.on('data', (d: Buffer) => (out += d));
+  let out = ''; // both streams, for the error
+  let stdout = ''; // the marker's (the inspector announces itself on stderr with a URL too)
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    out += d;
+    stderr += d;
+  });
   return new Promise((resolve, reject) => {
     child.stdout.on('data', (d: Buffer) => {
       out += d;
-      const m = marker.exec(out);
-      if (m) resolve({ url: m[1]!, pid: child.pid!, close: () => stop(child) });
+      stdout += d;
+      const m = marker.exec(stdout);
+      const inspector = /Debugger listening on (ws:\/\/\S+)/.exec(stderr)?.[1];
+      if (m) resolve({ url: m[1]!, pid: child.pid!, ...(inspector ? { inspector } : {}), close: () => stop(child) });
     });
     child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}:\n${out.slice(-4000)}`)));
   });
@@ -68,13 +80,13 @@ const stop = (child: ChildProcess) => new Promise<void>((resolve) => {
 });
 
 /** `npm run server` on the bench's database and Redis (services), or an in-process server (embedded). */
-export async function startServerUnderTest(rt: TestRuntime, mode: 'embedded' | 'services'): Promise<Running> {
+export async function startServerUnderTest(rt: TestRuntime, mode: 'embedded' | 'services', opts: { inspect?: boolean } = {}): Promise<Running> {
   if (mode === 'embedded') {
     const app = createHttpServer(createServerServices(rt));
     return { url: await app.listen(0, '127.0.0.1'), pid: process.pid, close: () => app.close() };
   }
   return spawnPrinting(
-    [...profileArgs(), '--import', 'tsx', 'apps/server/src/main.ts'],
+    [...profileArgs(), ...(opts.inspect ? [INSPECT] : []), '--import', 'tsx', 'apps/server/src/main.ts'],
     { DATABASE_URL: rt.databaseUrl, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: rt.queues.target.prefix, DATA_DIR: rt.dataDir, PORT: '0', HOST: '127.0.0.1', DEMO: '0', LOG_LEVEL: 'warn',
       // Every bench subscriber is one user on 127.0.0.1: lift the per-user and per-address socket caps.
       WS_MAX_SOCKETS_PER_USER: '100000', WS_MAX_SOCKETS_PER_ADDRESS: '100000',
