@@ -9,12 +9,15 @@ import { createWorkspaceAccess } from '../me.ts';
 import { Composer } from './Composer.tsx';
 import { ConnectionBanner } from './ConnectionBanner.tsx';
 import { createConversationActions } from './conversationActions.ts';
-import { createConversationFeed } from './conversationFeed.ts';
+import { createConversationFeed, PAGE_SIZE } from './conversationFeed.ts';
 import { ConversationHeader } from './ConversationHeader.tsx';
 import { createFollowScroll } from './followScroll.ts';
 import { MessageList } from './MessageList.tsx';
 import { TypingIndicator } from './Presence.tsx';
 import { parseAsk } from '../metrics/askLink.ts';
+
+/** Pages of older messages a link to a turn may load to find it. */
+const LINK_PAGES_MAX = 20;
 
 export function ConversationPage() {
   const params = useParams();
@@ -43,15 +46,34 @@ export function ConversationPage() {
     return `${messages.length}:${last?.content.length ?? 0}:${last?.status}:${Object.keys(feed.state.tools).length}:${typingNames().length}`;
   });
 
-  // A link to a turn (#message-<id>, from a run marker on a chart): scrolled to and highlighted once it is loaded.
+  // A link to a turn (#message-<id>, from a run marker on a chart): scrolled to and highlighted once
+  // it is loaded. A turn older than the loaded messages is fetched page by page (at most
+  // LINK_PAGES_MAX pages, so a link to a purged turn cannot walk a long session's history).
   const location = useLocation();
   let highlighted = '';
+  let linkPages = 0;
+  const [linkMissing, setLinkMissing] = createSignal(false);
+  createEffect(on(() => location.hash, () => {
+    linkPages = 0;
+    setLinkMissing(false);
+    // Another link (or none): the turn highlighted before is not the one meant any more.
+    for (const element of document.querySelectorAll('.message--highlighted')) element.classList.remove('message--highlighted');
+  }));
   createEffect(() => {
     const target = /^#message-([0-9a-f-]{36})$/i.exec(location.hash)?.[1];
     if (!target || feed.state.messages.length === 0 || highlighted === location.hash) return;
     const element = document.querySelector<HTMLElement>(`[data-message-id="${target}"]`);
-    if (!element) return;
+    if (!element) {
+      if (feed.loadingEarlier() || feed.loading()) return; // this effect runs again when the page is in
+      if (feed.state.hasMore && linkPages < LINK_PAGES_MAX) {
+        linkPages++;
+        scroll.pause();
+        void feed.loadEarlier();
+      } else setLinkMissing(true);
+      return;
+    }
     highlighted = location.hash;
+    setLinkMissing(false);
     scroll.pause();
     // After the follow-scroll's own jump to the bottom (a microtask).
     setTimeout(() => {
@@ -59,6 +81,13 @@ export function ConversationPage() {
       element.classList.add('message--highlighted');
     }, 0);
   });
+
+  const linkNote = () => {
+    if (!linkMissing()) return null;
+    return feed.state.hasMore
+      ? `The linked turn is more than ${LINK_PAGES_MAX * PAGE_SIZE} messages back; use "Load earlier" to reach it.`
+      : 'The linked turn is not in this session any more (deleted, or purged by retention).';
+  };
 
   const blockedReason = () => {
     if (!canWrite()) return 'Viewers can follow this session but not ask questions.';
@@ -123,7 +152,7 @@ export function ConversationPage() {
                 onDeleteError={(cause) => setDeleteError(describeError(cause).message)}
                 onRename={actions.rename}
               />
-              <ErrorNote message={actions.error() ?? deleteError() ?? feed.loadError()} />
+              <ErrorNote message={actions.error() ?? deleteError() ?? feed.loadError() ?? linkNote()} />
               <MessageList
                 feed={feed}
                 meId={meId()}

@@ -21,7 +21,8 @@ import {
 } from './conversationState.ts';
 
 const TYPING_SHOWN_MS = 4000;
-const PAGE_SIZE = 50;
+/** Messages per page of a session (the first load and each "Load earlier"). */
+export const PAGE_SIZE = 50;
 
 export function createConversationFeed(conversationId: Accessor<string>, currentUserId: Accessor<string | undefined>) {
   const queryClient = useQueryClient();
