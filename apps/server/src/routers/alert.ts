@@ -21,6 +21,6 @@ export const alertRouter = router({
 
   /** Fired and resolved events as tracked(seq); without lastEventId, the latest 50 first. */
   events: workspaceProcedure('viewer').input(alertEventsInput).subscription(({ ctx, input, signal }) =>
-    guardSubscription({ ctx, workspaceId: ctx.workspace.id, minRole: 'viewer' }, signal, (s) =>
-      alertEvents(ctx.rt, ctx.workspace.id, input.lastEventId, s))),
+    guardSubscription(ctx, 'viewer', signal, (s, scope) =>
+      alertEvents(scope.rt, scope.workspaceId, input.lastEventId, s))),
 });

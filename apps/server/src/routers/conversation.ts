@@ -62,6 +62,6 @@ export const conversationRouter = router({
   }),
 
   events: conversationProcedure('viewer').input(conversationEventsInput).subscription(({ ctx, input, signal }) =>
-    guardSubscription({ ctx, workspaceId: ctx.workspace.id, minRole: 'viewer' }, signal, (s) =>
-      conversationEvents(ctx.rt, ctx.services.conversationHubs, input.conversationId, input.lastEventId, s, { id: ctx.user.id, name: ctx.user.name }))),
+    guardSubscription(ctx, 'viewer', signal, (s, scope) =>
+      conversationEvents(scope.rt, scope.services.conversationHubs, input.conversationId, input.lastEventId, s, scope.user))),
 });

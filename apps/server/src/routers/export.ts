@@ -37,5 +37,5 @@ export const exportRouter = router({
 
   /** Each export of the workspace as it changes (progress, completion, failure). */
   events: workspaceProcedure('admin').input(exportEventsInput).subscription(({ ctx, signal }) =>
-    guardSubscription({ ctx, workspaceId: ctx.workspace.id, minRole: 'admin' }, signal, (s) => exportEvents(ctx.rt, ctx.workspace.id, s))),
+    guardSubscription(ctx, 'admin', signal, (s, scope) => exportEvents(scope.rt, scope.workspaceId, s))),
 });

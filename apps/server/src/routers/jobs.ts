@@ -35,7 +35,7 @@ export const jobsRouter = router({
 
   /** Pushed when a job of the workspace changes; the page reads jobs.list again. */
   events: workspaceProcedure('admin').input(workspaceIdInput).subscription(({ ctx, signal }) =>
-    guardSubscription({ ctx, workspaceId: ctx.workspace.id, minRole: 'admin' }, signal, (s) => jobsEvents(ctx.rt, ctx.workspace.id, s))),
+    guardSubscription(ctx, 'admin', signal, (s, scope) => jobsEvents(scope.rt, scope.workspaceId, s))),
 
   /** Deployment-wide counts per queue: operators only (a workspace admin is no operator). */
   queues: authedProcedure.query(async ({ ctx }) => {

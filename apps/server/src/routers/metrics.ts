@@ -13,9 +13,8 @@ export const metricsRouter = router({
   live: workspaceProcedure('viewer').input(metricsLiveInput).subscription(async ({ ctx, input, signal }) => {
     // Refuse another workspace's agents before the subscription starts (the stream reads nothing yet).
     if (input.agentIds) await agentsOfWorkspace(ctx.em, ctx.workspace.id, input.agentIds);
-    const workspaceId = ctx.workspace.id;
-    return guardSubscription({ ctx, workspaceId, minRole: 'viewer' }, signal, (s) =>
-      metricsLive(ctx.services.liveFeeds, workspaceId, input, () => agentStatuses(ctx.rt.orm.em.fork(), workspaceId, input.agentIds), s));
+    return guardSubscription(ctx, 'viewer', signal, (s, { rt, services, workspaceId }) =>
+      metricsLive(services.liveFeeds, workspaceId, input, () => agentStatuses(rt.orm.em.fork(), workspaceId, input.agentIds), s));
   }),
 
   costs: workspaceProcedure('viewer').use(expensiveQuery).input(costQueryInput).query(({ ctx, input }) =>

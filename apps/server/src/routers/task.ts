@@ -26,6 +26,6 @@ export const taskRouter = router({
 
   /** Changes to the caller's tasks, whoever made them (the page, the assistant, MCP). */
   events: member.input(workspaceIdInput).subscription(({ ctx, signal }) =>
-    guardSubscription({ ctx, workspaceId: ctx.workspace.id, minRole: 'member' }, signal, (s) =>
-      taskEvents(ctx.rt, { workspaceId: ctx.workspace.id, ownerId: ctx.user.id }, s))),
+    guardSubscription(ctx, 'member', signal, (s, scope) =>
+      taskEvents(scope.rt, { workspaceId: scope.workspaceId, ownerId: scope.user.id }, s))),
 });

@@ -75,6 +75,6 @@ export const workspaceRouter = router({
 
   /** Live membership changes; ends at once if the caller loses access to the workspace. */
   events: workspaceProcedure('viewer').input(workspaceIdInput).subscription(({ ctx, signal }) =>
-    guardSubscription({ ctx, workspaceId: ctx.workspace.id, minRole: 'viewer' }, signal, (s) =>
-      busMessages(ctx.rt.bus, membersChannel(ctx.workspace.id), s))),
+    guardSubscription(ctx, 'viewer', signal, (s, scope) =>
+      busMessages(scope.rt.bus, membersChannel(scope.workspaceId), s))),
 });

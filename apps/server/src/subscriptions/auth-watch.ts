@@ -3,7 +3,6 @@
 import { TRPCError } from '@trpc/server';
 import { User, roleIn, type Bus } from '@tandem/core';
 import { roleRank, type Role } from '@tandem/schema';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Context } from '../context.ts';
 
 export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 50;
@@ -14,61 +13,67 @@ export async function announceAuthChange(bus: Bus, userId: string): Promise<void
   await bus.publish(authChannel(userId), { at: Date.now() });
 }
 
-interface Caller {
-  ctx: Context & { em: EntityManager; user: { id: string }; claims: { tokenVersion: number; expiresAt: number } };
-  workspaceId?: string;
-  minRole?: Role;
+/** What a guarded subscription's source may use: the long-lived parts of its call context. */
+export interface SubscriptionScope {
+  rt: Context['rt'];
+  services: Context['services'];
+  workspaceId: string;
+  user: { id: string; name: string };
 }
 
-async function currentAccessError(c: Caller): Promise<TRPCError | null> {
-  const em = c.ctx.rt.orm.em.fork();
-  const user = await em.findOne(User, { id: c.ctx.user.id });
-  if (!user || user.tokenVersion !== c.ctx.claims.tokenVersion)
+interface Watch extends SubscriptionScope {
+  connection: Context['connection'];
+  tokenVersion: number;
+  expiresAt: number;
+  minRole: Role;
+}
+
+/** The context of a call to a workspace-scoped procedure (trpc.ts), as a subscription receives it. */
+type ScopedContext = Context & { user: { id: string; name: string }; claims: { tokenVersion: number; expiresAt: number }; workspace: { id: string } };
+
+async function currentAccessError(w: Watch): Promise<TRPCError | null> {
+  const em = w.rt.orm.em.fork();
+  const user = await em.findOne(User, { id: w.user.id });
+  if (!user || user.tokenVersion !== w.tokenVersion)
     return new TRPCError({ code: 'UNAUTHORIZED', message: 'Your session was signed out' });
-  if (c.workspaceId && c.minRole) {
-    const role = await roleIn(em, c.workspaceId, user.id);
-    if (!role) return new TRPCError({ code: 'NOT_FOUND', message: 'Workspace not found' });
-    if (roleRank[role] < roleRank[c.minRole])
-      return new TRPCError({ code: 'FORBIDDEN', message: `This needs the ${c.minRole} role` });
-  }
+  const role = await roleIn(em, w.workspaceId, user.id);
+  if (!role) return new TRPCError({ code: 'NOT_FOUND', message: 'Workspace not found' });
+  if (roleRank[role] < roleRank[w.minRole])
+    return new TRPCError({ code: 'FORBIDDEN', message: `This needs the ${w.minRole} role` });
   return null;
 }
 
 /**
- * The call's ORM fork (identity map, unit of work, loaders) and the user entity it loaded are not
- * needed once a subscription has been authorised, but the call context that holds them lives as
- * long as the subscription: about 5 KB per idle viewer (issue 12, memory per viewer; measured by a
- * heap-snapshot diff at 1,000 viewers). The user becomes a plain {id, name}; a later `ctx.em`
- * throws, saying what to use instead.
+ * Runs `source` while the caller keeps at least `minRole` in the workspace: re-checked whenever it
+ * may have changed (logout, role change, removal: announced on the bus) and when the token
+ * expires. Counts against the per-connection cap. `source` gets a signal that aborts when the
+ * client leaves or access is lost, and the scope it may use.
+ *
+ * The call context is read here and not kept: it holds the call's ORM fork (identity map, unit of
+ * work, loaders) and the user entity, which would otherwise live as long as the subscription (issue
+ * 12, memory per viewer; bench fanout). So `source` should take what it needs from its scope, not
+ * close over `ctx`.
  */
-function releaseCallState(ctx: Caller['ctx']): void {
-  ctx.em.clear();
-  const user = { id: ctx.user.id, name: (ctx.user as { name?: string }).name ?? '' };
-  Object.defineProperty(ctx, 'user', { value: user, configurable: true });
-  Object.defineProperty(ctx, 'em', {
-    configurable: true,
-    get() {
-      throw new Error("A subscription's call context has no entity manager once it started; fork rt.orm.em");
-    },
-  });
+export function guardSubscription<T>(
+  ctx: ScopedContext,
+  minRole: Role,
+  signal: AbortSignal | undefined,
+  source: (signal: AbortSignal, scope: SubscriptionScope) => AsyncIterable<T>,
+): AsyncGenerator<T> {
+  return watched({
+    rt: ctx.rt, services: ctx.services, workspaceId: ctx.workspace.id, user: { id: ctx.user.id, name: ctx.user.name },
+    connection: ctx.connection, tokenVersion: ctx.claims.tokenVersion, expiresAt: ctx.claims.expiresAt, minRole,
+  }, signal, source);
 }
 
-/**
- * Runs `source` while the caller keeps access: re-checked whenever it may have changed (logout,
- * role change, removal: announced on the bus) and when the token expires. Counts against the
- * per-connection cap.
- * `source` gets a signal that aborts when the client leaves or access is lost.
- */
-export async function* guardSubscription<T>(
-  caller: Caller,
+async function* watched<T>(
+  w: Watch,
   outerSignal: AbortSignal | undefined,
-  source: (signal: AbortSignal) => AsyncIterable<T>,
+  source: (signal: AbortSignal, scope: SubscriptionScope) => AsyncIterable<T>,
 ): AsyncGenerator<T> {
-  const { ctx } = caller;
-  if (ctx.connection.subscriptions >= MAX_SUBSCRIPTIONS_PER_CONNECTION)
+  if (w.connection.subscriptions >= MAX_SUBSCRIPTIONS_PER_CONNECTION)
     throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: `At most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection` });
-  ctx.connection.subscriptions++;
-  releaseCallState(ctx);
+  w.connection.subscriptions++;
   const abort = new AbortController();
   let lost: TRPCError | null = null;
   const stop = (reason: TRPCError) => {
@@ -79,16 +84,16 @@ export async function* guardSubscription<T>(
   outerSignal?.addEventListener('abort', onOuterAbort);
   const expiry = setTimeout(
     () => stop(new TRPCError({ code: 'UNAUTHORIZED', message: 'Your session has expired' })),
-    Math.max(0, Math.min(ctx.claims.expiresAt - Date.now(), 2 ** 31 - 1)),
+    Math.max(0, Math.min(w.expiresAt - Date.now(), 2 ** 31 - 1)),
   );
   const recheck = () =>
-    void currentAccessError(caller).then((err) => err && stop(err), (err: unknown) => ctx.log.warn({ err }, 'auth re-check failed'));
+    void currentAccessError(w).then((err) => err && stop(err), (err: unknown) => w.rt.log.warn({ err }, 'auth re-check failed'));
   // After a bus outage an announcement may be lost: check again once the bus is back.
-  const unsubscribe = await ctx.rt.bus.subscribe(authChannel(ctx.user.id), recheck, { onGap: recheck });
+  const unsubscribe = await w.rt.bus.subscribe(authChannel(w.user.id), recheck, { onGap: recheck });
   // A change between the procedure's own check and this subscribe would otherwise go unseen.
   recheck();
   try {
-    for await (const item of source(abort.signal)) {
+    for await (const item of source(abort.signal, w)) {
       if (abort.signal.aborted) break;
       yield item;
     }
@@ -97,6 +102,6 @@ export async function* guardSubscription<T>(
     clearTimeout(expiry);
     unsubscribe();
     outerSignal?.removeEventListener('abort', onOuterAbort);
-    ctx.connection.subscriptions--;
+    w.connection.subscriptions--;
   }
 }
