@@ -175,6 +175,28 @@ describe.each(modes)('exports (%s)', (mode) => {
     expect((await readdir(exportDir(rt.dataDir))).filter((n) => n.includes(row.id))).toEqual([`${row.id}.ndjson`]);
   });
 
+  it('counts the total beside the stream: the row has its total and growing rows while the file is written', async () => {
+    const em = rt.orm.em.fork();
+    const ws = randomUUID();
+    const base = Date.now() - 3_600_000;
+    await em.execute(`insert into metric_samples (workspace_id, agent_id, ts, latency_ms) select ?, ?, ?::timestamptz + g * interval '1 millisecond', g from generate_series(1, 20000) g`,
+      [ws, agentId, new Date(base)]);
+    const row = await createExport(deps(), { workspaceId: ws, kind: 'metrics', format: 'ndjson' });
+    const running = runExport(rt, row.id, { delayPerChunkMs: 100 });
+    const seen: { total: number | null; rows: number }[] = [];
+    for (;;) {
+      const now = await rt.orm.em.fork().findOneOrFail(ExportEntity, { id: row.id });
+      if (now.status !== 'running' && now.status !== 'queued') break;
+      seen.push({ total: now.totalRows == null ? null : Number(now.totalRows), rows: Number(now.rows) });
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(await running).toMatchObject({ status: 'completed', rows: 20000 });
+    // Progress was written while rows still streamed, with the total already known.
+    expect(seen.some((p) => p.total === 20000 && p.rows > 0 && p.rows < 20000)).toBe(true);
+    const done = await rt.orm.em.fork().findOneOrFail(ExportEntity, { id: row.id });
+    expect({ status: done.status, rows: Number(done.rows), total: Number(done.totalRows) }).toEqual({ status: 'completed', rows: 20000, total: 20000 });
+  });
+
   it('cancel while the file is being written stops the job at its next progress write', async () => {
     const em = rt.orm.em.fork();
     const big = randomUUID();
