@@ -65,6 +65,7 @@ export function ConversationPage() {
     const element = document.querySelector<HTMLElement>(`[data-message-id="${target}"]`);
     if (!element) {
       if (feed.loadingEarlier() || feed.loading()) return; // this effect runs again when the page is in
+      if (feed.loadError()) return; // shown above the list; no retry loop through the history
       if (feed.state.hasMore && linkPages < LINK_PAGES_MAX) {
         linkPages++;
         scroll.pause();
