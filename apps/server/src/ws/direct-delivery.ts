@@ -59,6 +59,7 @@ function prefixOf(id: unknown, jsonrpc: unknown): Buffer {
 export class FrameSink {
   private socket: WebSocket | null = null;
   private prefix: Buffer | null = null;
+  private send: ((frame: Buffer) => void) | null = null;
   /** Called once the sink is attached (inside tRPC's send of the hand-off; write what is pending). */
   onAttach: (() => void) | null = null;
 
@@ -75,7 +76,7 @@ export class FrameSink {
   /** One write of the shared frame; through the socket's bounded send, so slow consumers are still cut off. */
   write(frame: SharedFrame): void {
     const socket = this.socket;
-    if (socket && socket.readyState === OPEN) socket.send(frame.whole(this.prefix!), TEXT);
+    if (socket && socket.readyState === OPEN) this.send!(frame.whole(this.prefix!));
   }
 
   /** Stops writing (call when the subscription stops, before tRPC says `stopped`). */
@@ -83,9 +84,13 @@ export class FrameSink {
     this.socket = null;
   }
 
-  /** @internal websocket.ts, on a HandOffFrame. */
-  attach(socket: WebSocket, id: unknown, jsonrpc: unknown): void {
+  /**
+   * @internal websocket.ts, on a HandOffFrame. `send` writes one frame to `socket` (websocket.ts
+   * passes its bounded send that skips the per-tick cork: one frame per socket and event needs none).
+   */
+  attach(socket: WebSocket, id: unknown, jsonrpc: unknown, send: (frame: Buffer) => void = (frame) => socket.send(frame, TEXT)): void {
     this.socket = socket;
+    this.send = send;
     this.prefix = prefixOf(id, jsonrpc);
     this.onAttach?.();
   }

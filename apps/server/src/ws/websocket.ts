@@ -20,6 +20,7 @@ export const TRPC_MAX_BATCH_SIZE = 50;
 export const WS_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 /** Close code for slow consumers (documented in the README); the client resumes from its last id. */
 export const WS_CLOSE_SLOW_CONSUMER = 4008;
+const TEXT_FRAME = { binary: false } as const;
 
 export function isAllowedOrigin(origin: string | undefined, host: string | undefined, extra: string[]): boolean {
   if (!origin) return true; // non-browser clients send no Origin; browsers always do
@@ -44,17 +45,26 @@ function boundSendBuffer(ws: WebSocket, metrics: Prometheus): void {
     corked = false;
     socket?.uncork();
   };
+  /** Past the bound the client is cut off (and told why) instead of growing our memory. */
+  const tooSlow = (): boolean => {
+    if (ws.bufferedAmount <= WS_MAX_BUFFERED_BYTES) return false;
+    if (ws.readyState === ws.OPEN) {
+      metrics.wsSlowConsumers.inc();
+      ws.close(WS_CLOSE_SLOW_CONSUMER, 'slow consumer');
+      setTimeout(() => ws.terminate(), 1000).unref();
+    }
+    return true;
+  };
+  // A direct subscription's frames (direct-delivery.ts): written at once. The hub writes one frame
+  // per socket and event, so a cork until the next tick only cost a callback per socket (bench fanout);
+  // order is kept, since a corked socket queues this write behind the ones before it.
+  const sendDirect = (frame: Buffer) => {
+    if (!tooSlow()) send(frame, TEXT_FRAME);
+  };
   ws.send = ((data: Parameters<WebSocket['send']>[0], ...rest: unknown[]) => {
     // A subscription handing itself over to direct delivery (direct-delivery.ts): nothing to send.
-    if (data instanceof HandOffFrame) return data.sink.attach(ws, data.id, data.jsonrpc);
-    if (ws.bufferedAmount > WS_MAX_BUFFERED_BYTES) {
-      if (ws.readyState === ws.OPEN) {
-        metrics.wsSlowConsumers.inc();
-        ws.close(WS_CLOSE_SLOW_CONSUMER, 'slow consumer');
-        setTimeout(() => ws.terminate(), 1000).unref();
-      }
-      return;
-    }
+    if (data instanceof HandOffFrame) return data.sink.attach(ws, data.id, data.jsonrpc, sendDirect);
+    if (tooSlow()) return;
     if (!corked && socket) {
       corked = true;
       socket.cork();
