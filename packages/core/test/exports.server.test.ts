@@ -175,14 +175,18 @@ describe.each(modes)('exports (%s)', (mode) => {
     expect((await readdir(exportDir(rt.dataDir))).filter((n) => n.includes(row.id))).toEqual([`${row.id}.ndjson`]);
   });
 
+  /** `samples` metric samples in a workspace of their own, exported slowly (100 ms per chunk) to watch it run. */
+  async function slowMetricsExport(samples: number, format: 'csv' | 'ndjson') {
+    const workspaceId = randomUUID();
+    await rt.orm.em.fork().execute(
+      `insert into metric_samples (workspace_id, agent_id, ts, latency_ms) select ?, ?, ?::timestamptz + g * interval '1 millisecond', g from generate_series(1, ?::int) g`,
+      [workspaceId, agentId, new Date(Date.now() - 3_600_000), samples]);
+    const row = await createExport(deps(), { workspaceId, kind: 'metrics', format });
+    return { workspaceId, row, running: runExport(rt, row.id, { delayPerChunkMs: 100 }) };
+  }
+
   it('counts the total beside the stream: the row has its total and growing rows while the file is written', async () => {
-    const em = rt.orm.em.fork();
-    const ws = randomUUID();
-    const base = Date.now() - 3_600_000;
-    await em.execute(`insert into metric_samples (workspace_id, agent_id, ts, latency_ms) select ?, ?, ?::timestamptz + g * interval '1 millisecond', g from generate_series(1, 20000) g`,
-      [ws, agentId, new Date(base)]);
-    const row = await createExport(deps(), { workspaceId: ws, kind: 'metrics', format: 'ndjson' });
-    const running = runExport(rt, row.id, { delayPerChunkMs: 100 });
+    const { row, running } = await slowMetricsExport(20000, 'ndjson');
     const seen: { total: number | null; rows: number }[] = [];
     for (;;) {
       const now = await rt.orm.em.fork().findOneOrFail(ExportEntity, { id: row.id });
@@ -198,13 +202,7 @@ describe.each(modes)('exports (%s)', (mode) => {
   });
 
   it('cancel while the file is being written stops the job at its next progress write', async () => {
-    const em = rt.orm.em.fork();
-    const big = randomUUID();
-    const base = Date.now() - 3_600_000;
-    await em.execute(`insert into metric_samples (workspace_id, agent_id, ts, latency_ms) select ?, ?, ?::timestamptz + g * interval '1 millisecond', g from generate_series(1, 50000) g`,
-      [big, agentId, new Date(base)]);
-    const row = await createExport(deps(), { workspaceId: big, kind: 'metrics', format: 'csv' });
-    const running = runExport(rt, row.id, { delayPerChunkMs: 100 });
+    const { workspaceId: big, row, running } = await slowMetricsExport(50000, 'csv');
     // Waits (bounded by the test timeout) until the export has reported progress, then cancels.
     for (;;) {
       const now = await rt.orm.em.fork().findOneOrFail(ExportEntity, { id: row.id });

@@ -3,7 +3,8 @@
 import type { WebSocket } from 'ws';
 
 const OPEN = 1; // WebSocket.OPEN
-const TEXT = { binary: false } as const;
+/** `ws` send options of a text frame (what tRPC's adapter sends). */
+export const TEXT_FRAME = { binary: false } as const;
 
 /**
  * The bytes of a tRPC data frame after its request id — `"result":{…}}` — encoded once per event
@@ -88,7 +89,7 @@ export class FrameSink {
    * @internal websocket.ts, on a HandOffFrame. `send` writes one frame to `socket` (websocket.ts
    * passes its bounded send that skips the per-tick cork: one frame per socket and event needs none).
    */
-  attach(socket: WebSocket, id: unknown, jsonrpc: unknown, send: (frame: Buffer) => void = (frame) => socket.send(frame, TEXT)): void {
+  attach(socket: WebSocket, id: unknown, jsonrpc: unknown, send: (frame: Buffer) => void = (frame) => socket.send(frame, TEXT_FRAME)): void {
     this.socket = socket;
     this.send = send;
     this.prefix = prefixOf(id, jsonrpc);

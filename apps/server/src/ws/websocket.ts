@@ -11,7 +11,7 @@ import { addressKey } from '../http/client-address.ts';
 import type { Prometheus } from '../http/prometheus.ts';
 import type { ServerServices } from '../services.ts';
 import { createEventEncoder } from '../subscriptions/event-encoder.ts';
-import { HandOffFrame } from './direct-delivery.ts';
+import { HandOffFrame, TEXT_FRAME } from './direct-delivery.ts';
 
 export const WS_MAX_PAYLOAD = 1024 * 1024;
 /** Calls in one tRPC batch, on HTTP and on the WebSocket alike. */
@@ -20,7 +20,6 @@ export const TRPC_MAX_BATCH_SIZE = 50;
 export const WS_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 /** Close code for slow consumers (documented in the README); the client resumes from its last id. */
 export const WS_CLOSE_SLOW_CONSUMER = 4008;
-const TEXT_FRAME = { binary: false } as const;
 
 export function isAllowedOrigin(origin: string | undefined, host: string | undefined, extra: string[]): boolean {
   if (!origin) return true; // non-browser clients send no Origin; browsers always do
