@@ -20,3 +20,4 @@ export * from './usage.ts';
 export * from './exports.ts';
 export * from './export-schedules.ts';
 export * from './job-dashboard.ts';
+export * from './wslink.ts';

@@ -28,7 +28,7 @@ export async function* conversationEvents(
   let stopped = signal.aborted;
   const onAbort = () => {
     stopped = true;
-    member.detach(); // before tRPC says `stopped`: not one more frame after it
+    member.detach(); // before the adapter says `stopped`: not one more frame after it
     member.notify();
   };
   signal.addEventListener('abort', onAbort, { once: true });

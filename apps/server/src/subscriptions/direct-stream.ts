@@ -37,7 +37,7 @@ export async function* directStream<T>(
     for (const frame of backlog.splice(0)) sink.write(frame);
   };
   const onAbort = () => {
-    sink.detach(); // before tRPC says `stopped`: not one more frame after it
+    sink.detach(); // before the adapter says `stopped`: not one more frame after it
     stop!();
   };
   signal.addEventListener('abort', onAbort, { once: true });

@@ -1,7 +1,6 @@
 // The WebSocket encoder: tRPC's JSON text frames, except that an event many subscribers receive as
 // the same object is serialised once, not once per socket.
 import { jsonEncoder, type Encoder } from '@trpc/server/adapters/ws';
-import { handOffFrameOf } from '../ws/direct-delivery.ts';
 
 interface DataMessage {
   id: unknown;
@@ -46,8 +45,6 @@ export function createEventEncoder(): Encoder {
   };
   return {
     encode(message) {
-      const handOff = handOffFrameOf(message);
-      if (handOff) return handOff;
       if (isUntrackedData(message)) {
         const { id, jsonrpc, result } = message;
         return `{"id":${JSON.stringify(id)}${jsonrpc === undefined ? '' : `,"jsonrpc":${JSON.stringify(jsonrpc)}`},"result":{"type":"data","data":${once(result.data)}}}`;

@@ -108,7 +108,7 @@ export async function* metricsLive(
     throw err;
   });
   const onAbort = () => {
-    sink.detach(); // before tRPC says `stopped`
+    sink.detach(); // before the adapter says `stopped`
     reader.onTick = null;
     if (timer) clearTimeout(timer);
   };

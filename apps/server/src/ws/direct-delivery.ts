@@ -50,18 +50,17 @@ function prefixOf(id: unknown, jsonrpc: unknown): Buffer {
 }
 
 /**
- * One subscription's way to its socket. The subscription's generator replays through tRPC as
- * usual, then yields `sink.handOff()`; tRPC encodes that as a data message, which the encoder
- * (event-encoder.ts) turns into a HandOffFrame, and the socket's send (websocket.ts) attaches the
- * sink to itself instead of sending. From then on whoever holds the sink writes frames with
- * `write` — no promise, no result object, no async context per message — while tRPC still owns
- * the subscription: `started`, errors, `stopped` and the reconnect notice are its own.
+ * One subscription's way to its socket. The subscription's generator replays through the adapter
+ * (wslink-server.ts) as usual, then yields `sink.handOff()`; the adapter attaches the sink to the
+ * socket instead of sending anything. From then on whoever holds the sink writes frames with
+ * `write` — no promise, no result object, no async context per message — while the adapter still
+ * owns the subscription: `started`, errors, `stopped` and the reconnect notice are its own.
  */
 export class FrameSink {
   private socket: WebSocket | null = null;
   private prefix: Buffer | null = null;
   private send: ((frame: Buffer) => void) | null = null;
-  /** Called once the sink is attached (inside tRPC's send of the hand-off; write what is pending). */
+  /** Called once the sink is attached (inside the adapter's handling of the hand-off; write what is pending). */
   onAttach: (() => void) | null = null;
 
   /** What the generator yields to hand its subscription over (typed `never` so the output type is unchanged). */
@@ -80,13 +79,13 @@ export class FrameSink {
     if (socket && socket.readyState === OPEN) this.send!(frame.whole(this.prefix!));
   }
 
-  /** Stops writing (call when the subscription stops, before tRPC says `stopped`). */
+  /** Stops writing (call when the subscription stops, before the adapter says `stopped`). */
   detach(): void {
     this.socket = null;
   }
 
   /**
-   * @internal websocket.ts, on a HandOffFrame. `send` writes one frame to `socket` (websocket.ts
+   * @internal wslink-server.ts, on a hand-off. `send` writes one frame to `socket` (the adapter
    * passes its bounded send that skips the per-tick cork: one frame per socket and event needs none).
    */
   attach(socket: WebSocket, id: unknown, jsonrpc: unknown, send: (frame: Buffer) => void = (frame) => socket.send(frame, TEXT_FRAME)): void {
@@ -101,19 +100,5 @@ class HandOff {
   constructor(readonly sink: FrameSink) {}
 }
 
-/** What the encoder returns for a hand-off: an empty frame the socket's send consumes instead of sending. */
-export class HandOffFrame extends Uint8Array {
-  constructor(readonly sink: FrameSink, readonly id: unknown, readonly jsonrpc: unknown) {
-    super(0);
-  }
-}
-
 /** The sink a value yielded by a subscription hands over to, if it is a hand-off (tests drive generators without tRPC). */
 export const sinkOf = (value: unknown): FrameSink | null => (value instanceof HandOff ? value.sink : null);
-
-/** For the encoder: the hand-off frame if `message` is tRPC's data message carrying a hand-off. */
-export function handOffFrameOf(message: unknown): HandOffFrame | null {
-  const m = message as { id?: unknown; jsonrpc?: unknown; result?: { data?: unknown } } | null;
-  const data = m?.result?.data;
-  return data instanceof HandOff ? new HandOffFrame(data.sink, m!.id, m!.jsonrpc) : null;
-}

@@ -1,9 +1,8 @@
-// tRPC over WebSocket with the hardening tRPC's adapter leaves to us (docs/reliability.md,
+// tRPC over WebSocket (wslink-server.ts speaks wsLink's protocol) with its hardening (docs/reliability.md,
 // docs/security.md).
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { TRPCError } from '@trpc/server';
 import { appRouter } from '../routers/_app.ts';
 import { makeCreateContext, type CreateContextInput } from '../context.ts';
@@ -11,7 +10,8 @@ import { addressKey } from '../http/client-address.ts';
 import type { Prometheus } from '../http/prometheus.ts';
 import type { ServerServices } from '../services.ts';
 import { createEventEncoder } from '../subscriptions/event-encoder.ts';
-import { HandOffFrame, TEXT_FRAME } from './direct-delivery.ts';
+import { TEXT_FRAME } from './direct-delivery.ts';
+import { WsLinkServer } from './wslink-server.ts';
 
 export const WS_MAX_PAYLOAD = 1024 * 1024;
 /** Calls in one tRPC batch, on HTTP and on the WebSocket alike. */
@@ -32,45 +32,37 @@ export function isAllowedOrigin(origin: string | undefined, host: string | undef
 }
 
 /**
- * Wraps send so a client that stops reading is cut off instead of growing our memory, and so the
- * frames sent to one socket in one tick (a subscription catching up) leave in one write.
+ * Sends a frame unless the socket holds more unsent data than the bound: a client that stops
+ * reading is cut off (and told why) instead of growing our memory. `corked` frames — replies and a
+ * subscription catching up — wait for the rest of the tick's frames and leave in one write; a
+ * direct subscription's frames (direct-delivery.ts) go at once: the hub writes one frame per socket
+ * and event, so a cork until the next tick only cost a callback per socket (bench fanout). Order is
+ * kept either way, since a corked socket queues each write behind the ones before it.
  */
-function boundSendBuffer(ws: WebSocket, metrics: Prometheus): void {
-  const send = ws.send.bind(ws);
-  // `ws` exposes no cork; its socket is `_socket` (stable across ws 8.x).
-  const socket = (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
-  let corked = false;
-  const uncork = () => {
-    corked = false;
-    socket?.uncork();
+function boundedSender(metrics: Prometheus) {
+  const corkedSockets = new WeakSet<object>();
+  const uncork = (socket: { uncork(): void }) => {
+    corkedSockets.delete(socket);
+    socket.uncork();
   };
-  /** Past the bound the client is cut off (and told why) instead of growing our memory. */
-  const tooSlow = (): boolean => {
-    if (ws.bufferedAmount <= WS_MAX_BUFFERED_BYTES) return false;
-    if (ws.readyState === ws.OPEN) {
-      metrics.wsSlowConsumers.inc();
-      ws.close(WS_CLOSE_SLOW_CONSUMER, 'slow consumer');
-      setTimeout(() => ws.terminate(), 1000).unref();
+  return (ws: WebSocket, frame: string | Uint8Array, corked: boolean): void => {
+    if (ws.bufferedAmount > WS_MAX_BUFFERED_BYTES) {
+      if (ws.readyState === ws.OPEN) {
+        metrics.wsSlowConsumers.inc();
+        ws.close(WS_CLOSE_SLOW_CONSUMER, 'slow consumer');
+        setTimeout(() => ws.terminate(), 1000).unref();
+      }
+      return;
     }
-    return true;
-  };
-  // A direct subscription's frames (direct-delivery.ts): written at once. The hub writes one frame
-  // per socket and event, so a cork until the next tick only cost a callback per socket (bench fanout);
-  // order is kept, since a corked socket queues this write behind the ones before it.
-  const sendDirect = (frame: Buffer) => {
-    if (!tooSlow()) send(frame, TEXT_FRAME);
-  };
-  ws.send = ((data: Parameters<WebSocket['send']>[0], ...rest: unknown[]) => {
-    // A subscription handing itself over to direct delivery (direct-delivery.ts): nothing to send.
-    if (data instanceof HandOffFrame) return data.sink.attach(ws, data.id, data.jsonrpc, sendDirect);
-    if (tooSlow()) return;
-    if (!corked && socket) {
-      corked = true;
+    // `ws` exposes no cork; its socket is `_socket` (stable across ws 8.x).
+    const socket = corked ? (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket : undefined;
+    if (socket && !corkedSockets.has(socket)) {
+      corkedSockets.add(socket);
       socket.cork();
-      process.nextTick(uncork);
+      process.nextTick(uncork, socket);
     }
-    (send as (...a: unknown[]) => void)(data, ...rest);
-  }) as WebSocket['send'];
+    ws.send(frame, TEXT_FRAME);
+  };
 }
 
 /**
@@ -82,11 +74,11 @@ export function attachWebSocket(server: Server, services: ServerServices) {
   const { rt, prometheus: metrics, sockets } = services;
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD });
   const createContext = makeCreateContext(services, 'ws');
-  const handler = applyWSSHandler({
-    wss,
+  const encoder = createEventEncoder();
+  const handler = new WsLinkServer({
     router: appRouter,
     // Runs once per socket, with its connectionParams: a valid token authenticates the socket.
-    createContext: (async (opts: CreateContextInput & { res: WebSocket }) => {
+    createContext: async (opts: CreateContextInput & { res: WebSocket }) => {
       const ctx = await createContext(opts);
       if (ctx.claims && ctx.claims.expiresAt > Date.now() && !sockets.authenticated(opts.res, ctx.claims.userId)) {
         metrics.wsRejected.inc({ reason: 'sockets per user' });
@@ -94,17 +86,19 @@ export function attachWebSocket(server: Server, services: ServerServices) {
         throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: `At most ${rt.limits.socketsPerUser} open connections per user` });
       }
       return ctx;
-    }) as never,
-    keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
+    },
+    keepAlive: { pingMs: 30_000, pongWaitMs: 10_000 },
     // As on HTTP: one frame never starts more than this many calls (every call of a bigger batch is refused).
     maxBatchSize: TRPC_MAX_BATCH_SIZE,
-    experimental_encoder: createEventEncoder(),
+    encode: (message) => encoder.encode(message),
+    send: boundedSender(metrics),
+    onError: (err, where) => rt.log.debug({ err: err.message, code: err.code, ...where }, 'ws call refused'),
   });
 
-  wss.on('connection', (ws: WebSocket) => {
+  wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
     metrics.wsConnections.inc();
     sockets.opened(ws);
-    boundSendBuffer(ws, metrics);
+    handler.connect(ws, req);
     ws.on('error', (err) => rt.log.debug({ err: err.message }, 'ws error'));
     ws.on('close', () => metrics.wsConnections.dec());
   });
@@ -128,6 +122,7 @@ export function attachWebSocket(server: Server, services: ServerServices) {
       handler.broadcastReconnectNotification();
       await new Promise((r) => setTimeout(r, 100));
       for (const ws of wss.clients) ws.close(1012, 'server restarting');
+      handler.close();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };

@@ -1,0 +1,338 @@
+// Our server side of tRPC's WebSocket protocol — what @trpc/client's wsLink speaks — in place of
+// tRPC's ws adapter (issue 12). That adapter kept about 30 closures per connection and, per
+// subscription, an async loop racing every `next()` against an abort promise: an idle viewer cost
+// ~27 KB of heap beyond its socket (bench fanout). Here a connection is one object, a subscription
+// one object with one pending `next()`, keep-alive one sweep for all sockets, and a subscription
+// that hands itself over (direct-delivery.ts) is attached to its socket here, with no frame sent.
+// test/wslink-conformance.server.test.ts drives the real @trpc/client through it and pins the
+// frames, so a tRPC upgrade that changes the protocol fails a test, not production.
+import type { IncomingMessage } from 'node:http';
+import type { RawData, WebSocket } from 'ws';
+import {
+  TRPCError, callTRPCProcedure, getErrorShape, getTRPCErrorFromUnknown, isTrackedEnvelope, type AnyTRPCRouter,
+} from '@trpc/server';
+import { wsCallMessageSchema, wsConnectionParamsMessageSchema, wsStopMessageSchema, type WsCallMessage } from '@tandem/schema';
+import { TEXT_FRAME, sinkOf } from './direct-delivery.ts';
+
+const OPEN = 1; // WebSocket.OPEN
+type RequestId = string | number | null;
+type CallType = WsCallMessage['method'];
+type ConnectionParams = Record<string, string> | null;
+
+export interface WsLinkServerOptions<Ctx> {
+  router: AnyTRPCRouter;
+  /** Once per socket: at once, or with the first message's connectionParams when the URL asks for them. */
+  createContext(input: { req: IncomingMessage; res: WebSocket; info: { connectionParams: ConnectionParams } }): Promise<Ctx>;
+  /** Calls one frame may carry; every call of a bigger batch is refused. */
+  maxBatchSize: number;
+  /** A message as text (event-encoder.ts: an event many subscribers receive is serialised once). */
+  encode(message: object): string | Uint8Array;
+  /** Sends a frame, or cuts off a socket that stopped reading (websocket.ts). `corked`: may wait for the tick's other frames. */
+  send(ws: WebSocket, frame: string | Uint8Array, corked: boolean): void;
+  keepAlive: { pingMs: number; pongWaitMs: number };
+  /** Errors of the adapter itself (a context that cannot be made, a failing error formatter); procedures log their own. */
+  onError(error: TRPCError, where: { path?: string; type: CallType | 'unknown' }): void;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The connections of one WebSocketServer. `connect` is called once per accepted socket.
+ */
+export class WsLinkServer<Ctx> {
+  private readonly connections = new Set<WsLinkConnection<Ctx>>();
+  private readonly sweep: NodeJS.Timeout;
+
+  constructor(readonly opts: WsLinkServerOptions<Ctx>) {
+    // One timer for every socket instead of two per socket: ping after pingMs of silence, cut off
+    // pongWaitMs after an unanswered ping (a check every quarter of the shorter of the two).
+    const every = Math.max(50, Math.min(opts.keepAlive.pingMs, opts.keepAlive.pongWaitMs) / 4);
+    this.sweep = setInterval(() => this.keepAlive(Date.now()), every);
+    this.sweep.unref();
+  }
+
+  connect(ws: WebSocket, req: IncomingMessage): void {
+    const connection = new WsLinkConnection(this, ws, req);
+    this.connections.add(connection);
+    ws.once('close', () => {
+      this.connections.delete(connection);
+      connection.closed();
+    });
+  }
+
+  /** Tells every client to reconnect (wsLink reconnects at once, resuming its subscriptions). */
+  broadcastReconnectNotification(): void {
+    const frame = JSON.stringify({ id: null, method: 'reconnect' });
+    for (const c of this.connections) if (c.ws.readyState === OPEN) c.ws.send(frame, TEXT_FRAME);
+  }
+
+  close(): void {
+    clearInterval(this.sweep);
+  }
+
+  private keepAlive(now: number): void {
+    const { pingMs, pongWaitMs } = this.opts.keepAlive;
+    for (const c of this.connections) {
+      if (c.pingedAt !== 0) {
+        if (now - c.pingedAt >= pongWaitMs) c.ws.terminate();
+      } else if (now - c.heardAt >= pingMs && c.ws.readyState === OPEN) {
+        c.pingedAt = now;
+        c.ws.send('PING', TEXT_FRAME);
+      }
+    }
+  }
+}
+
+/** A subscription of one connection: what `subscription.stop` and the socket's close end. */
+class Subscription {
+  readonly abort = new AbortController();
+  /** `stopped` was sent, or the socket closed: nothing more goes out for this id. */
+  ended = false;
+
+  constructor(readonly id: string | number, readonly jsonrpc: '2.0' | undefined) {}
+}
+
+type CtxResult<Ctx> = { ok: true; ctx: Ctx } | { ok: false; error: TRPCError };
+
+/** One socket: its context, its subscriptions and its keep-alive clock. */
+class WsLinkConnection<Ctx> {
+  heardAt = Date.now();
+  /** When a PING went out unanswered; 0 when none is pending. */
+  pingedAt = 0;
+  private ctx: Ctx | undefined;
+  /** Null until the connectionParams message came, when the URL said one would. */
+  private ctxResult: Promise<CtxResult<Ctx>> | null;
+  /** Created with the first subscription: most sockets of a viewer hold one or two. */
+  private subscriptions: Map<string | number, Subscription> | null = null;
+  private readonly sendDirect = (frame: Buffer) => this.server.opts.send(this.ws, frame, false);
+
+  constructor(private readonly server: WsLinkServer<Ctx>, readonly ws: WebSocket, private readonly req: IncomingMessage) {
+    const wantsParams = new URL(req.url ?? '/', 'http://x').searchParams.get('connectionParams') === '1';
+    this.ctxResult = wantsParams ? null : this.createContext(null);
+    ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+  }
+
+  closed(): void {
+    if (!this.subscriptions) return;
+    for (const sub of this.subscriptions.values()) this.stop(sub);
+    this.subscriptions.clear();
+  }
+
+  private get opts() {
+    return this.server.opts;
+  }
+
+  private respond(message: object): void {
+    if (this.ws.readyState === OPEN) this.opts.send(this.ws, this.opts.encode(message), true);
+  }
+
+  private respondError(id: RequestId, jsonrpc: '2.0' | undefined, cause: unknown, call: { path?: string; type: CallType | 'unknown'; input?: unknown }): void {
+    this.respond({ id, jsonrpc, error: this.errorShape(getTRPCErrorFromUnknown(cause), call) });
+  }
+
+  /** The shape the client gets; a minimal one if the error formatter itself throws, so the call is still answered. */
+  private errorShape(error: TRPCError, call: { path?: string; type: CallType | 'unknown'; input?: unknown }): unknown {
+    try {
+      return getErrorShape({ config: this.opts.router._def._config, error, type: call.type, path: call.path, input: call.input, ctx: this.ctx });
+    } catch (cause) {
+      this.opts.onError(getTRPCErrorFromUnknown(cause), call);
+      return { code: -32603, message: 'Internal server error', data: { code: 'INTERNAL_SERVER_ERROR', httpStatus: 500 } };
+    }
+  }
+
+  private async createContext(params: (() => ConnectionParams) | null): Promise<CtxResult<Ctx>> {
+    try {
+      const connectionParams = params ? params() : null;
+      this.ctx = await this.opts.createContext({ req: this.req, res: this.ws, info: { connectionParams } });
+      return { ok: true, ctx: this.ctx };
+    } catch (cause) {
+      // The socket is told why (id null), then closed: nothing on it can be served.
+      const error = getTRPCErrorFromUnknown(cause);
+      this.opts.onError(error, { type: 'unknown' });
+      this.respondError(null, undefined, error, { type: 'unknown' });
+      setImmediate(() => this.ws.close());
+      return { ok: false, error };
+    }
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    this.heardAt = Date.now();
+    this.pingedAt = 0;
+    if (!isBinary && Buffer.isBuffer(data) && data.length === 4) {
+      const text = data.toString();
+      if (text === 'PONG') return;
+      if (text === 'PING') return this.opts.send(this.ws, 'PONG', false);
+    }
+    if (isBinary || !Buffer.isBuffer(data)) {
+      return this.respondError(null, undefined, new TRPCError({ code: 'PARSE_ERROR', message: 'Expected a JSON text frame' }), { type: 'unknown' });
+    }
+    const text = data.toString('utf8');
+    if (!this.ctxResult) {
+      this.ctxResult = this.createContext(() => {
+        const parsed = wsConnectionParamsMessageSchema.safeParse(parseJson(text));
+        if (!parsed.success) throw new TRPCError({ code: 'PARSE_ERROR', message: 'Malformed TRPCConnectionParamsMessage', cause: parsed.error });
+        return parsed.data.data;
+      });
+      return;
+    }
+    const messages = this.parseCalls(text);
+    for (let i = 0; i < messages.length; i++) {
+      this.handle(messages[i]!, i).catch((cause: unknown) => this.opts.onError(getTRPCErrorFromUnknown(cause), { type: 'unknown' }));
+    }
+  }
+
+  /** The calls of one frame, or none (each refusal answered here) when it is malformed or too big a batch. */
+  private parseCalls(text: string) {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (cause) {
+      this.respondError(null, undefined, new TRPCError({ code: 'PARSE_ERROR', cause }), { type: 'unknown' });
+      return [];
+    }
+    const raw = Array.isArray(json) ? json : [json];
+    if (Array.isArray(json) && raw.length > this.opts.maxBatchSize) {
+      // Every call of the batch is refused under its own id, so the client's promises settle.
+      const error = new TRPCError({ code: 'BAD_REQUEST', message: 'Batch call exceeds maximum size' });
+      const shape = this.errorShape(error, { type: 'unknown' });
+      const ids = raw.filter((m) => isObject(m) && m.method !== 'subscription.stop' && (typeof m.id === 'number' || typeof m.id === 'string'));
+      for (const m of ids) this.respond({ id: m.id, jsonrpc: m.jsonrpc === '2.0' ? '2.0' : undefined, error: shape });
+      if (!ids.length) this.respond({ id: null, error: shape });
+      return [];
+    }
+    const parsed = raw.map((m) => (isObject(m) && m.method === 'subscription.stop' ? wsStopMessageSchema : wsCallMessageSchema).safeParse(m));
+    const bad = parsed.find((p) => !p.success);
+    if (bad) {
+      const issue = bad.error.issues[0]!;
+      const message = `Not a tRPC message: ${issue.path.join('.') || 'message'}: ${issue.message}`;
+      this.respondError(null, undefined, new TRPCError({ code: 'PARSE_ERROR', message, cause: bad.error }), { type: 'unknown' });
+      return [];
+    }
+    return parsed.map((p) => p.data!);
+  }
+
+  private async handle(msg: ReturnType<WsLinkConnection<Ctx>['parseCalls']>[number], batchIndex: number): Promise<void> {
+    const { id, jsonrpc } = msg;
+    if (id === null) {
+      return this.respondError(null, jsonrpc, new TRPCError({ code: 'PARSE_ERROR', message: '`id` is required' }), { type: 'unknown' });
+    }
+    if (msg.method === 'subscription.stop') {
+      const sub = this.subscriptions?.get(id);
+      if (sub) this.stop(sub);
+      return;
+    }
+    const { path, lastEventId } = msg.params;
+    const type = msg.method;
+    let input = msg.params.input;
+    // wsLink sends the resume point beside the input; procedures read it as `input.lastEventId`.
+    if (lastEventId !== undefined) input = isObject(input) ? { ...input, lastEventId } : input ?? { lastEventId };
+    const call = { path, type, input };
+
+    if (type !== 'subscription') {
+      try {
+        const ctx = await this.context();
+        const result = await callTRPCProcedure({ router: this.opts.router, path, getRawInput: async () => input, ctx, type, signal: undefined, batchIndex });
+        if (isAsyncIterable(result))
+          throw new TRPCError({ code: 'UNSUPPORTED_MEDIA_TYPE', message: `Cannot return an async iterable or observable from a ${type} procedure with WebSockets` });
+        this.respond({ id, jsonrpc, result: { type: 'data', data: result } });
+      } catch (cause) {
+        this.respondError(id, jsonrpc, cause, call);
+      }
+      return;
+    }
+
+    if (this.subscriptions?.has(id)) return this.respondError(id, jsonrpc, new TRPCError({ code: 'BAD_REQUEST', message: `Duplicate id ${id}` }), call);
+    // Registered before anything is awaited, so a stop or a close during setup reaches it.
+    const sub = new Subscription(id, jsonrpc);
+    (this.subscriptions ??= new Map()).set(id, sub);
+    let iterable: AsyncIterable<unknown>;
+    try {
+      const ctx = await this.context();
+      if (sub.ended) return this.forget(sub);
+      const result = await callTRPCProcedure({ router: this.opts.router, path, getRawInput: async () => input, ctx, type, signal: sub.abort.signal, batchIndex });
+      if (!isAsyncIterable(result))
+        throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: `Subscription ${path} did not return an AsyncGenerator` });
+      iterable = result;
+    } catch (cause) {
+      this.forget(sub);
+      const error = getTRPCErrorFromUnknown(cause);
+      // A setup given up because the subscription was stopped is no error to report.
+      if (!(sub.abort.signal.aborted && error.code === 'INTERNAL_SERVER_ERROR' && isAbortError(error.cause))) this.respondError(id, jsonrpc, error, call);
+      return;
+    }
+    const iterator = iterable[Symbol.asyncIterator]();
+    if (sub.ended) {
+      // Stopped while it was being set up: let the generator run its cleanup.
+      await iterator.return?.().catch(() => undefined);
+      return this.forget(sub);
+    }
+    this.respond({ id, jsonrpc, result: { type: 'started' } });
+    await this.iterate(sub, iterator, call);
+  }
+
+  /**
+   * Sends what the subscription yields until it ends or is stopped. A hand-off attaches its sink to
+   * this socket and sends nothing: the generator then waits inside its own `next()` (the only
+   * promise an idle viewer holds) while its hub writes frames.
+   */
+  private async iterate(sub: Subscription, iterator: AsyncIterator<unknown>, call: { path: string; type: CallType; input: unknown }): Promise<void> {
+    const { id, jsonrpc } = sub;
+    let done = false;
+    try {
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) done = true;
+        if (sub.ended || next.done) break;
+        const sink = sinkOf(next.value);
+        if (sink) sink.attach(this.ws, id, jsonrpc, this.sendDirect);
+        else this.respond({ id, jsonrpc, result: dataResult(next.value) });
+      }
+    } catch (cause) {
+      done = true;
+      if (!sub.ended) this.respondError(id, jsonrpc, cause, call);
+    }
+    if (!done) await iterator.return?.().catch(() => undefined);
+    // Ended by the procedure (done or an error): say so. Stopped by the client or a close: said already.
+    this.stop(sub);
+    this.forget(sub);
+  }
+
+  /** Ends a subscription: its signal aborts (sinks detach at once), then `stopped`, and not one frame after it. */
+  private stop(sub: Subscription): void {
+    if (sub.ended) return;
+    sub.ended = true;
+    sub.abort.abort();
+    this.respond({ id: sub.id, jsonrpc: sub.jsonrpc, result: { type: 'stopped' } });
+  }
+
+  private forget(sub: Subscription): void {
+    if (this.subscriptions?.get(sub.id) === sub) this.subscriptions.delete(sub.id);
+  }
+
+  /** The socket's context; a call waits for it (connectionParams may not have come yet). */
+  private async context(): Promise<Ctx> {
+    const result = await this.ctxResult!;
+    if (!result.ok) throw result.error;
+    return result.ctx;
+  }
+}
+
+/** What tRPC sends for a value: a tracked envelope `[id, data]` carries its id twice, as the client expects. */
+function dataResult(value: unknown): object {
+  if (!isTrackedEnvelope(value)) return { type: 'data', data: value };
+  const [id, data] = value;
+  return { type: 'data', data: { id, data }, id };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+const isAsyncIterable = (v: unknown): v is AsyncIterable<unknown> =>
+  isObject(v) && typeof (v as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function';
+
+const isAbortError = (e: unknown): boolean => isObject(e) && (e as { name?: unknown }).name === 'AbortError';
