@@ -1,7 +1,10 @@
-// The WebSocket protocol @trpc/client's wsLink/createWSClient speaks (tRPC v11), pinned as tRPC's
-// own ws adapter (applyWSSHandler) serves it today, so that an adapter of our own can be held to
-// exactly the same: client-visible behaviour through the real client, and the exact frames on the
-// wire through a raw `ws` socket. What tRPC does that may surprise is pinned too and says so.
+// The WebSocket protocol @trpc/client's wsLink/createWSClient speaks (tRPC v11), as our adapter
+// (src/ws/wslink-server.ts) serves it for the whole app: client-visible behaviour through the real
+// client, and the exact frames on the wire through a raw `ws` socket. Written against tRPC's own
+// adapter (applyWSSHandler) and passing there, except that our refusals of malformed frames and
+// connection params say what is wrong in words where tRPC named an internal check ("Not an
+// object"); their ids and codes are the same. (src/ws/wslink-server.test.ts compares the two
+// adapters frame for frame on a small router.) What tRPC does that may surprise is pinned too.
 //
 // Frames of a fixed form (results, started, stopped, data, reconnect, PONG) are compared as exact
 // text, key order included: our direct delivery (direct-delivery.ts) writes data frames byte for
@@ -53,6 +56,9 @@ function errorFrame(
 const PARSE_ERROR = (message: string) => ({ message, code: -32700, data: { code: 'PARSE_ERROR', httpStatus: 400 } });
 const NOT_FOUND = (message: string, path: string) => ({ message, code: -32004, data: { code: 'NOT_FOUND', httpStatus: 404, path } });
 const BATCH_TOO_BIG = { message: 'Batch call exceeds maximum size', code: -32600, data: { code: 'BAD_REQUEST', httpStatus: 400 } };
+/** Our refusals of a frame that is not a call (tRPC: 'Invalid procedure type', 'jsonEncoder received binary data…'). */
+const BAD_METHOD = 'Not a tRPC message: method: Invalid option: expected one of "query"|"mutation"|"subscription"';
+const BINARY = 'Binary frames are not accepted: send JSON in text frames';
 const RECONNECT_FRAME = '{"id":null,"method":"reconnect"}';
 
 /**
@@ -593,16 +599,16 @@ describe.each(modes)('wsLink conformance (%s)', (mode) => {
       const wire = await Wire.authenticated(app, owner.token);
       const cases: Array<[frame: string | Buffer, message: string]> = [
         ['{not json', jsonParseMessage('{not json')],
-        ['"just a string"', 'Not an object'],
-        [JSON.stringify({ id: { no: 'object ids' }, method: 'query', params: { path: 'auth.me' } }), 'Invalid request id'],
-        [JSON.stringify({ id: 1, jsonrpc: '1.0', method: 'query', params: { path: 'auth.me' } }), 'Must be JSONRPC 2.0'],
-        [JSON.stringify({ id: 1, method: 'bogus', params: { path: 'auth.me' } }), 'Invalid procedure type'],
-        [JSON.stringify({ id: 1, method: 'query' }), 'Not an object'],
-        [JSON.stringify({ id: 1, method: 'query', params: {} }), 'Invalid string'],
-        [JSON.stringify({ id: 1, method: 'subscription', params: { path: 'conversation.events', lastEventId: 3 } }), 'Invalid string'],
+        ['"just a string"', 'Not a tRPC message: Invalid input: expected object, received string'],
+        [JSON.stringify({ id: { no: 'object ids' }, method: 'query', params: { path: 'auth.me' } }), 'Not a tRPC message: id: expected a number or a string'],
+        [JSON.stringify({ id: 1, jsonrpc: '1.0', method: 'query', params: { path: 'auth.me' } }), 'Not a tRPC message: jsonrpc: Invalid input: expected "2.0"'],
+        [JSON.stringify({ id: 1, method: 'bogus', params: { path: 'auth.me' } }), BAD_METHOD],
+        [JSON.stringify({ id: 1, method: 'query' }), 'Not a tRPC message: params: Invalid input: expected object, received undefined'],
+        [JSON.stringify({ id: 1, method: 'query', params: {} }), 'Not a tRPC message: params.path: Invalid input: expected string, received undefined'],
+        [JSON.stringify({ id: 1, method: 'subscription', params: { path: 'conversation.events', lastEventId: 3 } }), 'Not a tRPC message: params.lastEventId: Invalid input: expected string, received number'],
         // Binary frames are not JSON to the adapter, not even a binary "PING".
-        [Buffer.from(JSON.stringify({ id: 1, method: 'query', params: { path: 'auth.me' } })), 'jsonEncoder received binary data. JSON uses text frames. Use a binary encoder for binary data.'],
-        [Buffer.from('PING'), 'jsonEncoder received binary data. JSON uses text frames. Use a binary encoder for binary data.'],
+        [Buffer.from(JSON.stringify({ id: 1, method: 'query', params: { path: 'auth.me' } })), BINARY],
+        [Buffer.from('PING'), BINARY],
       ];
       for (const [frame, message] of cases) {
         const from = wire.frames.length;
@@ -624,7 +630,7 @@ describe.each(modes)('wsLink conformance (%s)', (mode) => {
         { id: 32, method: 'bogus', params: { path: 'auth.me' } },
       ]);
       await wire.ping();
-      expect(wire.messages).toStrictEqual([errorFrame(null, PARSE_ERROR('Invalid procedure type'))]);
+      expect(wire.messages).toStrictEqual([errorFrame(null, PARSE_ERROR(BAD_METHOD))]);
       await wire.call(33, 'query', 'auth.me');
       expect(wire.framesOf(31)).toEqual([]);
       expect((await app.client(owner.token).conversation.get.query({ conversationId })).conversation).toMatchObject({ title: 'Title 0', lastSeq: 0 });
@@ -760,7 +766,7 @@ describe.each(modes)('wsLink conformance (%s)', (mode) => {
       // There, a connectionParams message is no call (it has no id) and changes nothing.
       anonymous.send({ method: 'connectionParams', data: { token: owner.token } });
       await anonymous.ping();
-      expect(anonymous.messages.slice(1)).toStrictEqual([errorFrame(null, PARSE_ERROR('Invalid request id'))]);
+      expect(anonymous.messages.slice(1)).toStrictEqual([errorFrame(null, PARSE_ERROR('Not a tRPC message: id: expected a number or a string'))]);
       expect(JSON.parse(await anonymous.call(2, 'query', 'auth.me')).error.data.code).toBe('UNAUTHORIZED');
 
       const bearer = await Wire.open(app, { connectionParams: false, headers: { Authorization: `Bearer ${owner.token}` } });
@@ -785,10 +791,10 @@ describe.each(modes)('wsLink conformance (%s)', (mode) => {
     // The socket's context fails: {id:null, error}; each call that waited for the context gets the
     // same error with its id; then the server closes the socket without a close code (1005).
     const cases: Array<[name: string, first: string, message: string]> = [
-      ['connection params that are not JSON', '{bad', 'Malformed TRPCConnectionParamsMessage'],
-      ['connection params with a value that is not a string', JSON.stringify({ method: 'connectionParams', data: { token: 5 } }), 'Invalid connection params shape'],
+      ['connection params that are not JSON', '{bad', `Malformed connectionParams message: ${jsonParseMessage('{bad')}`],
+      ['connection params with a value that is not a string', JSON.stringify({ method: 'connectionParams', data: { token: 5 } }), 'Invalid connection params: data.token: Invalid input: expected string, received number'],
       // A call sent before the connection params is taken for them (and not answered with its id).
-      ['a call sent where the connection params should be', JSON.stringify({ id: 1, method: 'query', params: { path: 'auth.me' } }), 'Invalid connection params shape'],
+      ['a call sent where the connection params should be', JSON.stringify({ id: 1, method: 'query', params: { path: 'auth.me' } }), 'Invalid connection params: method: Invalid input: expected "connectionParams"'],
     ];
     for (const [name, first, message] of cases) {
       it(`${name}: {id:null} PARSE_ERROR, the waiting call gets it too, then the socket closes`, async () => {

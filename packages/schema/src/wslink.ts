@@ -6,7 +6,7 @@ import { z } from 'zod';
  * wsLink numbers its requests; any string or number is accepted, as tRPC does. `null` parses, and
  * the call is then refused with PARSE_ERROR under id null (what tRPC's adapter answers).
  */
-const requestId = z.union([z.number(), z.string(), z.null()]);
+const requestId = z.union([z.number(), z.string(), z.null()], { error: 'expected a number or a string' });
 const jsonrpc = z.literal('2.0').optional();
 
 /** A query, mutation or subscription. `lastEventId` resumes a subscription (merged into its input). */
@@ -27,6 +27,7 @@ export type WsCallMessage = z.infer<typeof wsCallMessageSchema>;
  * sends its token there, since browsers cannot set headers on a WebSocket).
  */
 export const wsConnectionParamsMessageSchema = z.object({
-  method: z.literal('connectionParams'),
+  /** wsLink sends it; tRPC's own adapter never read it, so it may be missing. */
+  method: z.literal('connectionParams').optional(),
   data: z.record(z.string(), z.string()).nullable(),
 });

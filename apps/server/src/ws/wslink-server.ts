@@ -11,6 +11,7 @@ import type { RawData, WebSocket } from 'ws';
 import {
   TRPCError, callTRPCProcedure, getErrorShape, getTRPCErrorFromUnknown, isTrackedEnvelope, type AnyTRPCRouter,
 } from '@trpc/server';
+import type { z } from 'zod';
 import { wsCallMessageSchema, wsConnectionParamsMessageSchema, wsStopMessageSchema, type WsCallMessage } from '@tandem/schema';
 import { TEXT_FRAME, sinkOf } from './direct-delivery.ts';
 
@@ -164,15 +165,11 @@ class WsLinkConnection<Ctx> {
       if (text === 'PING') return this.opts.send(this.ws, 'PONG', false);
     }
     if (isBinary || !Buffer.isBuffer(data)) {
-      return this.respondError(null, undefined, new TRPCError({ code: 'PARSE_ERROR', message: 'Expected a JSON text frame' }), { type: 'unknown' });
+      return this.respondError(null, undefined, new TRPCError({ code: 'PARSE_ERROR', message: 'Binary frames are not accepted: send JSON in text frames' }), { type: 'unknown' });
     }
     const text = data.toString('utf8');
     if (!this.ctxResult) {
-      this.ctxResult = this.createContext(() => {
-        const parsed = wsConnectionParamsMessageSchema.safeParse(parseJson(text));
-        if (!parsed.success) throw new TRPCError({ code: 'PARSE_ERROR', message: 'Malformed TRPCConnectionParamsMessage', cause: parsed.error });
-        return parsed.data.data;
-      });
+      this.ctxResult = this.createContext(() => connectionParamsOf(text));
       return;
     }
     const messages = this.parseCalls(text);
@@ -203,9 +200,7 @@ class WsLinkConnection<Ctx> {
     const parsed = raw.map((m) => (isObject(m) && m.method === 'subscription.stop' ? wsStopMessageSchema : wsCallMessageSchema).safeParse(m));
     const bad = parsed.find((p) => !p.success);
     if (bad) {
-      const issue = bad.error.issues[0]!;
-      const message = `Not a tRPC message: ${issue.path.join('.') || 'message'}: ${issue.message}`;
-      this.respondError(null, undefined, new TRPCError({ code: 'PARSE_ERROR', message, cause: bad.error }), { type: 'unknown' });
+      this.respondError(null, undefined, new TRPCError({ code: 'PARSE_ERROR', message: `Not a tRPC message: ${firstIssue(bad.error)}` }), { type: 'unknown' });
       return [];
     }
     return parsed.map((p) => p.data!);
@@ -324,13 +319,27 @@ function dataResult(value: unknown): object {
   return { type: 'data', data: { id, data }, id };
 }
 
-function parseJson(text: string): unknown {
+/**
+ * The first message's connection params. Its `data` is what counts (tRPC reads nothing else).
+ * Refusals say what is wrong in words; the zod error is not their cause, since the error
+ * formatter (trpc.ts) would present it as form fields.
+ */
+function connectionParamsOf(text: string): ConnectionParams {
+  let json: unknown;
   try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new TRPCError({ code: 'PARSE_ERROR', message: `Malformed connectionParams message: ${(cause as Error).message}` });
   }
+  const parsed = wsConnectionParamsMessageSchema.safeParse(json);
+  if (!parsed.success) throw new TRPCError({ code: 'PARSE_ERROR', message: `Invalid connection params: ${firstIssue(parsed.error)}` });
+  return parsed.data.data;
 }
+
+const firstIssue = (error: z.ZodError): string => {
+  const issue = error.issues[0]!;
+  return issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message;
+};
 
 const isAsyncIterable = (v: unknown): v is AsyncIterable<unknown> =>
   isObject(v) && typeof (v as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function';
