@@ -1,6 +1,8 @@
 // Benchmark: fan-out of one conversation's live events to many WebSocket subscribers (default 1,000)
 // through the real server, side by side with a bare `ws` broadcast; or many conversations (--conversations).
+import { mkdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
@@ -8,7 +10,7 @@ import { appendEvents, wakeSubscribers } from '@tandem/core';
 import { availableModes, createTestRuntime, TEST_REDIS_URL } from '@tandem/core/testing';
 import { RAW_CHANNEL, startRawBroadcast } from './fanout/raw-broadcast.ts';
 import { INSPECT, spawnPrinting, startServerUnderTest, type Running } from './harness/server-process.ts';
-import { cpuMs, retainedHeapBytes, rssBytes } from './harness/process-stats.ts';
+import { cpuMs, retainedHeapBytes, rssBytes, writeHeapSnapshot } from './harness/process-stats.ts';
 
 const { values: flags } = parseArgs({ args: process.argv.slice(2).filter((a) => a !== '--'), options: { viewers: { type: 'string' }, conversations: { type: 'string' }, seconds: { type: 'string' } } });
 const SUBSCRIBERS = Number(flags.viewers ?? process.env.BENCH_SUBSCRIBERS ?? 1000);
@@ -108,14 +110,15 @@ function rawSubscriber(url: string): Promise<WebSocket> {
   });
 }
 
-async function connectAll(open: () => Promise<WebSocket>): Promise<WebSocket[]> {
-  const sockets: WebSocket[] = [];
-  for (let i = 0; i < SUBSCRIBERS; i += 50) {
-    sockets.push(...(await Promise.all(Array.from({ length: Math.min(50, SUBSCRIBERS - i) }, open))));
+/** Opens subscribers, 50 at a time, until `sockets` holds `upTo` of them. */
+async function connectAll(open: () => Promise<WebSocket>, sockets: WebSocket[], upTo: number): Promise<WebSocket[]> {
+  while (sockets.length < upTo) {
+    sockets.push(...(await Promise.all(Array.from({ length: Math.min(50, upTo - sockets.length) }, open))));
     progress(`  ${sockets.length}/${SUBSCRIBERS} subscribed`);
   }
   return sockets;
 }
+type Connect = (sockets: WebSocket[], upTo: number) => Promise<WebSocket[]>;
 
 const percentile = (xs: Float64Array, p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 const round = (x: number) => Math.round(x * 100) / 100;
@@ -168,7 +171,7 @@ async function phase(name: string, count: number, rate: number, publish: (i: num
 }
 
 /** Phases: a steady rate (latency), then a high rate (throughput). */
-async function measure(label: string, connect: () => Promise<WebSocket[]>, publish: (i: number) => Promise<void>) {
+async function measure(label: string, connect: Connect, publish: (i: number) => Promise<void>) {
   const { sockets, memory } = await connectMeasured(label, connect);
   let n = 0;
   const next = () => publish(n++);
@@ -180,22 +183,41 @@ async function measure(label: string, connect: () => Promise<WebSocket[]>, publi
 }
 
 /** Connects every subscriber and says what they cost the measured process in memory. */
-async function connectMeasured(label: string, connect: () => Promise<WebSocket[]>) {
+/**
+ * Subscribers opened before memory is first read: what the first ones cost once (code compiled
+ * and modules loaded on first use, caches filled) is not a cost per viewer.
+ */
+const WARM_VIEWERS = Math.min(100, Math.floor(SUBSCRIBERS / 10));
+
+async function connectMeasured(label: string, connect: Connect) {
   progress(`${label}: connecting ${SUBSCRIBERS} subscribers`);
+  const sockets = await connect([], WARM_VIEWERS);
+  await sleep(1000);
   const rssBefore = rssBytes(measured.pid);
   const heapBefore = await heapRetained();
-  const sockets = await connect();
+  await snapshot(`${label}-before`);
+  await connect(sockets, SUBSCRIBERS);
   await sleep(3000); // let the joins (presence) settle before measuring
   const rss = rssBytes(measured.pid);
   const heap = await heapRetained();
+  await snapshot(`${label}-after`);
+  const added = SUBSCRIBERS - WARM_VIEWERS;
   const memory = {
-    subscribed: sockets.length, server_rss_mb: round(rss / 2 ** 20), rss_per_viewer_kb: round((rss - rssBefore) / 1024 / SUBSCRIBERS),
+    subscribed: sockets.length, server_rss_mb: round(rss / 2 ** 20), rss_per_viewer_kb: round((rss - rssBefore) / 1024 / added),
     // The JS heap still held after a full GC, per viewer: what a viewer costs while it stays
     // (RSS also counts heap the GC has not returned yet, and the sockets' kernel-side buffers are in neither).
-    ...(heap !== null && heapBefore !== null ? { retained_heap_per_viewer_kb: round((heap - heapBefore) / 1024 / SUBSCRIBERS) } : {}),
+    ...(heap !== null && heapBefore !== null ? { retained_heap_per_viewer_kb: round((heap - heapBefore) / 1024 / added) } : {}),
   };
   progress(`  ${JSON.stringify(memory)}`);
   return { sockets, memory };
+}
+
+/** With BENCH_HEAP_SNAPSHOT_DIR: heap snapshots before and after the viewers connect, to see what a viewer holds. */
+async function snapshot(name: string): Promise<void> {
+  const dir = process.env.BENCH_HEAP_SNAPSHOT_DIR;
+  if (!dir || !measured.inspector) return;
+  mkdirSync(dir, { recursive: true });
+  await writeHeapSnapshot(measured.inspector, join(dir, `${name.replace(/\W+/g, '-')}.heapsnapshot`));
 }
 
 /** The measured process's JS heap after a full GC, through its inspector (services mode only: embedded shares this process). */
@@ -235,10 +257,10 @@ if (CONVERSATIONS > 1) {
   const conversations: { id: string; lastSeq: number }[] = [];
   for (let k = 0; k < CONVERSATIONS; k++) conversations.push(await post('conversation.create', { workspaceId, title: `Fan-out ${k}` }, token));
   let opened = 0;
-  const { sockets, memory } = await connectMeasured('tRPC conversation.events', () => connectAll(() => {
+  const { sockets, memory } = await connectMeasured('tRPC conversation.events', (open, upTo) => connectAll(() => {
     const c = conversations[opened++ % CONVERSATIONS]!;
     return trpcSubscriber(api.url, token, c.id, c.lastSeq);
-  }));
+  }, open, upTo));
   const steady = await phase('tRPC many conversations', CONVERSATIONS * SECONDS, CONVERSATIONS, (i) => appendTimed(conversations[i % CONVERSATIONS]!.id));
   await closeAll(sockets);
   await api.close();
@@ -264,7 +286,7 @@ const conversation = await post('conversation.create', { workspaceId, title: 'Fa
 // reads and sends it on every conversation.events subscription.
 const trpc = await measure(
   'tRPC conversation.events',
-  () => connectAll(() => trpcSubscriber(api.url, token, conversation.id, conversation.lastSeq)),
+  (open, upTo) => connectAll(() => trpcSubscriber(api.url, token, conversation.id, conversation.lastSeq), open, upTo),
   () => appendTimed(conversation.id),
 );
 await api.close();
@@ -274,7 +296,7 @@ measured = rawServer;
 progress(`raw ws ${rawServer.url}`);
 const raw = await measure(
   'raw ws broadcast',
-  () => connectAll(() => rawSubscriber(rawServer.url)),
+  (open, upTo) => connectAll(() => rawSubscriber(rawServer.url), open, upTo),
   (i) => rt.bus.publish(RAW_CHANNEL, { i, t: performance.now() }),
 );
 await rawServer.close();

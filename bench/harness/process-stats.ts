@@ -1,6 +1,6 @@
 // CPU time and resident memory of a process by pid (Linux /proc), so a bench can report what the
 // server under test spent, apart from the clients that drive it.
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { WebSocket } from 'ws';
 
 const TICKS_PER_S = 100; // USER_HZ on Linux
@@ -36,6 +36,28 @@ export function retainedHeapBytes(inspector: string): Promise<number> {
       else if (msg.id === 2) {
         resolve(msg.result!.usedSize);
         ws.close();
+      }
+    });
+    ws.on('error', reject);
+  });
+}
+
+/**
+ * Writes a heap snapshot of `inspector`'s process to `file` (after a full GC, as the snapshot
+ * always is), for Chrome DevTools' comparison view: what the objects a bench added are.
+ */
+export function writeHeapSnapshot(inspector: string, file: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(inspector, { maxPayload: 0 });
+    const out = createWriteStream(file);
+    ws.on('open', () => ws.send(JSON.stringify({ id: 1, method: 'HeapProfiler.takeHeapSnapshot', params: { reportProgress: false } })));
+    ws.on('message', (raw) => {
+      const msg = JSON.parse(String(raw)) as { id?: number; method?: string; params?: { chunk: string }; error?: { message: string } };
+      if (msg.error) reject(new Error(msg.error.message));
+      else if (msg.method === 'HeapProfiler.addHeapSnapshotChunk') out.write(msg.params!.chunk);
+      else if (msg.id === 1) {
+        ws.close();
+        out.end(() => resolve());
       }
     });
     ws.on('error', reject);

@@ -4,6 +4,7 @@ import { TRPCError } from '@trpc/server';
 import { User, roleIn, type Bus } from '@tandem/core';
 import { roleRank, type Role } from '@tandem/schema';
 import type { Context } from '../context.ts';
+import { StopSignal } from './stop-signal.ts';
 
 export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 50;
 export const authChannel = (userId: string) => `auth:user:${userId}`;
@@ -74,11 +75,11 @@ async function* watched<T>(
   if (w.connection.subscriptions >= MAX_SUBSCRIPTIONS_PER_CONNECTION)
     throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: `At most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection` });
   w.connection.subscriptions++;
-  const abort = new AbortController();
+  const abort = new StopSignal();
   let lost: TRPCError | null = null;
   const stop = (reason: TRPCError) => {
     lost ??= reason;
-    abort.abort();
+    abort.abort(reason);
   };
   const onOuterAbort = () => abort.abort();
   outerSignal?.addEventListener('abort', onOuterAbort);
@@ -93,8 +94,8 @@ async function* watched<T>(
   // A change between the procedure's own check and this subscribe would otherwise go unseen.
   recheck();
   try {
-    for await (const item of source(abort.signal, w)) {
-      if (abort.signal.aborted) break;
+    for await (const item of source(abort.asAbortSignal(), w)) {
+      if (abort.aborted) break;
       yield item;
     }
     if (lost) throw lost;

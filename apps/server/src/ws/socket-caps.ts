@@ -15,10 +15,20 @@ export const WS_CLOSE_NOT_AUTHENTICATED = 4001;
 export class SocketCaps {
   private readonly perAddress = new Map<string, number>();
   private readonly perUser = new Map<string, number>();
+  private readonly addresses = new WeakMap<Duplex, string>();
   private readonly deadlines = new WeakMap<WebSocket, NodeJS.Timeout>();
   private readonly users = new WeakMap<WebSocket, string>();
+  /** One 'close' listener shared by every connection (`this` is the connection): none per socket. */
+  private readonly releaseAddress: (this: Duplex) => void;
 
-  constructor(private readonly limits: Pick<ClientLimits, 'socketsPerAddress' | 'socketsPerUser'>) {}
+  constructor(private readonly limits: Pick<ClientLimits, 'socketsPerAddress' | 'socketsPerUser'>) {
+    const { perAddress, addresses } = this;
+    this.releaseAddress = function (this: Duplex) {
+      const address = addresses.get(this);
+      addresses.delete(this);
+      if (address !== undefined) decrement(perAddress, address);
+    };
+  }
 
   /**
    * At the upgrade, before the handshake: false when `address` holds its maximum. Admitted, the
@@ -28,22 +38,25 @@ export class SocketCaps {
     const held = this.perAddress.get(address) ?? 0;
     if (held >= this.limits.socketsPerAddress) return false;
     this.perAddress.set(address, held + 1);
-    connection.once('close', () => decrement(this.perAddress, address));
+    this.addresses.set(connection, address);
+    connection.once('close', this.releaseAddress);
     return true;
   }
 
-  /** A handshake completed: the socket has WS_AUTH_TIMEOUT_MS to present a valid token. */
+  /** A handshake completed: the socket has WS_AUTH_TIMEOUT_MS to present a valid token. Call `closed` when it closes. */
   opened(ws: WebSocket): void {
     const deadline = setTimeout(() => {
       if (ws.readyState === ws.OPEN) ws.close(WS_CLOSE_NOT_AUTHENTICATED, 'not authenticated');
     }, WS_AUTH_TIMEOUT_MS);
     deadline.unref();
     this.deadlines.set(ws, deadline);
-    ws.once('close', () => {
-      clearTimeout(deadline);
-      const userId = this.users.get(ws);
-      if (userId) decrement(this.perUser, userId);
-    });
+  }
+
+  closed(ws: WebSocket): void {
+    clearTimeout(this.deadlines.get(ws));
+    this.deadlines.delete(ws);
+    const userId = this.users.get(ws);
+    if (userId) decrement(this.perUser, userId);
   }
 
   /** The socket's token is valid: false (and not counted) when the user holds their maximum. */
@@ -54,6 +67,7 @@ export class SocketCaps {
     this.perUser.set(userId, held + 1);
     this.users.set(ws, userId);
     clearTimeout(this.deadlines.get(ws));
+    this.deadlines.delete(ws);
     return true;
   }
 }

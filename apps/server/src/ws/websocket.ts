@@ -95,12 +95,20 @@ export function attachWebSocket(server: Server, services: ServerServices) {
     onError: (err, where) => rt.log.debug({ err: err.message, code: err.code, ...where }, 'ws call refused'),
   });
 
+  // Listeners shared by every socket (`this` is the socket), not closures per socket (bench fanout:
+  // memory per idle viewer).
+  const onError = (err: Error) => rt.log.debug({ err: err.message }, 'ws error');
+  const onClose = function (this: WebSocket) {
+    metrics.wsConnections.dec();
+    sockets.closed(this);
+    handler.disconnect(this);
+  };
   wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
     metrics.wsConnections.inc();
     sockets.opened(ws);
     handler.connect(ws, req);
-    ws.on('error', (err) => rt.log.debug({ err: err.message }, 'ws error'));
-    ws.on('close', () => metrics.wsConnections.dec());
+    ws.on('error', onError);
+    ws.once('close', onClose);
   });
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {

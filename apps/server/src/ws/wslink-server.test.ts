@@ -123,7 +123,10 @@ describe('our wsLink server and tRPC adapter', () => {
       keepAlive: { pingMs: 60_000, pongWaitMs: 60_000 },
       onError: () => undefined,
     });
-    wss.on('connection', (ws, req) => ours.connect(ws, req));
+    wss.on('connection', (ws, req) => {
+      ours.connect(ws, req);
+      ws.once('close', () => ours.disconnect(ws));
+    });
     oursUrl = await listen(wss);
     servers.push(theirs, wss, ours);
   });
@@ -270,7 +273,10 @@ describe('our wsLink server and tRPC adapter', () => {
       router, createContext, maxBatchSize: 3, encode: JSON.stringify, send: (ws, frame) => ws.send(frame, TEXT_FRAME),
       keepAlive: { pingMs: 100, pongWaitMs: 100 }, onError: () => undefined,
     });
-    wss.on('connection', (ws, req) => quick.connect(ws, req));
+    wss.on('connection', (ws, req) => {
+      quick.connect(ws, req);
+      ws.once('close', () => quick.disconnect(ws));
+    });
     const url = await listen(wss);
     try {
       const answering = new WebSocket(url);

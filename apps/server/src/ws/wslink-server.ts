@@ -13,6 +13,7 @@ import {
 } from '@trpc/server';
 import type { z } from 'zod';
 import { wsCallMessageSchema, wsConnectionParamsMessageSchema, wsStopMessageSchema, type WsCallMessage } from '@tandem/schema';
+import { StopSignal } from '../subscriptions/stop-signal.ts';
 import { TEXT_FRAME, sinkOf } from './direct-delivery.ts';
 
 const OPEN = 1; // WebSocket.OPEN
@@ -41,8 +42,10 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  * The connections of one WebSocketServer. `connect` is called once per accepted socket.
  */
 export class WsLinkServer<Ctx> {
-  private readonly connections = new Set<WsLinkConnection<Ctx>>();
+  private readonly connections = new Map<WebSocket, WsLinkConnection<Ctx>>();
   private readonly sweep: NodeJS.Timeout;
+  /** One message listener for every socket (`this` is the socket) instead of a closure per socket. */
+  private readonly onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
 
   constructor(readonly opts: WsLinkServerOptions<Ctx>) {
     // One timer for every socket instead of two per socket: ping after pingMs of silence, cut off
@@ -50,21 +53,32 @@ export class WsLinkServer<Ctx> {
     const every = Math.max(50, Math.min(opts.keepAlive.pingMs, opts.keepAlive.pongWaitMs) / 4);
     this.sweep = setInterval(() => this.keepAlive(Date.now()), every);
     this.sweep.unref();
+    const { connections } = this;
+    this.onMessage = function (data, isBinary) {
+      connections.get(this)?.onMessage(data, isBinary);
+    };
   }
 
+  /** Reports an error no call can be answered with (shared by every connection: no closure per call). */
+  readonly reportFailure = (cause: unknown) => this.opts.onError(getTRPCErrorFromUnknown(cause), { type: 'unknown' });
+
+  /** A socket was accepted; call `disconnect` when it closes. */
   connect(ws: WebSocket, req: IncomingMessage): void {
-    const connection = new WsLinkConnection(this, ws, req);
-    this.connections.add(connection);
-    ws.once('close', () => {
-      this.connections.delete(connection);
-      connection.closed();
-    });
+    this.connections.set(ws, new WsLinkConnection(this, ws, req));
+    ws.on('message', this.onMessage);
+  }
+
+  /** The socket closed: its subscriptions stop. */
+  disconnect(ws: WebSocket): void {
+    const connection = this.connections.get(ws);
+    this.connections.delete(ws);
+    connection?.closed();
   }
 
   /** Tells every client to reconnect (wsLink reconnects at once, resuming its subscriptions). */
   broadcastReconnectNotification(): void {
     const frame = JSON.stringify({ id: null, method: 'reconnect' });
-    for (const c of this.connections) if (c.ws.readyState === OPEN) c.ws.send(frame, TEXT_FRAME);
+    for (const c of this.connections.values()) if (c.ws.readyState === OPEN) c.ws.send(frame, TEXT_FRAME);
   }
 
   close(): void {
@@ -73,7 +87,7 @@ export class WsLinkServer<Ctx> {
 
   private keepAlive(now: number): void {
     const { pingMs, pongWaitMs } = this.opts.keepAlive;
-    for (const c of this.connections) {
+    for (const c of this.connections.values()) {
       if (c.pingedAt !== 0) {
         if (now - c.pingedAt >= pongWaitMs) c.ws.terminate();
       } else if (now - c.heardAt >= pingMs && c.ws.readyState === OPEN) {
@@ -86,7 +100,7 @@ export class WsLinkServer<Ctx> {
 
 /** A subscription of one connection: what `subscription.stop` and the socket's close end. */
 class Subscription {
-  readonly abort = new AbortController();
+  readonly signal = new StopSignal();
   /** `stopped` was sent, or the socket closed: nothing more goes out for this id. */
   ended = false;
 
@@ -110,7 +124,6 @@ class WsLinkConnection<Ctx> {
   constructor(private readonly server: WsLinkServer<Ctx>, readonly ws: WebSocket, private readonly req: IncomingMessage) {
     const wantsParams = new URL(req.url ?? '/', 'http://x').searchParams.get('connectionParams') === '1';
     this.ctxResult = wantsParams ? null : this.createContext(null);
-    ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
   }
 
   closed(): void {
@@ -156,7 +169,7 @@ class WsLinkConnection<Ctx> {
     }
   }
 
-  private onMessage(data: RawData, isBinary: boolean): void {
+  onMessage(data: RawData, isBinary: boolean): void {
     this.heardAt = Date.now();
     this.pingedAt = 0;
     if (!isBinary && Buffer.isBuffer(data) && data.length === 4) {
@@ -174,7 +187,7 @@ class WsLinkConnection<Ctx> {
     }
     const messages = this.parseCalls(text);
     for (let i = 0; i < messages.length; i++) {
-      this.handle(messages[i]!, i).catch((cause: unknown) => this.opts.onError(getTRPCErrorFromUnknown(cause), { type: 'unknown' }));
+      this.handle(messages[i]!, i).catch(this.server.reportFailure);
     }
   }
 
@@ -244,7 +257,7 @@ class WsLinkConnection<Ctx> {
     try {
       const ctx = await this.context();
       if (sub.ended) return this.forget(sub);
-      const result = await callTRPCProcedure({ router: this.opts.router, path, getRawInput: async () => input, ctx, type, signal: sub.abort.signal, batchIndex });
+      const result = await callTRPCProcedure({ router: this.opts.router, path, getRawInput: async () => input, ctx, type, signal: sub.signal.asAbortSignal(), batchIndex });
       if (!isAsyncIterable(result))
         throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: `Subscription ${path} did not return an AsyncGenerator` });
       iterable = result;
@@ -252,7 +265,7 @@ class WsLinkConnection<Ctx> {
       this.forget(sub);
       const error = getTRPCErrorFromUnknown(cause);
       // A setup given up because the subscription was stopped is no error to report.
-      if (!(sub.abort.signal.aborted && error.code === 'INTERNAL_SERVER_ERROR' && isAbortError(error.cause))) this.respondError(id, jsonrpc, error, call);
+      if (!(sub.signal.aborted && error.code === 'INTERNAL_SERVER_ERROR' && isAbortError(error.cause))) this.respondError(id, jsonrpc, error, call);
       return;
     }
     const iterator = iterable[Symbol.asyncIterator]();
@@ -262,7 +275,10 @@ class WsLinkConnection<Ctx> {
       return this.forget(sub);
     }
     this.respond({ id, jsonrpc, result: { type: 'started' } });
-    await this.iterate(sub, iterator, call);
+    // Not awaited: the call is answered, and no promise of it stays pending for the subscription's
+    // life. `iterate` answers the client's errors itself; what is left (a reply that cannot be
+    // encoded) goes to the one shared reporter.
+    this.iterate(sub, iterator, call).catch(this.server.reportFailure);
   }
 
   /**
@@ -296,7 +312,7 @@ class WsLinkConnection<Ctx> {
   private stop(sub: Subscription): void {
     if (sub.ended) return;
     sub.ended = true;
-    sub.abort.abort();
+    sub.signal.abort();
     this.respond({ id: sub.id, jsonrpc: sub.jsonrpc, result: { type: 'stopped' } });
   }
 
