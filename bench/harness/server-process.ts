@@ -86,7 +86,7 @@ export async function startServerUnderTest(rt: TestRuntime, mode: 'embedded' | '
     return { url: await app.listen(0, '127.0.0.1'), pid: process.pid, close: () => app.close() };
   }
   return spawnPrinting(
-    [...profileArgs(), ...(opts.inspect ? [INSPECT] : []), '--import', 'tsx', 'apps/server/src/main.ts'],
+    [...profileArgs(), ...(opts.inspect ? [INSPECT] : []), ...(process.env.BENCH_SERVER_BUNDLE ? ['apps/server/dist/main.mjs'] : ['--import', 'tsx', 'apps/server/src/main.ts'])],
     { DATABASE_URL: rt.databaseUrl, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: rt.queues.target.prefix, DATA_DIR: rt.dataDir, PORT: '0', HOST: '127.0.0.1', DEMO: '0', LOG_LEVEL: 'warn',
       // Every bench subscriber is one user on 127.0.0.1: lift the per-user and per-address socket caps.
       WS_MAX_SOCKETS_PER_USER: '100000', WS_MAX_SOCKETS_PER_ADDRESS: '100000',

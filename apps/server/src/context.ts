@@ -10,6 +10,13 @@ export interface ConnectionState {
   subscriptions: number;
 }
 
+/**
+ * What a call's context keeps of its request: a WebSocket's context lives as long as the socket,
+ * and its upgrade request (headers, raw headers, stream state: ~1.3 KB) is not worth keeping for
+ * the one header read later (bench fanout, memory per viewer).
+ */
+export type RequestHead = Pick<IncomingMessage, 'headers'>;
+
 export interface CreateContextInput {
   req: IncomingMessage;
   info?: { connectionParams?: Record<string, string> | null };
@@ -37,7 +44,7 @@ export function makeCreateContext(services: ServerServices, transport: 'http' | 
         return null;
       });
     return {
-      req,
+      req: (transport === 'ws' ? { headers: { origin: req.headers.origin } } : req) as RequestHead,
       transport,
       rt,
       services,

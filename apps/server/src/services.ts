@@ -31,7 +31,7 @@ export function createServerServices(rt: Runtime) {
     typing: new TypingThrottle(),
     prometheus: createPrometheus({ ingestBacklogRows: () => ingestion.writer.backlogRows }),
     /** The signed-in user of each HTTP request, for its log line (set by authedProcedure). */
-    requestUsers: new WeakMap<IncomingMessage, string>(),
+    requestUsers: new WeakMap<object, string>(),
     /** auth.login and auth.register: counts on Redis or PostgreSQL, shared by every instance. */
     signIn: new SignInLimiter(limiterStore({ redis: rt.redis, orm: rt.orm, prefix: rt.queues.target.prefix }), rt.limits),
     /** Queries and mutations of one user (or signed-out client address) at a time (trpc.ts boundedCalls). */

@@ -1,4 +1,4 @@
-// Drives a subscription generator as tRPC's ws adapter would, with a stand-in socket for direct
+// Drives a subscription generator as our ws adapter does, with a stand-in socket for direct
 // delivery, so tests that iterate a generator see direct frames in the same stream.
 import type { WebSocket } from 'ws';
 import { sinkOf } from '../src/ws/direct-delivery.ts';
@@ -24,32 +24,46 @@ export async function* directStream<T>(gen: AsyncGenerator<T>, frames: Buffer[] 
       wake?.();
     },
   } as unknown as WebSocket;
-  // The generator runs on its own, as under tRPC: it waits for nobody between items.
-  const pump = (async () => {
+  const send = (data: Buffer) => (socket as unknown as { send(d: Buffer): void }).send(data);
+  // The generator runs on its own, as under the adapter (src/ws/wslink-server.ts): it waits for
+  // nobody between items, and once handed off it is not iterated until its sink is detached.
+  const pump = async (): Promise<void> => {
     try {
-      for await (const item of gen) {
-        const sink = sinkOf(item);
-        if (sink) sink.attach(socket, 1, '2.0');
-        else queue.push(item);
-        wake?.();
+      for (;;) {
+        const next = await gen.next();
+        if (next.done) break;
+        const sink = sinkOf(next.value);
+        if (!sink) {
+          queue.push(next.value);
+          wake?.();
+          continue;
+        }
+        let parked: 'attaching' | 'yes' | 'no' = 'attaching';
+        sink.attach(socket, 1, '2.0', send, {
+          resume() {
+            if (parked === 'yes') void pump();
+            parked = 'no';
+          },
+        });
+        if (parked === 'attaching') {
+          parked = 'yes';
+          return;
+        }
       }
     } catch (err) {
       failure = err;
-    } finally {
-      ended = true;
-      wake?.();
     }
-  })();
-  try {
-    for (;;) {
-      while (queue.length) yield queue.shift() as T;
-      if (ended) break;
-      await new Promise<void>((r) => (wake = r));
-      wake = null;
-    }
-    if (failure) throw failure;
-  } finally {
-    // Not `gen.return()`: its pending step waits for the caller's abort, which comes after this.
-    void pump;
+    ended = true;
+    wake?.();
+  };
+  void pump();
+  // Not `gen.return()` when the caller stops early: the caller's abort ends it (its sink detaches
+  // and it is iterated again).
+  for (;;) {
+    while (queue.length) yield queue.shift() as T;
+    if (ended) break;
+    await new Promise<void>((r) => (wake = r));
+    wake = null;
   }
+  if (failure) throw failure;
 }

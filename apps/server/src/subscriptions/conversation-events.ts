@@ -61,7 +61,7 @@ export async function* conversationEvents(
         if (batch.length) continue;
       }
       // Caught up: from here the hub writes this subscription's frames itself (direct-delivery.ts).
-      if (!member.direct) yield member.handOff(cursor);
+      if (!member.direct) yield member.handOffFrom(cursor);
       while (member.direct && !stopped) await member.next();
       if (stopped) return;
       // Not direct: the socket was closing, or the hand-off found the window gone past its cursor.

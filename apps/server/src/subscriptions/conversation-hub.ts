@@ -36,32 +36,35 @@ const frameOf = (r: Recent): SharedFrame => (r.frame ??= trackedFrame(r.envelope
 
 /**
  * One subscription's place in the hub: what it has not taken yet, and a way to wait for more.
- * Once caught up it goes direct: the hub writes each event's shared frame to its sink (no wake-up).
+ * Once caught up it goes direct: the hub writes each event's shared frame to it, a sink (no wake-up).
  */
-export class HubMember {
+export class HubMember extends FrameSink {
   private readonly ephemeral: EphemeralEvent[] = [];
   presenceVersion = -1;
   private signalled = false;
   private waiter: (() => void) | null = null;
-  readonly sink = new FrameSink();
   /** The last event written to the sink (direct members). */
   cursor = 0;
   direct = false;
 
   constructor(readonly hub: ConversationHub, readonly viewer: Viewer) {
-    this.sink.onAttach = () => hub.goDirect(this);
+    super();
   }
 
   /** Hands the subscription to the hub from `cursor` on; yield the result (see FrameSink.handOff). */
-  handOff(cursor: number): never {
+  handOffFrom(cursor: number): never {
     this.cursor = cursor;
-    return this.sink.handOff();
+    return this.handOff();
+  }
+
+  protected override whenAttached(): void {
+    this.hub.goDirect(this);
   }
 
   /** Back to pulling, or stopped: nothing more is written to the socket. */
-  detach(): void {
+  override detach(): void {
     this.direct = false;
-    this.sink.detach();
+    super.detach();
   }
 
   /** Wakes the subscription (new events, ephemeral events, presence, or its end). */
@@ -232,7 +235,7 @@ export class ConversationHub {
     const first = recent[0]?.seq ?? this.lastSeq + 1;
     let written = 0;
     for (let i = Math.max(0, m.cursor + 1 - first); i < recent.length; i++) {
-      m.sink.write(frameOf(recent[i]!));
+      m.write(frameOf(recent[i]!));
       written++;
     }
     // Never back: a subscriber that caught up from the database can be ahead of what the hub has
@@ -242,12 +245,16 @@ export class ConversationHub {
   }
 
   /**
-   * A member's sink was attached (synchronously, inside tRPC's send of its hand-off): write what
-   * came since its cursor and go direct; one that fell out of the window keeps pulling.
+   * A member's sink was attached (synchronously, inside the adapter's handling of its hand-off):
+   * write what came since its cursor and go direct; one that fell out of the window is handed back
+   * to its generator, woken, to pull from the database.
    */
   goDirect(m: HubMember): void {
-    if (!this.members.has(m) || !this.covers(m.cursor)) return m.notify();
-    for (const event of m.takeEphemeral()) m.sink.write(dataFrame(event));
+    if (!this.members.has(m) || !this.covers(m.cursor)) {
+      m.notify();
+      return m.detach();
+    }
+    for (const event of m.takeEphemeral()) m.write(dataFrame(event));
     this.writePresence(m, null);
     this.catchUp(m);
     m.direct = true;
@@ -258,7 +265,7 @@ export class ConversationHub {
     if (version === m.presenceVersion) return frame;
     m.presenceVersion = version;
     frame ??= dataFrame({ type: 'presence', viewers } satisfies EphemeralEvent);
-    m.sink.write(frame);
+    m.write(frame);
     return frame;
   }
 
@@ -269,7 +276,7 @@ export class ConversationHub {
     }
     let frame: SharedFrame | null = null;
     for (const m of this.members)
-      if (m.direct) m.sink.write((frame ??= dataFrame(msg)));
+      if (m.direct) m.write((frame ??= dataFrame(msg)));
       else {
         m.push(msg);
         m.notify();

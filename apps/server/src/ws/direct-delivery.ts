@@ -52,14 +52,22 @@ function prefixOf(id: unknown, jsonrpc: unknown): Buffer {
 /**
  * One subscription's way to its socket. The subscription's generator replays through the adapter
  * (wslink-server.ts) as usual, then yields `sink.handOff()`; the adapter attaches the sink to the
- * socket instead of sending anything. From then on whoever holds the sink writes frames with
- * `write` — no promise, no result object, no async context per message — while the adapter still
- * owns the subscription: `started`, errors, `stopped` and the reconnect notice are its own.
+ * socket instead of sending anything, and stops iterating: the generator stays suspended at that
+ * `yield`, holding no promise, while whoever holds the sink writes frames with `write` — no
+ * promise, no result object, no async context per message. `detach` hands control back: the
+ * adapter resumes the generator (which ends, when stopped, or pulls again). The adapter still owns
+ * the subscription: `started`, errors, `stopped` and the reconnect notice are its own.
  */
+/** Who iterates a handed-off generator again once its sink is detached (the adapter's subscription). */
+export interface Resumer {
+  resume(): void;
+}
+
 export class FrameSink {
   private socket: WebSocket | null = null;
   private prefix: Buffer | null = null;
   private send: ((frame: Buffer) => void) | null = null;
+  private resumer: Resumer | null = null;
   /** Called once the sink is attached (inside the adapter's handling of the hand-off; write what is pending). */
   onAttach: (() => void) | null = null;
 
@@ -79,19 +87,33 @@ export class FrameSink {
     if (socket && socket.readyState === OPEN) this.send!(frame.whole(this.prefix!));
   }
 
-  /** Stops writing (call when the subscription stops, before the adapter says `stopped`). */
+  /**
+   * Stops writing and hands the subscription back to its generator, which the adapter resumes
+   * after its hand-off `yield` (call when the subscription stops, before the adapter says
+   * `stopped`, or to go back to pulling). Does nothing when not attached.
+   */
   detach(): void {
     this.socket = null;
+    const resumer = this.resumer;
+    this.resumer = null;
+    resumer?.resume();
   }
 
   /**
    * @internal wslink-server.ts, on a hand-off. `send` writes one frame to `socket` (the adapter
-   * passes its bounded send that skips the per-tick cork: one frame per socket and event needs none).
+   * passes its bounded send that skips the per-tick cork: one frame per socket and event needs
+   * none); `resumer.resume()` is called once, by `detach`, to iterate the generator again.
    */
-  attach(socket: WebSocket, id: unknown, jsonrpc: unknown, send: (frame: Buffer) => void = (frame) => socket.send(frame, TEXT_FRAME)): void {
+  attach(socket: WebSocket, id: unknown, jsonrpc: unknown, send: (frame: Buffer) => void, resumer: Resumer | null = null): void {
     this.socket = socket;
     this.send = send;
+    this.resumer = resumer;
     this.prefix = prefixOf(id, jsonrpc);
+    this.whenAttached();
+  }
+
+  /** Runs `onAttach`; a subclass overrides it instead of paying a closure per sink. */
+  protected whenAttached(): void {
     this.onAttach?.();
   }
 }

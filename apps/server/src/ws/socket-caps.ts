@@ -39,7 +39,7 @@ export class SocketCaps {
     if (held >= this.limits.socketsPerAddress) return false;
     this.perAddress.set(address, held + 1);
     this.addresses.set(connection, address);
-    connection.once('close', this.releaseAddress);
+    connection.on('close', this.releaseAddress); // 'close' comes once; `once` would wrap the listener per socket
     return true;
   }
 

@@ -108,7 +108,7 @@ export function attachWebSocket(server: Server, services: ServerServices) {
     sockets.opened(ws);
     handler.connect(ws, req);
     ws.on('error', onError);
-    ws.once('close', onClose);
+    ws.on('close', onClose); // 'close' comes once; `once` would wrap the listener per socket
   });
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {

@@ -14,7 +14,7 @@ import {
 import type { z } from 'zod';
 import { wsCallMessageSchema, wsConnectionParamsMessageSchema, wsStopMessageSchema, type WsCallMessage } from '@tandem/schema';
 import { StopSignal } from '../subscriptions/stop-signal.ts';
-import { TEXT_FRAME, sinkOf } from './direct-delivery.ts';
+import { TEXT_FRAME, sinkOf, type FrameSink, type Resumer } from './direct-delivery.ts';
 
 const OPEN = 1; // WebSocket.OPEN
 type RequestId = string | number | null;
@@ -99,13 +99,32 @@ export class WsLinkServer<Ctx> {
 }
 
 /** A subscription of one connection: what `subscription.stop` and the socket's close end. */
-class Subscription {
+class Subscription implements Resumer {
   readonly signal = new StopSignal();
   /** `stopped` was sent, or the socket closed: nothing more goes out for this id. */
   ended = false;
+  /**
+   * Handed off (direct-delivery.ts): the generator is suspended at its hand-off `yield` and
+   * nothing iterates it until the sink is detached. 'attaching' while the sink's own hand-off code
+   * runs (it may give the subscription straight back).
+   */
+  parked: 'no' | 'attaching' | 'yes' = 'no';
+  sink: FrameSink | null = null;
+  iterator: AsyncIterator<unknown> | null = null;
 
-  constructor(readonly id: string | number, readonly jsonrpc: '2.0' | undefined) {}
+  constructor(
+    readonly id: string | number, readonly jsonrpc: '2.0' | undefined, readonly call: Call,
+    private readonly connection: { unpark(sub: Subscription): void },
+  ) {}
+
+  /** The sink was detached (direct-delivery.ts): iterate again. A method, not a closure per subscription. */
+  resume(): void {
+    this.connection.unpark(this);
+  }
 }
+
+/** What an error shape of a subscription names (its input is not kept: memory per viewer). */
+type Call = { path: string; type: CallType };
 
 type CtxResult<Ctx> = { ok: true; ctx: Ctx } | { ok: false; error: TRPCError };
 
@@ -117,12 +136,19 @@ class WsLinkConnection<Ctx> {
   private ctx: Ctx | undefined;
   /** Null until the connectionParams message came, when the URL said one would. */
   private ctxResult: Promise<CtxResult<Ctx>> | null;
+  /** The URL asked for connectionParams and the first message has not come yet. */
+  private awaitingParams: boolean;
   /** Created with the first subscription: most sockets of a viewer hold one or two. */
   private subscriptions: Map<string | number, Subscription> | null = null;
   private readonly sendDirect = (frame: Buffer) => this.server.opts.send(this.ws, frame, false);
 
-  constructor(private readonly server: WsLinkServer<Ctx>, readonly ws: WebSocket, private readonly req: IncomingMessage) {
+  /** The upgrade request, until the context is made from it (then dropped: memory per viewer). */
+  private req: IncomingMessage | null;
+
+  constructor(private readonly server: WsLinkServer<Ctx>, readonly ws: WebSocket, req: IncomingMessage) {
+    this.req = req;
     const wantsParams = new URL(req.url ?? '/', 'http://x').searchParams.get('connectionParams') === '1';
+    this.awaitingParams = wantsParams;
     this.ctxResult = wantsParams ? null : this.createContext(null);
   }
 
@@ -157,7 +183,10 @@ class WsLinkConnection<Ctx> {
   private async createContext(params: (() => ConnectionParams) | null): Promise<CtxResult<Ctx>> {
     try {
       const connectionParams = params ? params() : null;
-      this.ctx = await this.opts.createContext({ req: this.req, res: this.ws, info: { connectionParams } });
+      const req = this.req!;
+      this.req = null;
+      this.ctx = await this.opts.createContext({ req, res: this.ws, info: { connectionParams } });
+      this.ctxResult = null; // the context is kept as it is, not in a settled promise
       return { ok: true, ctx: this.ctx };
     } catch (cause) {
       // The socket is told why (id null), then closed: nothing on it can be served.
@@ -181,7 +210,8 @@ class WsLinkConnection<Ctx> {
       return this.respondError(null, undefined, new TRPCError({ code: 'PARSE_ERROR', message: 'Binary frames are not accepted: send JSON in text frames' }), { type: 'unknown' });
     }
     const text = data.toString('utf8');
-    if (!this.ctxResult) {
+    if (this.awaitingParams) {
+      this.awaitingParams = false;
       this.ctxResult = this.createContext(() => connectionParamsOf(text));
       return;
     }
@@ -251,7 +281,7 @@ class WsLinkConnection<Ctx> {
 
     if (this.subscriptions?.has(id)) return this.respondError(id, jsonrpc, new TRPCError({ code: 'BAD_REQUEST', message: `Duplicate id ${id}` }), call);
     // Registered before anything is awaited, so a stop or a close during setup reaches it.
-    const sub = new Subscription(id, jsonrpc);
+    const sub = new Subscription(id, jsonrpc, { path, type }, this);
     (this.subscriptions ??= new Map()).set(id, sub);
     let iterable: AsyncIterable<unknown>;
     try {
@@ -274,33 +304,44 @@ class WsLinkConnection<Ctx> {
       await iterator.return?.().catch(() => undefined);
       return this.forget(sub);
     }
+    sub.iterator = iterator;
     this.respond({ id, jsonrpc, result: { type: 'started' } });
     // Not awaited: the call is answered, and no promise of it stays pending for the subscription's
     // life. `iterate` answers the client's errors itself; what is left (a reply that cannot be
     // encoded) goes to the one shared reporter.
-    this.iterate(sub, iterator, call).catch(this.server.reportFailure);
+    this.iterate(sub, iterator).catch(this.server.reportFailure);
   }
 
   /**
-   * Sends what the subscription yields until it ends or is stopped. A hand-off attaches its sink to
-   * this socket and sends nothing: the generator then waits inside its own `next()` (the only
-   * promise an idle viewer holds) while its hub writes frames.
+   * Sends what the subscription yields until it ends, is stopped, or hands itself off. A hand-off
+   * attaches its sink to this socket and sends nothing; iterating stops there, so an idle viewer
+   * holds no promise at all — its generators wait suspended at their `yield` — until the sink is
+   * detached (stopped, or back to pulling) and `unpark` iterates again.
    */
-  private async iterate(sub: Subscription, iterator: AsyncIterator<unknown>, call: { path: string; type: CallType; input: unknown }): Promise<void> {
+  private async iterate(sub: Subscription, iterator: AsyncIterator<unknown>): Promise<void> {
     const { id, jsonrpc } = sub;
     let done = false;
     try {
-      for (;;) {
+      while (!sub.ended) {
         const next = await iterator.next();
         if (next.done) done = true;
         if (sub.ended || next.done) break;
         const sink = sinkOf(next.value);
-        if (sink) sink.attach(this.ws, id, jsonrpc, this.sendDirect);
-        else this.respond({ id, jsonrpc, result: dataResult(next.value) });
+        if (!sink) this.respond({ id, jsonrpc, result: dataResult(next.value) });
+        else if (this.ws.readyState === OPEN) {
+          sub.parked = 'attaching';
+          sub.sink = sink;
+          sink.attach(this.ws, id, jsonrpc, this.sendDirect, sub);
+          if (sub.parked === 'attaching') {
+            sub.parked = 'yes';
+            return;
+          }
+        }
+        // Not attached (the socket is closing) or handed straight back: the generator goes on.
       }
     } catch (cause) {
       done = true;
-      if (!sub.ended) this.respondError(id, jsonrpc, cause, call);
+      if (!sub.ended) this.respondError(id, jsonrpc, cause, sub.call);
     }
     if (!done) await iterator.return?.().catch(() => undefined);
     // Ended by the procedure (done or an error): say so. Stopped by the client or a close: said already.
@@ -308,11 +349,20 @@ class WsLinkConnection<Ctx> {
     this.forget(sub);
   }
 
+  /** The sink was detached: iterate the generator again (it ends if the subscription was stopped). */
+  unpark(sub: Subscription): void {
+    const was = sub.parked;
+    sub.parked = 'no';
+    sub.sink = null;
+    if (was === 'yes') this.iterate(sub, sub.iterator!).catch(this.server.reportFailure);
+  }
+
   /** Ends a subscription: its signal aborts (sinks detach at once), then `stopped`, and not one frame after it. */
   private stop(sub: Subscription): void {
     if (sub.ended) return;
     sub.ended = true;
-    sub.signal.abort();
+    sub.signal.abort(); // a direct subscription's sources detach their sinks here, which unparks it
+    sub.sink?.detach(); // and one that did not is unparked all the same, to run its cleanup
     this.respond({ id: sub.id, jsonrpc: sub.jsonrpc, result: { type: 'stopped' } });
   }
 
@@ -322,6 +372,7 @@ class WsLinkConnection<Ctx> {
 
   /** The socket's context; a call waits for it (connectionParams may not have come yet). */
   private async context(): Promise<Ctx> {
+    if (this.ctx !== undefined) return this.ctx;
     const result = await this.ctxResult!;
     if (!result.ok) throw result.error;
     return result.ctx;
