@@ -10,7 +10,7 @@ import type { ConversationEvent } from '@tandem/schema';
 import { runJobId } from '@tandem/core';
 import { TEST_REDIS_URL, TEST_TENANT_LIMITS, availableModes, createTestRuntime } from '@tandem/core/testing';
 import { startFakeOpenAi } from '@tandem/worker/testing/fake-openai';
-import { builtWorkerArgs, spawnPrinting } from './harness/server-process.ts';
+import { builtAppArgs, spawnPrinting } from './harness/server-process.ts';
 import { cpuMs } from './harness/process-stats.ts';
 import { ConversationFeed } from './pipeline/feed.ts';
 import { eventRoundTrip, queuePickup } from './pipeline/raw-parts.ts';
@@ -47,12 +47,12 @@ const shared = { DATABASE_URL: rt.databaseUrl, REDIS_URL: TEST_REDIS_URL, QUEUE_
 const provider = { LLM_PROVIDER: 'openai', OPENAI_BASE_URL: llm.url, OPENAI_API_KEY: 'sk-bench' };
 // As the other benches start the server (harness/server-process.ts), plus assistant quotas high
 // enough for 200 questions from one user in a few seconds (deployed: 50 per user per hour).
-const server = await spawnPrinting(['--import', 'tsx', 'apps/server/src/main.ts'], {
+const server = await spawnPrinting(builtAppArgs('server'), {
   ...shared, ...provider, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn',
   WS_MAX_SOCKETS_PER_USER: '100000', WS_MAX_SOCKETS_PER_ADDRESS: '100000', ...TEST_TENANT_LIMITS,
   ASSISTANT_RATE_LIMIT_PER_HOUR: '100000', ASSISTANT_WORKSPACE_LIMIT_PER_HOUR: '100000', ASSISTANT_MAX_RUNS_PER_HOUR: '100000',
 }, /listening on (http:\/\/\S+)/);
-const worker = await spawnPrinting(builtWorkerArgs(), { ...shared, ...provider, LOG_LEVEL: 'info' }, /(workers) started/);
+const worker = await spawnPrinting(builtAppArgs('worker'), { ...shared, ...provider, LOG_LEVEL: 'info' }, /(workers) started/);
 progress(`${mode} mode; server ${server.url} (pid ${server.pid}), worker pid ${worker.pid}, OpenAI-protocol server ${llm.url}`);
 
 // Mutations over one keep-alive connection (node:http, not fetch: cheaper, and no pool surprises).

@@ -52,15 +52,15 @@ export function spawnPrinting(args: string[], env: Record<string, string>, marke
 }
 
 /**
- * `node` arguments that run a worker as production does (`npm run worker`, the compose file): its
- * bundle, built first if its sources changed (Nx caches the build).
+ * `node` arguments that run an app as production does (`npm run worker`, `npm run server`, the
+ * compose file): its bundle, built first if its sources changed (Nx caches the build).
  */
-export function builtWorkerArgs(): string[] {
-  const r = spawnSync('npx', ['nx', 'run', '@tandem/worker:build', '--output-style=static'], {
+export function builtAppArgs(app: 'worker' | 'server'): string[] {
+  const r = spawnSync('npx', ['nx', 'run', `@tandem/${app}:build`, '--output-style=static'], {
     cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' },
   });
-  if (r.status !== 0) throw new Error('worker build failed');
-  return ['--enable-source-maps', 'apps/worker/dist/main.mjs'];
+  if (r.status !== 0) throw new Error(`${app} build failed`);
+  return ['--enable-source-maps', `apps/${app}/dist/main.mjs`];
 }
 
 /** A worker: its own process running the bundle in services mode (its RSS can be measured), else in this process. */
@@ -69,7 +69,7 @@ export async function startWorkerUnderTest(rt: TestRuntime, mode: 'embedded' | '
     startWorkers(rt);
     return { url: '', pid: process.pid, close: async () => undefined };
   }
-  return spawnPrinting([...profileArgs(), ...builtWorkerArgs()],
+  return spawnPrinting([...profileArgs(), ...builtAppArgs('worker')],
     { DATABASE_URL: rt.databaseUrl, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: rt.queues.target.prefix, DATA_DIR: rt.dataDir, LOG_LEVEL: 'info' },
     /(workers) started/);
 }
@@ -86,7 +86,7 @@ export async function startServerUnderTest(rt: TestRuntime, mode: 'embedded' | '
     return { url: await app.listen(0, '127.0.0.1'), pid: process.pid, close: () => app.close() };
   }
   return spawnPrinting(
-    [...profileArgs(), ...(opts.inspect ? [INSPECT] : []), ...(process.env.BENCH_SERVER_BUNDLE ? ['apps/server/dist/main.mjs'] : ['--import', 'tsx', 'apps/server/src/main.ts'])],
+    [...profileArgs(), ...(opts.inspect ? [INSPECT] : []), ...builtAppArgs('server')],
     { DATABASE_URL: rt.databaseUrl, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: rt.queues.target.prefix, DATA_DIR: rt.dataDir, PORT: '0', HOST: '127.0.0.1', DEMO: '0', LOG_LEVEL: 'warn',
       // Every bench subscriber is one user on 127.0.0.1: lift the per-user and per-address socket caps.
       WS_MAX_SOCKETS_PER_USER: '100000', WS_MAX_SOCKETS_PER_ADDRESS: '100000',

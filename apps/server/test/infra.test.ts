@@ -133,13 +133,14 @@ describe('infra/Dockerfile', () => {
     }
   });
 
-  it('installs with npm ci, builds the web app and the worker bundle, and ships a second stage', () => {
+  it('installs with npm ci, builds the web app and the worker and server bundles, and ships a second stage', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
     const runs = steps.filter((s) => s.op === 'RUN').map((s) => s.args);
     expect(runs.some((r) => /\bnpm ci\b/.test(r) && !r.includes('--omit=dev'))).toBe(true);
     expect(runs.some((r) => r.includes('@tandem/web:build'))).toBe(true);
-    // The compose file's worker runs apps/worker/dist/main.mjs: the image must build it.
+    // The compose file's worker and server run apps/{worker,server}/dist/main.mjs: the image must build them.
     expect(runs.some((r) => r.includes('@tandem/worker:build'))).toBe(true);
+    expect(runs.some((r) => r.includes('@tandem/server:build'))).toBe(true);
     expect(last.some((s) => s.op === 'COPY' && s.args.includes('--from=build'))).toBe(true);
   });
 

@@ -1,13 +1,13 @@
 // The one HTTP server: tRPC (HTTP + WebSocket on /trpc), health, metrics, and the web app.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { AppError } from '@tandem/core';
 import { appRouter } from '../routers/_app.ts';
 import { makeCreateContext } from '../context.ts';
 import type { ServerServices } from '../services.ts';
 import { makeStaticHandler } from './static-files.ts';
+import { WEB_DIST } from '../web-dist.ts';
 import { TRPC_MAX_BATCH_SIZE, attachWebSocket } from '../ws/websocket.ts';
 import { handleApi } from './api/index.ts';
 import { handleOtlp, isOtlpPath } from './otlp/otlp-routes.ts';
@@ -15,7 +15,6 @@ import { sendJson } from './api/respond.ts';
 import { handleMcp } from '../mcp/mcp-endpoint.ts';
 
 export const HTTP_MAX_BODY_BYTES = 1024 * 1024;
-const WEB_DIST = fileURLToPath(new URL('../../../web/dist', import.meta.url));
 
 /** Subscriptions are served over the WebSocket only (its caps apply there); see trpc.ts. */
 const SUBSCRIPTIONS = new Set(Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>)
