@@ -442,8 +442,8 @@ describe.each(modes)('wsLink conformance (%s)', (mode) => {
 
       const extra = subscribe();
       await vi.waitFor(() => expect(extra.error?.code).toBe('TOO_MANY_REQUESTS'), waitOpts);
-      // Refused by the subscription itself, after it started: onStarted, then onError.
-      expect(extra.timeline).toEqual(['started', 'error']);
+      // Refused before it starts (the guard counts it when the procedure is called): onError only.
+      expect(extra.timeline).toEqual(['error']);
       expect(subs.filter((s) => s.error)).toEqual([]);
 
       subs[0]!.unsubscribe();

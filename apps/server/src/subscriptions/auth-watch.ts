@@ -48,61 +48,117 @@ async function currentAccessError(w: Watch): Promise<TRPCError | null> {
  * Runs `source` while the caller keeps at least `minRole` in the workspace: re-checked whenever it
  * may have changed (logout, role change, removal: announced on the bus) and when the token
  * expires. Counts against the per-connection cap. `source` gets a signal that aborts when the
- * client leaves or access is lost, and the scope it may use.
+ * client leaves or access is lost, and the scope it may use. Resolves once the watch is in place
+ * (a refusal, such as the cap, is an error before the subscription starts).
  *
  * The call context is read here and not kept: it holds the call's ORM fork (identity map, unit of
  * work, loaders) and the user entity, which would otherwise live as long as the subscription (issue
  * 12, memory per viewer; bench fanout). So `source` should take what it needs from its scope, not
  * close over `ctx`.
  */
-export function guardSubscription<T>(
+export async function guardSubscription<T>(
   ctx: ScopedContext,
   minRole: Role,
   signal: AbortSignal | undefined,
   source: (signal: AbortSignal, scope: SubscriptionScope) => AsyncIterable<T>,
-): AsyncGenerator<T> {
-  return watched({
+): Promise<AsyncIterableIterator<T>> {
+  if (ctx.connection.subscriptions >= MAX_SUBSCRIPTIONS_PER_CONNECTION)
+    throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: `At most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection` });
+  const guard = new Guarded<T>({
     rt: ctx.rt, services: ctx.services, workspaceId: ctx.workspace.id, user: { id: ctx.user.id, name: ctx.user.name },
     connection: ctx.connection, tokenVersion: ctx.claims.tokenVersion, expiresAt: ctx.claims.expiresAt, minRole,
-  }, signal, source);
+  }, signal);
+  await guard.watch();
+  guard.start(source);
+  return guard;
 }
 
-async function* watched<T>(
-  w: Watch,
-  outerSignal: AbortSignal | undefined,
-  source: (signal: AbortSignal, scope: SubscriptionScope) => AsyncIterable<T>,
-): AsyncGenerator<T> {
-  if (w.connection.subscriptions >= MAX_SUBSCRIPTIONS_PER_CONNECTION)
-    throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: `At most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection` });
-  w.connection.subscriptions++;
-  const abort = new StopSignal();
-  let lost: TRPCError | null = null;
-  const stop = (reason: TRPCError) => {
-    lost ??= reason;
-    abort.abort(reason);
-  };
-  const onOuterAbort = () => abort.abort();
-  outerSignal?.addEventListener('abort', onOuterAbort);
-  const expiry = setTimeout(
-    () => stop(new TRPCError({ code: 'UNAUTHORIZED', message: 'Your session has expired' })),
-    Math.max(0, Math.min(w.expiresAt - Date.now(), 2 ** 31 - 1)),
-  );
-  const recheck = () =>
-    void currentAccessError(w).then((err) => err && stop(err), (err: unknown) => w.rt.log.warn({ err }, 'auth re-check failed'));
-  // After a bus outage an announcement may be lost: check again once the bus is back.
-  const unsubscribe = await w.rt.bus.subscribe(authChannel(w.user.id), recheck, { onGap: recheck });
-  // A change between the procedure's own check and this subscribe would otherwise go unseen.
-  recheck();
-  try {
-    for await (const item of source(abort.asAbortSignal(), w)) {
-      if (abort.aborted) break;
-      yield item;
+const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
+const expire = (guard: Guarded<unknown>) => guard.lose(new TRPCError({ code: 'UNAUTHORIZED', message: 'Your session has expired' }));
+
+/**
+ * The guarded stream: an iterator object rather than an async generator wrapping the source, so a
+ * handed-off subscription (parked at its source's `yield`, direct-delivery.ts) keeps no generator
+ * frame and no closures here beyond its bus handler (bench fanout: memory per viewer).
+ */
+class Guarded<T> implements AsyncIterableIterator<T> {
+  /** Aborts when the client leaves (the adapter's signal) or access is lost: what `source` watches. */
+  private readonly stop = new StopSignal();
+  private lost: TRPCError | null = null;
+  private source: AsyncIterator<T> | null = null;
+  private expiry: NodeJS.Timeout | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private closed = false;
+
+  constructor(private readonly w: Watch, private readonly outer: AbortSignal | undefined) {
+    w.connection.subscriptions++;
+    outer?.addEventListener('abort', this);
+  }
+
+  /** The adapter's signal aborted (`this` is its listener object: no closure). */
+  handleEvent(): void {
+    this.stop.abort();
+  }
+
+  /** Access is gone: the source stops, and the stream ends with `reason`. */
+  lose(reason: TRPCError): void {
+    this.lost ??= reason;
+    this.stop.abort(reason);
+  }
+
+  async watch(): Promise<void> {
+    const w = this.w;
+    this.expiry = setTimeout(expire, Math.max(0, Math.min(w.expiresAt - Date.now(), 2 ** 31 - 1)), this);
+    const recheck = () =>
+      void currentAccessError(w).then((err) => err && this.lose(err), (err: unknown) => w.rt.log.warn({ err }, 'auth re-check failed'));
+    try {
+      // After a bus outage an announcement may be lost: check again once the bus is back.
+      this.unsubscribe = await w.rt.bus.subscribe(authChannel(w.user.id), recheck, { onGap: recheck });
+    } catch (err) {
+      await this.close();
+      throw err;
     }
-    if (lost) throw lost;
-  } finally {
-    clearTimeout(expiry);
-    unsubscribe();
-    outerSignal?.removeEventListener('abort', onOuterAbort);
-    w.connection.subscriptions--;
+    // A change between the procedure's own check and this subscribe would otherwise go unseen.
+    recheck();
+  }
+
+  start(source: (signal: AbortSignal, scope: SubscriptionScope) => AsyncIterable<T>): void {
+    this.source = source(this.stop.asAbortSignal(), this.w)[Symbol.asyncIterator]();
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<T>> {
+    if (this.closed) return DONE;
+    let item: IteratorResult<T>;
+    try {
+      item = this.stop.aborted ? DONE : await this.source!.next();
+    } catch (err) {
+      await this.close(true);
+      throw err;
+    }
+    if (!item.done && !this.stop.aborted) return item;
+    await this.close(item.done === true);
+    if (this.lost) throw this.lost;
+    return DONE;
+  }
+
+  async return(): Promise<IteratorResult<T>> {
+    await this.close();
+    return DONE;
+  }
+
+  /** Lets go of everything; the source too, unless it ended by itself. */
+  private async close(sourceEnded = false): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.expiry) clearTimeout(this.expiry);
+    this.unsubscribe?.();
+    this.outer?.removeEventListener('abort', this);
+    this.w.connection.subscriptions--;
+    this.stop.abort();
+    if (!sourceEnded) await this.source?.return?.(undefined);
   }
 }

@@ -24,14 +24,10 @@ export async function* conversationEvents(
 ) {
   const member = await hubs.join(conversationId, viewer);
   const { hub } = member;
-  // A flag, not `signal.aborted` per event: that getter showed up in the fan-out profile.
-  let stopped = signal.aborted;
-  const onAbort = () => {
-    stopped = true;
-    member.detach(); // before the adapter says `stopped`: not one more frame after it
-    member.notify();
-  };
-  signal.addEventListener('abort', onAbort, { once: true });
+  // On abort the member detaches (not one more frame after `stopped`) and wakes this generator:
+  // it is its own listener, so a viewer holds no closure for it. `signal.aborted` is a plain field
+  // of the adapter's stop signal (stop-signal.ts), cheap to read per event.
+  signal.addEventListener('abort', member, { once: true });
   try {
     // A fork per read, not one held for the subscription's life: an idle viewer keeps no identity map.
     const bounds = await sequenceBounds(rt.orm.em.fork(), conversationId);
@@ -44,7 +40,7 @@ export async function* conversationEvents(
         yield { type: 'resync', reason: purged ? 'history purged' : 'unknown event id', lastSeq: bounds.lastSeq } satisfies EphemeralEvent;
       } else cursor = last;
     }
-    while (!stopped) {
+    while (!signal.aborted) {
       for (const event of member.takeEphemeral()) yield event;
       const viewers = member.presenceChanged();
       if (viewers) yield { type: 'presence', viewers } satisfies EphemeralEvent;
@@ -52,7 +48,7 @@ export async function* conversationEvents(
         const batch = hub.covers(cursor) ? hub.since(cursor) : (await readEvents(rt.orm.em.fork(), conversationId, cursor, PAGE)).map(envelopeOf);
         let sent = 0;
         for (const { seq, envelope } of batch) {
-          if (stopped) return;
+          if (signal.aborted) return;
           cursor = seq;
           yield envelope;
           // Taking from memory never waits: subscribers catching up would starve the process.
@@ -62,14 +58,14 @@ export async function* conversationEvents(
       }
       // Caught up: from here the hub writes this subscription's frames itself (direct-delivery.ts).
       if (!member.direct) yield member.handOffFrom(cursor);
-      while (member.direct && !stopped) await member.next();
-      if (stopped) return;
+      while (member.direct && !signal.aborted) await member.next();
+      if (signal.aborted) return;
       // Not direct: the socket was closing, or the hand-off found the window gone past its cursor.
       cursor = Math.max(cursor, member.cursor);
       await member.next();
     }
   } finally {
-    signal.removeEventListener('abort', onAbort);
+    signal.removeEventListener('abort', member);
     member.leave();
   }
 }

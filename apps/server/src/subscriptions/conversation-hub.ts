@@ -61,6 +61,12 @@ export class HubMember extends FrameSink {
     this.hub.goDirect(this);
   }
 
+  /** The subscription's signal aborted: nothing more is written, and its generator wakes to end. */
+  handleEvent(): void {
+    this.detach();
+    this.notify();
+  }
+
   /** Back to pulling, or stopped: nothing more is written to the socket. */
   override detach(): void {
     this.direct = false;

@@ -4,7 +4,8 @@
 // (issue 12, bench fanout). This holds the same contract for what subscriptions use of it —
 // `aborted`, `reason`, 'abort' listeners — in one small object.
 
-type Listener = () => void;
+/** A function, or an object with `handleEvent` (as EventTarget takes): one owner, no closure. */
+type Listener = (() => void) | { handleEvent(): void };
 
 export class StopSignal {
   aborted = false;
@@ -34,8 +35,9 @@ export class StopSignal {
     this.reason = reason ?? new DOMException('This operation was aborted', 'AbortError');
     const l = this.listeners;
     this.listeners = null;
-    if (typeof l === 'function') l();
-    else if (l) for (const listener of l) listener();
+    if (l === null) return;
+    if (Array.isArray(l)) for (const listener of l) call(listener);
+    else call(l);
   }
 
   /**
@@ -47,3 +49,5 @@ export class StopSignal {
     return this as unknown as AbortSignal;
   }
 }
+
+const call = (listener: Listener) => (typeof listener === 'function' ? listener() : listener.handleEvent());
