@@ -39,7 +39,7 @@ export async function* directStream<T>(gen: AsyncGenerator<T>, frames: Buffer[] 
           continue;
         }
         let parked: 'attaching' | 'yes' | 'no' = 'attaching';
-        sink.attach(socket, 1, '2.0', send, {
+        sink.attach(socket, 1, '2.0', { writeDirect: send }, {
           resume() {
             if (parked === 'yes') void pump();
             parked = 'no';

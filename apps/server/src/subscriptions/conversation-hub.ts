@@ -13,6 +13,7 @@ const PAGE = 500;
 /** Recent events kept for subscribers (up to twice this); one further behind reads the database. */
 const WINDOW = 1000;
 const MAX_EPHEMERAL_BACKLOG = 100;
+const NO_EVENTS: readonly EphemeralEvent[] = [];
 const RETRY_MS = 500;
 /** Presence changes are sent at most this often: N viewers joining at once are one update, not N. */
 const PRESENCE_COALESCE_MS = 50;
@@ -39,7 +40,8 @@ const frameOf = (r: Recent): SharedFrame => (r.frame ??= trackedFrame(r.envelope
  * Once caught up it goes direct: the hub writes each event's shared frame to it, a sink (no wake-up).
  */
 export class HubMember extends FrameSink {
-  private readonly ephemeral: EphemeralEvent[] = [];
+  /** Ephemeral events not yet taken (while pulling); made on the first one. */
+  private ephemeral: EphemeralEvent[] | null = null;
   presenceVersion = -1;
   private signalled = false;
   private waiter: (() => void) | null = null;
@@ -92,11 +94,14 @@ export class HubMember extends FrameSink {
   }
 
   push(event: EphemeralEvent): void {
-    if (this.ephemeral.length < MAX_EPHEMERAL_BACKLOG) this.ephemeral.push(event);
+    const pending = (this.ephemeral ??= []);
+    if (pending.length < MAX_EPHEMERAL_BACKLOG) pending.push(event);
   }
 
-  takeEphemeral(): EphemeralEvent[] {
-    return this.ephemeral.splice(0);
+  takeEphemeral(): readonly EphemeralEvent[] {
+    const taken = this.ephemeral ?? NO_EVENTS;
+    this.ephemeral = null;
+    return taken;
   }
 
   /** The viewers, if they changed since this subscription last took them. */

@@ -20,7 +20,7 @@ function trpcMessage(id: number | string, jsonrpc: '2.0' | undefined, value: unk
 function written(frame: SharedFrame, id: number | string, jsonrpc: '2.0' | undefined): Buffer[] {
   const out: Buffer[] = [];
   const sink = new FrameSink();
-  sink.attach({ readyState: 1 } as unknown as WebSocket, id, jsonrpc, (b) => out.push(b));
+  sink.attach({ readyState: 1 } as unknown as WebSocket, id, jsonrpc, { writeDirect: (b) => out.push(b) });
   sink.write(frame);
   return out;
 }
@@ -56,7 +56,7 @@ describe('direct frames', () => {
   it('are not written once the sink is detached', () => {
     const out: Buffer[] = [];
     const sink = new FrameSink();
-    sink.attach({ readyState: 1 } as unknown as WebSocket, 1, undefined, (b) => out.push(b));
+    sink.attach({ readyState: 1 } as unknown as WebSocket, 1, undefined, { writeDirect: (b) => out.push(b) });
     sink.detach();
     sink.write(dataFrame({}));
     expect(out).toEqual([]);

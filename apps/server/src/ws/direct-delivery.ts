@@ -58,6 +58,11 @@ function prefixOf(id: unknown, jsonrpc: unknown): Buffer {
  * adapter resumes the generator (which ends, when stopped, or pulls again). The adapter still owns
  * the subscription: `started`, errors, `stopped` and the reconnect notice are its own.
  */
+/** Writes a whole frame to the socket, bounded (the adapter's connection; an object, not a closure per socket). */
+export interface FrameWriter {
+  writeDirect(frame: Buffer): void;
+}
+
 /** Who iterates a handed-off generator again once its sink is detached (the adapter's subscription). */
 export interface Resumer {
   resume(): void;
@@ -66,7 +71,7 @@ export interface Resumer {
 export class FrameSink {
   private socket: WebSocket | null = null;
   private prefix: Buffer | null = null;
-  private send: ((frame: Buffer) => void) | null = null;
+  private writer: FrameWriter | null = null;
   private resumer: Resumer | null = null;
   /** Called once the sink is attached (inside the adapter's handling of the hand-off; write what is pending). */
   onAttach: (() => void) | null = null;
@@ -84,7 +89,7 @@ export class FrameSink {
   /** One write of the shared frame; through the socket's bounded send, so slow consumers are still cut off. */
   write(frame: SharedFrame): void {
     const socket = this.socket;
-    if (socket && socket.readyState === OPEN) this.send!(frame.whole(this.prefix!));
+    if (socket && socket.readyState === OPEN) this.writer!.writeDirect(frame.whole(this.prefix!));
   }
 
   /**
@@ -100,13 +105,13 @@ export class FrameSink {
   }
 
   /**
-   * @internal wslink-server.ts, on a hand-off. `send` writes one frame to `socket` (the adapter
-   * passes its bounded send that skips the per-tick cork: one frame per socket and event needs
+   * @internal wslink-server.ts, on a hand-off. `writer` writes one frame to `socket` (the
+   * adapter's bounded send that skips the per-tick cork: one frame per socket and event needs
    * none); `resumer.resume()` is called once, by `detach`, to iterate the generator again.
    */
-  attach(socket: WebSocket, id: unknown, jsonrpc: unknown, send: (frame: Buffer) => void, resumer: Resumer | null = null): void {
+  attach(socket: WebSocket, id: unknown, jsonrpc: unknown, writer: FrameWriter, resumer: Resumer | null = null): void {
     this.socket = socket;
-    this.send = send;
+    this.writer = writer;
     this.resumer = resumer;
     this.prefix = prefixOf(id, jsonrpc);
     this.whenAttached();

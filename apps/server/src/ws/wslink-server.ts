@@ -14,7 +14,7 @@ import {
 import type { z } from 'zod';
 import { wsCallMessageSchema, wsConnectionParamsMessageSchema, wsStopMessageSchema, type WsCallMessage } from '@tandem/schema';
 import { StopSignal } from '../subscriptions/stop-signal.ts';
-import { TEXT_FRAME, sinkOf, type FrameSink, type Resumer } from './direct-delivery.ts';
+import { TEXT_FRAME, sinkOf, type FrameSink, type FrameWriter, type Resumer } from './direct-delivery.ts';
 
 const OPEN = 1; // WebSocket.OPEN
 type RequestId = string | number | null;
@@ -126,10 +126,39 @@ class Subscription implements Resumer {
 /** What an error shape of a subscription names (its input is not kept: memory per viewer). */
 type Call = { path: string; type: CallType };
 
+/** A connection's subscriptions by request id: one slot, and a Map once there are more. */
+class Subscriptions {
+  private one: Subscription | null = null;
+  private more: Map<string | number, Subscription> | null = null;
+
+  get(id: string | number): Subscription | undefined {
+    return this.one?.id === id ? this.one : this.more?.get(id);
+  }
+
+  add(sub: Subscription): void {
+    if (this.one === null) this.one = sub;
+    else (this.more ??= new Map()).set(sub.id, sub);
+  }
+
+  remove(sub: Subscription): void {
+    if (this.one === sub) this.one = null;
+    else if (this.more?.get(sub.id) === sub) this.more.delete(sub.id);
+  }
+
+  all(): Subscription[] {
+    return [...(this.one ? [this.one] : []), ...(this.more?.values() ?? [])];
+  }
+
+  clear(): void {
+    this.one = null;
+    this.more = null;
+  }
+}
+
 type CtxResult<Ctx> = { ok: true; ctx: Ctx } | { ok: false; error: TRPCError };
 
 /** One socket: its context, its subscriptions and its keep-alive clock. */
-class WsLinkConnection<Ctx> {
+class WsLinkConnection<Ctx> implements FrameWriter {
   heardAt = Date.now();
   /** When a PING went out unanswered; 0 when none is pending. */
   pingedAt = 0;
@@ -138,9 +167,8 @@ class WsLinkConnection<Ctx> {
   private ctxResult: Promise<CtxResult<Ctx>> | null;
   /** The URL asked for connectionParams and the first message has not come yet. */
   private awaitingParams: boolean;
-  /** Created with the first subscription: most sockets of a viewer hold one or two. */
-  private subscriptions: Map<string | number, Subscription> | null = null;
-  private readonly sendDirect = (frame: Buffer) => this.server.opts.send(this.ws, frame, false);
+  /** The socket's subscriptions: most sockets hold one, so one slot, and a Map only past it. */
+  private readonly subscriptions = new Subscriptions();
 
   /** The upgrade request, until the context is made from it (then dropped: memory per viewer). */
   private req: IncomingMessage | null;
@@ -152,9 +180,13 @@ class WsLinkConnection<Ctx> {
     this.ctxResult = wantsParams ? null : this.createContext(null);
   }
 
+  /** A direct subscription's frame (direct-delivery.ts): written at once, through the bounded send. */
+  writeDirect(frame: Buffer): void {
+    this.opts.send(this.ws, frame, false);
+  }
+
   closed(): void {
-    if (!this.subscriptions) return;
-    for (const sub of this.subscriptions.values()) this.stop(sub);
+    for (const sub of this.subscriptions.all()) this.stop(sub);
     this.subscriptions.clear();
   }
 
@@ -255,7 +287,7 @@ class WsLinkConnection<Ctx> {
       return this.respondError(null, jsonrpc, new TRPCError({ code: 'PARSE_ERROR', message: '`id` is required' }), { type: 'unknown' });
     }
     if (msg.method === 'subscription.stop') {
-      const sub = this.subscriptions?.get(id);
+      const sub = this.subscriptions.get(id);
       if (sub) this.stop(sub);
       return;
     }
@@ -279,10 +311,10 @@ class WsLinkConnection<Ctx> {
       return;
     }
 
-    if (this.subscriptions?.has(id)) return this.respondError(id, jsonrpc, new TRPCError({ code: 'BAD_REQUEST', message: `Duplicate id ${id}` }), call);
+    if (this.subscriptions.get(id)) return this.respondError(id, jsonrpc, new TRPCError({ code: 'BAD_REQUEST', message: `Duplicate id ${id}` }), call);
     // Registered before anything is awaited, so a stop or a close during setup reaches it.
     const sub = new Subscription(id, jsonrpc, { path, type }, this);
-    (this.subscriptions ??= new Map()).set(id, sub);
+    this.subscriptions.add(sub);
     let iterable: AsyncIterable<unknown>;
     try {
       const ctx = await this.context();
@@ -331,7 +363,7 @@ class WsLinkConnection<Ctx> {
         else if (this.ws.readyState === OPEN) {
           sub.parked = 'attaching';
           sub.sink = sink;
-          sink.attach(this.ws, id, jsonrpc, this.sendDirect, sub);
+          sink.attach(this.ws, id, jsonrpc, this, sub);
           if (sub.parked === 'attaching') {
             sub.parked = 'yes';
             return;
@@ -367,7 +399,7 @@ class WsLinkConnection<Ctx> {
   }
 
   private forget(sub: Subscription): void {
-    if (this.subscriptions?.get(sub.id) === sub) this.subscriptions.delete(sub.id);
+    this.subscriptions.remove(sub);
   }
 
   /** The socket's context; a call waits for it (connectionParams may not have come yet). */
