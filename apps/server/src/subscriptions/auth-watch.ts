@@ -25,12 +25,11 @@ export interface SubscriptionScope {
 interface Watch extends SubscriptionScope {
   connection: Context['connection'];
   tokenVersion: number;
-  expiresAt: number;
   minRole: Role;
 }
 
 /** The context of a call to a workspace-scoped procedure (trpc.ts), as a subscription receives it. */
-type ScopedContext = Context & { user: { id: string; name: string }; claims: { tokenVersion: number; expiresAt: number }; workspace: { id: string } };
+type ScopedContext = Context & { user: { id: string; name: string }; claims: { tokenVersion: number }; workspace: { id: string } };
 
 async function currentAccessError(w: Watch): Promise<TRPCError | null> {
   const em = w.rt.orm.em.fork();
@@ -46,8 +45,9 @@ async function currentAccessError(w: Watch): Promise<TRPCError | null> {
 
 /**
  * Runs `source` while the caller keeps at least `minRole` in the workspace: re-checked whenever it
- * may have changed (logout, role change, removal: announced on the bus) and when the token
- * expires. Counts against the per-connection cap. `source` gets a signal that aborts when the
+ * may have changed (logout, role change, removal: announced on the bus). Token expiry is the
+ * socket's (ws/wslink-server.ts ends an expired socket's subscriptions). Counts against the
+ * per-connection cap. `source` gets a signal that aborts when the
  * client leaves or access is lost, and the scope it may use. Resolves once the watch is in place
  * (a refusal, such as the cap, is an error before the subscription starts).
  *
@@ -66,7 +66,7 @@ export async function guardSubscription<T>(
     throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: `At most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection` });
   const guard = new Guarded<T>({
     rt: ctx.rt, services: ctx.services, workspaceId: ctx.workspace.id, user: { id: ctx.user.id, name: ctx.user.name },
-    connection: ctx.connection, tokenVersion: ctx.claims.tokenVersion, expiresAt: ctx.claims.expiresAt, minRole,
+    connection: ctx.connection, tokenVersion: ctx.claims.tokenVersion, minRole,
   }, signal);
   await guard.watch();
   guard.start(source);
@@ -74,7 +74,6 @@ export async function guardSubscription<T>(
 }
 
 const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
-const expire = (guard: Guarded<unknown>) => guard.lose(new TRPCError({ code: 'UNAUTHORIZED', message: 'Your session has expired' }));
 
 /**
  * The guarded stream: an iterator object rather than an async generator wrapping the source, so a
@@ -86,7 +85,6 @@ class Guarded<T> implements AsyncIterableIterator<T> {
   private readonly stop = new StopSignal();
   private lost: TRPCError | null = null;
   private source: AsyncIterator<T> | null = null;
-  private expiry: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
   private closed = false;
 
@@ -108,7 +106,6 @@ class Guarded<T> implements AsyncIterableIterator<T> {
 
   async watch(): Promise<void> {
     const w = this.w;
-    this.expiry = setTimeout(expire, Math.max(0, Math.min(w.expiresAt - Date.now(), 2 ** 31 - 1)), this);
     const recheck = () =>
       void currentAccessError(w).then((err) => err && this.lose(err), (err: unknown) => w.rt.log.warn({ err }, 'auth re-check failed'));
     try {
@@ -154,7 +151,6 @@ class Guarded<T> implements AsyncIterableIterator<T> {
   private async close(sourceEnded = false): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.expiry) clearTimeout(this.expiry);
     this.unsubscribe?.();
     this.outer?.removeEventListener('abort', this);
     this.w.connection.subscriptions--;

@@ -88,6 +88,8 @@ export function attachWebSocket(server: Server, services: ServerServices) {
       return ctx;
     },
     keepAlive: { pingMs: 30_000, pongWaitMs: 10_000 },
+    // A token that expires while its socket is open ends the socket's subscriptions (docs/reliability.md §15).
+    expiresAt: (ctx) => ctx.claims?.expiresAt,
     // As on HTTP: one frame never starts more than this many calls (every call of a bigger batch is refused).
     maxBatchSize: TRPC_MAX_BATCH_SIZE,
     encode: (message) => encoder.encode(message),

@@ -32,6 +32,11 @@ export interface WsLinkServerOptions<Ctx> {
   /** Sends a frame, or cuts off a socket that stopped reading (websocket.ts). `corked`: may wait for the tick's other frames. */
   send(ws: WebSocket, frame: string | Uint8Array, corked: boolean): void;
   keepAlive: { pingMs: number; pongWaitMs: number };
+  /**
+   * When the socket's credentials expire (ms since the epoch): its subscriptions then end with
+   * UNAUTHORIZED, checked by the same once-a-second sweep as keep-alive (no timer per subscription).
+   */
+  expiresAt?(ctx: Ctx): number | undefined;
   /** Errors of the adapter itself (a context that cannot be made, a failing error formatter); procedures log their own. */
   onError(error: TRPCError, where: { path?: string; type: CallType | 'unknown' }): void;
 }
@@ -48,9 +53,10 @@ export class WsLinkServer<Ctx> {
   private readonly onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
 
   constructor(readonly opts: WsLinkServerOptions<Ctx>) {
-    // One timer for every socket instead of two per socket: ping after pingMs of silence, cut off
-    // pongWaitMs after an unanswered ping (a check every quarter of the shorter of the two).
-    const every = Math.max(50, Math.min(opts.keepAlive.pingMs, opts.keepAlive.pongWaitMs) / 4);
+    // One timer for every socket instead of two per socket and one per subscription: ping after
+    // pingMs of silence, cut off pongWaitMs after an unanswered ping, end what expired (a check
+    // every second, or every quarter of the shorter wait when that is less).
+    const every = Math.max(50, Math.min(1000, opts.keepAlive.pingMs / 4, opts.keepAlive.pongWaitMs / 4));
     this.sweep = setInterval(() => this.keepAlive(Date.now()), every);
     this.sweep.unref();
     const { connections } = this;
@@ -88,6 +94,7 @@ export class WsLinkServer<Ctx> {
   private keepAlive(now: number): void {
     const { pingMs, pongWaitMs } = this.opts.keepAlive;
     for (const c of this.connections.values()) {
+      if (now >= c.expiresAt) c.expire();
       if (c.pingedAt !== 0) {
         if (now - c.pingedAt >= pongWaitMs) c.ws.terminate();
       } else if (now - c.heardAt >= pingMs && c.ws.readyState === OPEN) {
@@ -162,6 +169,8 @@ class WsLinkConnection<Ctx> implements FrameWriter {
   heardAt = Date.now();
   /** When a PING went out unanswered; 0 when none is pending. */
   pingedAt = 0;
+  /** When the context's credentials expire (`expiresAt` option). */
+  expiresAt = Infinity;
   private ctx: Ctx | undefined;
   /** Null until the connectionParams message came, when the URL said one would. */
   private ctxResult: Promise<CtxResult<Ctx>> | null;
@@ -183,6 +192,17 @@ class WsLinkConnection<Ctx> implements FrameWriter {
   /** A direct subscription's frame (direct-delivery.ts): written at once, through the bounded send. */
   writeDirect(frame: Buffer): void {
     this.opts.send(this.ws, frame, false);
+  }
+
+  /** The credentials expired: every subscription ends with UNAUTHORIZED (new calls are refused by the procedures). */
+  expire(): void {
+    this.expiresAt = Infinity;
+    const error = new TRPCError({ code: 'UNAUTHORIZED', message: 'Your session has expired' });
+    for (const sub of this.subscriptions.all()) {
+      if (sub.ended) continue;
+      this.respondError(sub.id, sub.jsonrpc, error, sub.call);
+      this.stop(sub);
+    }
   }
 
   closed(): void {
@@ -218,6 +238,7 @@ class WsLinkConnection<Ctx> implements FrameWriter {
       const req = this.req!;
       this.req = null;
       this.ctx = await this.opts.createContext({ req, res: this.ws, info: { connectionParams } });
+      this.expiresAt = this.opts.expiresAt?.(this.ctx) ?? Infinity;
       this.ctxResult = null; // the context is kept as it is, not in a settled promise
       return { ok: true, ctx: this.ctx };
     } catch (cause) {
