@@ -1,11 +1,13 @@
 // Our server side of tRPC's WebSocket protocol — what @trpc/client's wsLink speaks — in place of
 // tRPC's ws adapter (issue 12). That adapter kept about 30 closures per connection and, per
 // subscription, an async loop racing every `next()` against an abort promise: an idle viewer cost
-// ~27 KB of heap beyond its socket (bench fanout). Here a connection is one object, a subscription
-// one object with one pending `next()`, keep-alive one sweep for all sockets, and a subscription
-// that hands itself over (direct-delivery.ts) is attached to its socket here, with no frame sent.
-// test/wslink-conformance.server.test.ts drives the real @trpc/client through it and pins the
-// frames, so a tRPC upgrade that changes the protocol fails a test, not production.
+// ~27 KB of heap beyond its socket (bench fanout). Here a connection is one object with listeners
+// shared by every socket, keep-alive and token expiry one sweep for all sockets, a subscription one
+// object, and a subscription that hands itself over (direct-delivery.ts) is attached to its socket
+// with no frame sent and parked — not iterated, holding no promise — until its sink is detached.
+// wslink-server.test.ts compares its frames with tRPC's own adapter's; test/wslink-conformance
+// .server.test.ts drives the real @trpc/client through it, so a tRPC upgrade that changes the
+// protocol fails a test, not production.
 import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
 import {
