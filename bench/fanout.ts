@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
@@ -262,7 +263,12 @@ if (CONVERSATIONS > 1) {
     const c = conversations[opened++ % CONVERSATIONS]!;
     return trpcSubscriber(api.url, token, c.id, c.lastSeq);
   }, open, upTo));
+  // The load generator's own event-loop delay over the phase: 10,000 client sockets parsing JSON
+  // share the two cores with the server, and a late client reads its frames late.
+  const clientDelay = monitorEventLoopDelay({ resolution: 10 });
+  clientDelay.enable();
   const steady = await phase('tRPC many conversations', CONVERSATIONS * SECONDS, CONVERSATIONS, (i) => appendTimed(conversations[i % CONVERSATIONS]!.id));
+  clientDelay.disable();
   await closeAll(sockets);
   await api.close();
   await rt.close();
@@ -270,6 +276,8 @@ if (CONVERSATIONS > 1) {
     mode, viewers: SUBSCRIBERS, conversations: CONVERSATIONS, seconds: SECONDS,
     cpus: cpus().length, load_avg_1m: round(loadavg()[0]!),
     trpc: { ...memory, steady },
+    /** This process's (the clients') event-loop delay during the phase: part of what the latencies measure. */
+    client_event_loop_delay_ms: { p50: round(clientDelay.percentile(50) / 1e6), p99: round(clientDelay.percentile(99) / 1e6), max: round(clientDelay.max / 1e6) },
     // All subscribed, p99 < 100 ms, server RSS < 1.5 GB, nothing missing or out of order.
     goals: {
       all_subscribed: memory.subscribed === SUBSCRIBERS,
