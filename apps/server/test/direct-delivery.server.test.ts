@@ -9,7 +9,7 @@ import type { ConversationEvent } from '@tandem/schema';
 import type { AppRouter } from '../src/routers/_app.ts';
 import { createHttpServer } from '../src/http/server.ts';
 import { createServerServices } from '../src/services.ts';
-import { startTestApp, watchSubscription, type TestApp } from './harness.ts';
+import { inviteMember, startTestApp, watchSubscription, type TestApp } from './harness.ts';
 
 const modes = await availableModes();
 
@@ -62,18 +62,30 @@ describe.each(modes)('direct delivery through the real wsLink (%s)', (mode) => {
 
     const user = await app.signUp('Leaver');
     const c2 = await app.client(user.token).conversation.create.mutate({ workspaceId: user.workspaceId });
+    // A second viewer of the conversation sees who is there: the leaver must leave the room too.
+    const stayer = await app.signUp('Stayer');
+    await inviteMember(app, user.token, user.workspaceId, stayer, 'viewer');
+    const ws3 = app.wsClient(stayer.token);
+    const other = watchSubscription((o) => ws3.client.conversation.events.subscribe({ conversationId: c2.id, lastEventId: String(c2.lastSeq) }, o));
     const ws2 = app.wsClient(user.token);
     const probe = watchSubscription((o) => ws2.client.conversation.events.subscribe({ conversationId: c2.id, lastEventId: String(c2.lastSeq) }, o));
     await vi.waitFor(() => expect(probe.data.some((d) => (d as { type?: string }).type === 'presence')).toBe(true));
+    const viewersOf = (data: unknown[]) => {
+      const last = data.filter((d) => (d as { type?: string }).type === 'presence').at(-1) as { viewers: { id: string }[] } | undefined;
+      return (last?.viewers ?? []).map((v) => v.id).sort();
+    };
+    await vi.waitFor(() => expect(viewersOf(other.data)).toEqual([user.userId, stayer.userId].sort()));
     await append(c2.id, ['x']);
     await vi.waitFor(() => expect(titles(probe.data)).toEqual(['x']));
     await app.client(user.token).auth.logout.mutate();
     await vi.waitFor(() => expect(probe.error?.code).toBe('UNAUTHORIZED'));
+    // Its subscription ended while handed off: it left the hub (and the presence list) with it.
+    await vi.waitFor(() => expect(viewersOf(other.data)).toEqual([stayer.userId]));
     const seen = probe.data.length;
     await append(c2.id, ['after']);
     await new Promise((r) => setTimeout(r, 300));
     expect(probe.data.length).toBe(seen);
-    await ws2.close();
+    await Promise.all([ws2.close(), ws3.close()]);
   });
 
   it('a subscriber that caught up from the database ahead of the hub gets each event once', async () => {

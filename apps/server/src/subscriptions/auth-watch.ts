@@ -129,15 +129,21 @@ class Guarded<T> implements AsyncIterableIterator<T> {
 
   async next(): Promise<IteratorResult<T>> {
     if (this.closed) return DONE;
-    let item: IteratorResult<T>;
+    // Stopped (access lost, or the client left) while the source waited at its `yield`: it is not
+    // asked for more, but returned, so its own cleanup runs (a hub member leaves its hub).
+    let item: IteratorResult<T> = DONE;
+    let sourceEnded = false;
     try {
-      item = this.stop.aborted ? DONE : await this.source!.next();
+      if (!this.stop.aborted) {
+        item = await this.source!.next();
+        sourceEnded = item.done === true;
+      }
     } catch (err) {
       await this.close(true);
       throw err;
     }
     if (!item.done && !this.stop.aborted) return item;
-    await this.close(item.done === true);
+    await this.close(sourceEnded);
     if (this.lost) throw this.lost;
     return DONE;
   }
