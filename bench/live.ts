@@ -94,8 +94,16 @@ async function main() {
     constructor(readonly expected: number) {
       this.latencies = new Float64Array(expected);
     }
+    /** Per batch (keyed by its first point's ts, the same in every subscriber's copy): first and last receipt. */
+    ticks = new Map<number, { first: number; last: number }>();
     batch(points: LivePoint[], dropped: number | undefined, lastTs: { value: number }) {
       const now = epochNow();
+      if (points.length) {
+        const k = points[0]!.ts;
+        const t = this.ticks.get(k);
+        if (!t) this.ticks.set(k, { first: now, last: now });
+        else t.last = now;
+      }
       this.batches++;
       this.dropped += dropped ?? 0;
       for (const p of points) {
@@ -189,6 +197,7 @@ async function main() {
     const elapsed = (performance.now() - start) / 1000;
     const d = current;
     const got = d.latencies.subarray(0, Math.min(d.points, d.expected)).sort();
+    const spreads = Float64Array.from(d.ticks.values(), (t) => t.last - t.first).sort();
     const figures = {
       points_published: count * POINTS,
       offered_msgs_per_s: round((count * 1000) / (published - start)),
@@ -202,6 +211,10 @@ async function main() {
       batches_per_s: Math.round(d.batches / elapsed),
       batches_per_subscriber_per_s: round(d.batches / elapsed / SUBSCRIBERS),
       points_delivered_per_s: Math.round(d.points / elapsed),
+      // From the first to the last subscriber receiving one batch: the server's write loop plus
+      // the clients' reading, when every subscriber writes on the same tick.
+      batch_spread_p50_ms: round(percentile(spreads, 50)),
+      batch_spread_max_ms: round(spreads[spreads.length - 1] ?? NaN),
     };
     progress(`  ${name}: ${JSON.stringify(figures)}`);
     return figures;

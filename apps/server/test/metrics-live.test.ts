@@ -39,15 +39,14 @@ describe('metrics.live batching', () => {
     vi.useRealTimers();
   });
 
-  it('pushes at most every 250 ms, leading edge first, and loses nothing', async () => {
+  it('pushes on the feed\'s ticks, at most every 250 ms, leading edge first, and loses nothing', async () => {
     const t0 = Date.now();
     expect(await start({ agentIds: ['a1'], metrics: ['latency_ms'] })).toEqual({ points: [], statuses: [{ agentId: 'a1', status: 'ok', reason: null }] });
     await vi.advanceTimersByTimeAsync(10);
     await publish([point('a1', 1), point('a2', 1)]);
-    await vi.advanceTimersByTimeAsync(LIVE_BATCH_MS - 11);
-    expect(batches).toEqual([]); // the first batch went out at t0: wait for t0 + 250
-    await vi.advanceTimersByTimeAsync(1);
-    expect(batches.map((b) => b.at - t0)).toEqual([250]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(batches.map((b) => b.at - t0)).toEqual([10]); // the first point after a quiet spell goes at once
+    await vi.advanceTimersByTimeAsync(LIVE_BATCH_MS - 10);
     for (let i = 2; i <= 50; i++) {
       await publish([point('a1', i)]);
       await vi.advanceTimersByTimeAsync(5);
@@ -56,15 +55,38 @@ describe('metrics.live batching', () => {
     await publish([point('a1', 51)]); // quiet for longer than the window: goes out at once
     await vi.advanceTimersByTimeAsync(0);
     // Points 2..50 arrived every 5 ms from t0 + 250 on. The workspace's feed released 2 and 3 at
-    // t0 + 260 (250 ms after it released point 1), pushed at t0 + 500 (250 ms after this
-    // subscriber's last push); the rest at t0 + 510, pushed at t0 + 750; point 51 after a quiet
-    // spell went at once.
-    expect(batches.map((b) => b.at - t0)).toEqual([250, 500, 750, 1495]);
+    // t0 + 260 (250 ms after it released point 1) and the rest at t0 + 510; each went out on its
+    // tick. Point 51 after a quiet spell went at once.
+    expect(batches.map((b) => b.at - t0)).toEqual([10, 260, 510, 1495]);
     expect(batches.map((b) => b.batch.points.length)).toEqual([1, 2, 47, 1]);
     const points = batches.flatMap((b) => b.batch.points);
     expect(points.map((p) => p.ts)).toEqual(Array.from({ length: 51 }, (_, i) => i + 1));
     // Only a1, only latency_ms.
     expect(points.every((p) => p.agentId === 'a1' && Object.keys(p.values).join() === 'latency_ms')).toBe(true);
+  });
+
+  it('keeps subscribers who joined at different times in step with the ticks (one write time per tick for all)', async () => {
+    const feeds = createLiveFeeds(bus);
+    const at: number[][] = [[], []];
+    const join = async (n: number) => {
+      const live = directStream(metricsLive(feeds, 'w1', {}, async () => [], abort.signal));
+      await live.next();
+      return { done: (async () => {
+        for await (const _ of live) at[n]!.push(Date.now());
+      })() };
+    };
+    const first = await join(0);
+    for (let i = 0; i < 20; i++) await publish([point('a1', i)]), await vi.advanceTimersByTimeAsync(10);
+    const second = await join(1); // joins 200 ms into the stream, between two ticks
+    for (let i = 20; i < 200; i++) await publish([point('a1', i)]), await vi.advanceTimersByTimeAsync(10);
+    abort.abort();
+    await vi.advanceTimersByTimeAsync(0);
+    await Promise.all([first.done, second.done]);
+    // Every push of the later subscriber is at a time the first one pushed too: same tick, same frame.
+    expect(at[1]!.length).toBeGreaterThan(5);
+    expect(at[1]!.filter((t) => !at[0]!.includes(t))).toEqual([]);
+    const gaps = at[0]!.slice(1).map((t, i) => t - at[0]![i]!);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(LIVE_BATCH_MS);
   });
 
   it('bounds the buffer between pushes and says how many points it left out', async () => {
