@@ -76,9 +76,15 @@ describe('metrics.live batching', () => {
       })() };
     };
     const first = await join(0);
-    for (let i = 0; i < 20; i++) await publish([point('a1', i)]), await vi.advanceTimersByTimeAsync(10);
+    const stream = async (from: number, to: number) => {
+      for (let i = from; i < to; i++) {
+        await publish([point('a1', i)]);
+        await vi.advanceTimersByTimeAsync(10);
+      }
+    };
+    await stream(0, 20);
     const second = await join(1); // joins 200 ms into the stream, between two ticks
-    for (let i = 20; i < 200; i++) await publish([point('a1', i)]), await vi.advanceTimersByTimeAsync(10);
+    await stream(20, 200);
     abort.abort();
     await vi.advanceTimersByTimeAsync(0);
     await Promise.all([first.done, second.done]);
