@@ -11,7 +11,7 @@ import { appendEvents, wakeSubscribers } from '@tandem/core';
 import { availableModes, createTestRuntime, TEST_REDIS_URL } from '@tandem/core/testing';
 import { RAW_CHANNEL, startRawBroadcast } from './fanout/raw-broadcast.ts';
 import { INSPECT, spawnPrinting, startServerUnderTest, type Running } from './harness/server-process.ts';
-import { cpuMs, retainedHeapBytes, rssBytes, writeHeapSnapshot } from './harness/process-stats.ts';
+import { cpuMs, retainedHeapBytes, rssBytes, sampleAllocations, writeHeapSnapshot } from './harness/process-stats.ts';
 
 const { values: flags } = parseArgs({ args: process.argv.slice(2).filter((a) => a !== '--'), options: { viewers: { type: 'string' }, conversations: { type: 'string' }, seconds: { type: 'string' } } });
 const SUBSCRIBERS = Number(flags.viewers ?? process.env.BENCH_SUBSCRIBERS ?? 1000);
@@ -55,8 +55,13 @@ class Deliveries {
   constructor(readonly expected: number) {
     this.latencies = new Float64Array(expected);
   }
+  /** Per event (by its send time, which every copy carries): when its first and last copy arrived. */
+  perEvent = new Map<number, { first: number; last: number }>();
   record(sentAt: number) {
     const now = performance.now();
+    const e = this.perEvent.get(sentAt);
+    if (!e) this.perEvent.set(sentAt, { first: now - sentAt, last: now - sentAt });
+    else e.last = now - sentAt;
     if (this.count < this.latencies.length) this.latencies[this.count] = now - sentAt;
     this.count++;
     this.lastAt = now;
@@ -127,6 +132,7 @@ const round = (x: number) => Math.round(x * 100) / 100;
 /** Publishes `count` events at `rate` per second and waits until every subscriber has them. */
 async function phase(name: string, count: number, rate: number, publish: (i: number) => Promise<void>) {
   current = new Deliveries((count * SUBSCRIBERS) / CONVERSATIONS);
+  const allocations = await sampleAllocationsOf(name);
   const publishing = new Float64Array(count);
   const cpuBefore = cpuMs(measured.pid);
   const start = performance.now();
@@ -145,6 +151,7 @@ async function phase(name: string, count: number, rate: number, publish: (i: num
     inFlight.add(p);
   }
   await Promise.all(inFlight);
+  await allocations?.(join(process.env.BENCH_ALLOC_PROFILE_DIR!, `${name.replace(/\W+/g, '-')}.heapprofile`));
   publishing.sort();
   const published = performance.now();
   const deadline = published + 30_000;
@@ -152,17 +159,24 @@ async function phase(name: string, count: number, rate: number, publish: (i: num
   const cpu = cpuMs(measured.pid) - cpuBefore;
   const d = current;
   const got = d.latencies.subarray(0, Math.min(d.count, d.expected)).sort();
+  const firsts = Float64Array.from(d.perEvent.values(), (e) => e.first).sort();
+  const spreads = Float64Array.from(d.perEvent.values(), (e) => e.last - e.first).sort();
   const figures = {
     events: count,
     offered_events_per_s: round((count * 1000) / (published - start)),
     /** How long one publish took (for tRPC: the append transaction and the bus message). */
     publish_p50_ms: round(percentile(publishing, 50)),
+    publish_p99_ms: round(percentile(publishing, 99)),
     delivered: d.count,
     missing: Math.max(0, d.expected - d.count),
     order_violations: d.orderViolations,
     p50_ms: round(percentile(got, 50)),
     p99_ms: round(percentile(got, 99)),
     max_ms: round(got[got.length - 1] ?? NaN),
+    // Where a late delivery lost its time: before its first copy arrived (the append, the read and
+    // the first write), or between its first and last copies (the write loop and the clients).
+    first_copy_p99_ms: round(percentile(firsts, 99)),
+    copies_spread_p99_ms: round(percentile(spreads, 99)),
     delivered_msgs_per_s: Math.round((d.count * 1000) / (d.lastAt - start)),
     /** Server CPU time (user + system) over the phase, per 1,000 messages delivered. */
     server_cpu_ms_per_1000: round((cpu * 1000) / Math.max(1, d.count)),
@@ -222,6 +236,15 @@ async function snapshot(name: string): Promise<void> {
   await writeHeapSnapshot(measured.inspector, join(dir, `${name.replace(/\W+/g, '-')}.heapsnapshot`));
 }
 
+/** With BENCH_ALLOC_PROFILE_DIR: what the measured process allocates during each phase (sampled), garbage included. */
+async function sampleAllocationsOf(name: string): Promise<((file: string) => Promise<void>) | null> {
+  const dir = process.env.BENCH_ALLOC_PROFILE_DIR;
+  if (!dir || !measured.inspector) return null;
+  mkdirSync(dir, { recursive: true });
+  progress(`  sampling ${name}'s allocations`);
+  return sampleAllocations(measured.inspector);
+}
+
 /** The measured process's JS heap after a full GC, through its inspector (services mode only: embedded shares this process). */
 const heapRetained = (): Promise<number | null> => (measured.inspector ? retainedHeapBytes(measured.inspector) : Promise.resolve(null));
 
@@ -265,9 +288,14 @@ if (CONVERSATIONS > 1) {
   }, open, upTo));
   // The load generator's own event-loop delay over the phase: 10,000 client sockets parsing JSON
   // share the two cores with the server, and a late client reads its frames late.
+  let n = 0;
+  const next = () => appendTimed(conversations[n++ % CONVERSATIONS]!.id);
+  // As in the one-conversation mode, a warm-up first: the memory reading's full GC leaves the
+  // server busy for a few hundred milliseconds after it, and the first reads compile their code.
+  await phase('tRPC many conversations warm-up', CONVERSATIONS * 2, CONVERSATIONS, next);
   const clientDelay = monitorEventLoopDelay({ resolution: 10 });
   clientDelay.enable();
-  const steady = await phase('tRPC many conversations', CONVERSATIONS * SECONDS, CONVERSATIONS, (i) => appendTimed(conversations[i % CONVERSATIONS]!.id));
+  const steady = await phase('tRPC many conversations', CONVERSATIONS * SECONDS, CONVERSATIONS, next);
   clientDelay.disable();
   await closeAll(sockets);
   await api.close();

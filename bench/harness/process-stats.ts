@@ -1,6 +1,6 @@
 // CPU time and resident memory of a process by pid (Linux /proc), so a bench can report what the
 // server under test spent, apart from the clients that drive it.
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { WebSocket } from 'ws';
 
 const TICKS_PER_S = 100; // USER_HZ on Linux
@@ -62,4 +62,30 @@ export function writeHeapSnapshot(inspector: string, file: string): Promise<void
     });
     ws.on('error', reject);
   });
+}
+
+/**
+ * Starts V8's sampling heap profiler in `inspector`'s process, counting objects the GC has
+ * already collected too: what a phase allocates, garbage included. The returned function stops
+ * it and writes the profile (`.heapprofile`, for Chrome DevTools' Memory tab) to `file`.
+ */
+export async function sampleAllocations(inspector: string): Promise<(file: string) => Promise<void>> {
+  const ws = new WebSocket(inspector, { maxPayload: 0 });
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  const replies = new Map<number, (result: unknown) => void>();
+  ws.on('message', (raw) => {
+    const msg = JSON.parse(String(raw)) as { id?: number; result?: unknown };
+    if (msg.id !== undefined) replies.get(msg.id)?.(msg.result);
+  });
+  let id = 0;
+  const call = (method: string, params: object = {}) => new Promise<unknown>((resolve) => {
+    replies.set(++id, resolve);
+    ws.send(JSON.stringify({ id, method, params }));
+  });
+  await call('HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  return async (file) => {
+    const { profile } = (await call('HeapProfiler.stopSampling')) as { profile: unknown };
+    writeFileSync(file, JSON.stringify(profile));
+    ws.close();
+  };
 }

@@ -22,7 +22,9 @@ const ROOT = join(import.meta.dirname, '../..');
 /** Directory for CPU profiles of the server and worker processes (services mode), to find the hot path. */
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
 
-const profileArgs = () => (PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []);
+/** Extra `node` flags for the server and worker processes (services mode), e.g. `--trace-gc`, to try a V8 setting. */
+const EXTRA_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+const profileArgs = () => [...EXTRA_FLAGS, ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])];
 
 /** Starts `node <args>` and resolves with the first URL it prints after `marker`; killed when the bench exits. */
 export function spawnPrinting(args: string[], env: Record<string, string>, marker: RegExp): Promise<Running> {

@@ -3,6 +3,12 @@
 import type { WebSocket } from 'ws';
 import { sinkOf } from '../src/ws/direct-delivery.ts';
 
+/** The payload of one unmasked WebSocket frame (what direct delivery writes: direct-delivery.ts's textFrameOf). */
+export function payloadOf(wire: Buffer): Buffer {
+  const length = wire[1]! & 0x7f;
+  return wire.subarray(length < 126 ? 2 : length === 126 ? 4 : 10);
+}
+
 /** What a frame's `result` holds: a tracked value becomes `[id, data]` again, as `tracked()` made it. */
 type Frame = { result: { data: unknown; id?: string } };
 const valueOf = (f: Frame): unknown => (f.result.id === undefined ? f.result.data : [f.result.id, (f.result.data as { data: unknown }).data]);
@@ -20,7 +26,7 @@ export async function* directStream<T>(gen: AsyncGenerator<T>, frames: Buffer[] 
     readyState: 1,
     send(data: Buffer) {
       frames.push(data);
-      queue.push(valueOf(JSON.parse(String(data)) as Frame));
+      queue.push(valueOf(JSON.parse(String(payloadOf(data))) as Frame));
       wake?.();
     },
   } as unknown as WebSocket;

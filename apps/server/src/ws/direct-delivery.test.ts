@@ -5,7 +5,12 @@ import { tracked } from '@trpc/server';
 import { jsonEncoder } from '@trpc/server/adapters/ws';
 import { describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
-import { FrameSink, dataFrame, trackedFrame, type SharedFrame } from './direct-delivery.ts';
+import * as wsModule from 'ws';
+import { FrameSink, dataFrame, textFrameOf, trackedFrame, type SharedFrame } from './direct-delivery.ts';
+import { payloadOf } from '../../test/direct-stream.ts';
+
+/** `ws`'s own framing, to compare with (not in its typings). */
+const { Sender } = wsModule as unknown as { Sender: { frame(data: Buffer, opts: object): Buffer[] } };
 
 /** The message tRPC's adapter builds for a yielded value (adapters/ws.ts, the subscription loop). */
 function trpcMessage(id: number | string, jsonrpc: '2.0' | undefined, value: unknown) {
@@ -24,6 +29,7 @@ function written(frame: SharedFrame, id: number | string, jsonrpc: '2.0' | undef
   sink.write(frame);
   return out;
 }
+const message = (wire: Buffer | undefined) => String(payloadOf(wire!));
 
 describe('direct frames', () => {
   const ids = fc.oneof(fc.integer(), fc.string());
@@ -33,15 +39,23 @@ describe('direct frames', () => {
   it('are the bytes tRPC sends for a tracked value', () => {
     fc.assert(fc.property(ids, jsonrpcs, fc.string({ minLength: 1 }), values, (id, jsonrpc, eventId, data) => {
       const [frame] = written(trackedFrame(eventId, data), id, jsonrpc);
-      expect(String(frame)).toBe(jsonEncoder.encode(trpcMessage(id, jsonrpc, tracked(eventId, data))));
+      expect(message(frame)).toBe(jsonEncoder.encode(trpcMessage(id, jsonrpc, tracked(eventId, data))));
     }));
   });
 
   it('are the bytes tRPC sends for an untracked value', () => {
     fc.assert(fc.property(ids, jsonrpcs, values, (id, jsonrpc, data) => {
       const [frame] = written(dataFrame(data), id, jsonrpc);
-      expect(String(frame)).toBe(jsonEncoder.encode(trpcMessage(id, jsonrpc, data)));
+      expect(message(frame)).toBe(jsonEncoder.encode(trpcMessage(id, jsonrpc, data)));
     }));
+  });
+
+  it('are the WebSocket frames ws makes, at every length class (one buffer instead of its header and payload)', () => {
+    for (const length of [0, 1, 125, 126, 65_535, 65_536, 70_000]) {
+      const parts = [Buffer.alloc(Math.min(length, 7), 'a'), Buffer.alloc(Math.max(0, length - 7), 'b')];
+      const theirs = Buffer.concat(Sender.frame(Buffer.concat(parts), { fin: true, opcode: 1, mask: false, readOnly: false, rsv1: false }));
+      expect(textFrameOf(parts).equals(theirs), `length ${length}`).toBe(true);
+    }
   });
 
   it('are one buffer for every subscriber with the same request id', () => {

@@ -7,23 +7,51 @@ const OPEN = 1; // WebSocket.OPEN
 export const TEXT_FRAME = { binary: false } as const;
 
 /**
+ * The WebSocket text frame (RFC 6455 §5.2: FIN, opcode 1, unmasked as a server's frames are) of a
+ * payload made of `parts`, as one buffer. `ws` frames a message as a header buffer and the payload,
+ * written corked, which Node turns into a buffered write and a `writev` per socket: measured with
+ * the sampling heap profiler at 10,000 viewers, about 1 KB of garbage per delivery (bench fanout).
+ * One buffer per socket is one plain write.
+ */
+export function textFrameOf(parts: readonly Buffer[]): Buffer {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const header = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(header + length);
+  frame[0] = 0x81;
+  if (header === 2) frame[1] = length;
+  else if (header === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeBigUInt64BE(BigInt(length), 2);
+  }
+  let at = header;
+  for (const part of parts) at += part.copy(frame, at);
+  return frame;
+}
+
+/**
  * The bytes of a tRPC data frame after its request id — `"result":{…}}` — encoded once per event
  * and shared by every subscriber. A frame is `{"id":<request id>,["jsonrpc":"2.0",]` + these bytes,
- * exactly what tRPC's ws adapter would send (direct-delivery.test.ts compares them).
+ * exactly what tRPC's ws adapter would send (direct-delivery.test.ts compares them), inside one
+ * WebSocket frame.
  */
 export class SharedFrame {
-  /** The whole frame for the last prefix asked for: subscribers of one wsLink version mostly share their request id. */
+  /** The wire bytes for the last prefix asked for: subscribers of one wsLink version mostly share their request id. */
   private lastPrefix: Buffer | null = null;
-  private lastWhole: Buffer | null = null;
+  private lastWire: Buffer | null = null;
 
   constructor(readonly tail: Buffer) {}
 
-  whole(prefix: Buffer): Buffer {
+  /** The whole WebSocket frame for a request id's prefix (see textFrameOf). */
+  wire(prefix: Buffer): Buffer {
     if (this.lastPrefix !== prefix) {
-      this.lastWhole = Buffer.concat([prefix, this.tail]);
+      this.lastWire = textFrameOf([prefix, this.tail]);
       this.lastPrefix = prefix;
     }
-    return this.lastWhole!;
+    return this.lastWire!;
   }
 }
 
@@ -58,9 +86,9 @@ function prefixOf(id: unknown, jsonrpc: unknown): Buffer {
  * adapter resumes the generator (which ends, when stopped, or pulls again). The adapter still owns
  * the subscription: `started`, errors, `stopped` and the reconnect notice are its own.
  */
-/** Writes a whole frame to the socket, bounded (the adapter's connection; an object, not a closure per socket). */
+/** Writes a whole WebSocket frame to the socket, bounded (the adapter's connection; an object, not a closure per socket). */
 export interface FrameWriter {
-  writeDirect(frame: Buffer): void;
+  writeDirect(wire: Buffer): void;
 }
 
 /** Who iterates a handed-off generator again once its sink is detached (the adapter's subscription). */
@@ -89,7 +117,7 @@ export class FrameSink {
   /** One write of the shared frame; through the socket's bounded send, so slow consumers are still cut off. */
   write(frame: SharedFrame): void {
     const socket = this.socket;
-    if (socket && socket.readyState === OPEN) this.writer!.writeDirect(frame.whole(this.prefix!));
+    if (socket && socket.readyState === OPEN) this.writer!.writeDirect(frame.wire(this.prefix!));
   }
 
   /**

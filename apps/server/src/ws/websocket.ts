@@ -31,13 +31,19 @@ export function isAllowedOrigin(origin: string | undefined, host: string | undef
   }
 }
 
+/** `ws` exposes no cork and no way to write a frame it did not make; its socket is `_socket` (stable across ws 8.x). */
+const rawSocketOf = (ws: WebSocket) => (ws as unknown as { _socket: Duplex })._socket;
+
 /**
  * Sends a frame unless the socket holds more unsent data than the bound: a client that stops
  * reading is cut off (and told why) instead of growing our memory. `corked` frames — replies and a
- * subscription catching up — wait for the rest of the tick's frames and leave in one write; a
- * direct subscription's frames (direct-delivery.ts) go at once: the hub writes one frame per socket
- * and event, so a cork until the next tick only cost a callback per socket (bench fanout). Order is
- * kept either way, since a corked socket queues each write behind the ones before it.
+ * subscription catching up — wait for the rest of the tick's frames and leave in one write.
+ * `writeWire` writes a direct subscription's frame (direct-delivery.ts), already a whole WebSocket
+ * frame shared by every socket, at once in one plain write: the hub writes one frame per socket and
+ * event, so a cork until the next tick only cost a callback per socket (bench fanout). It goes
+ * around `ws`'s Sender, which writes straight to the same socket too as long as it neither
+ * compresses (no permessage-deflate here) nor reads a Blob (never sent here), so order is kept;
+ * a corked socket queues each write behind the ones before it.
  */
 function boundedSender(metrics: Prometheus) {
   const corkedSockets = new WeakSet<object>();
@@ -45,23 +51,29 @@ function boundedSender(metrics: Prometheus) {
     corkedSockets.delete(socket);
     socket.uncork();
   };
-  return (ws: WebSocket, frame: string | Uint8Array, corked: boolean): void => {
-    if (ws.bufferedAmount > WS_MAX_BUFFERED_BYTES) {
-      if (ws.readyState === ws.OPEN) {
-        metrics.wsSlowConsumers.inc();
-        ws.close(WS_CLOSE_SLOW_CONSUMER, 'slow consumer');
-        setTimeout(() => ws.terminate(), 1000).unref();
+  const withinBound = (ws: WebSocket): boolean => {
+    if (ws.bufferedAmount <= WS_MAX_BUFFERED_BYTES) return true;
+    if (ws.readyState === ws.OPEN) {
+      metrics.wsSlowConsumers.inc();
+      ws.close(WS_CLOSE_SLOW_CONSUMER, 'slow consumer');
+      setTimeout(() => ws.terminate(), 1000).unref();
+    }
+    return false;
+  };
+  return {
+    send(ws: WebSocket, frame: string | Uint8Array, corked: boolean): void {
+      if (!withinBound(ws)) return;
+      const socket = corked ? rawSocketOf(ws) : undefined;
+      if (socket && !corkedSockets.has(socket)) {
+        corkedSockets.add(socket);
+        socket.cork();
+        process.nextTick(uncork, socket);
       }
-      return;
-    }
-    // `ws` exposes no cork; its socket is `_socket` (stable across ws 8.x).
-    const socket = corked ? (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket : undefined;
-    if (socket && !corkedSockets.has(socket)) {
-      corkedSockets.add(socket);
-      socket.cork();
-      process.nextTick(uncork, socket);
-    }
-    ws.send(frame, TEXT_FRAME);
+      ws.send(frame, TEXT_FRAME);
+    },
+    writeWire(ws: WebSocket, wire: Buffer): void {
+      if (withinBound(ws)) rawSocketOf(ws).write(wire);
+    },
   };
 }
 
@@ -72,7 +84,8 @@ function boundedSender(metrics: Prometheus) {
  */
 export function attachWebSocket(server: Server, services: ServerServices) {
   const { rt, prometheus: metrics, sockets } = services;
-  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD });
+  // No permessage-deflate (ws's default, said here because direct frames are written around ws's Sender: see boundedSender).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD, perMessageDeflate: false });
   const createContext = makeCreateContext(services, 'ws');
   const encoder = createEventEncoder();
   const handler = new WsLinkServer({
@@ -93,7 +106,7 @@ export function attachWebSocket(server: Server, services: ServerServices) {
     // As on HTTP: one frame never starts more than this many calls (every call of a bigger batch is refused).
     maxBatchSize: TRPC_MAX_BATCH_SIZE,
     encode: (message) => encoder.encode(message),
-    send: boundedSender(metrics),
+    ...boundedSender(metrics),
     onError: (err, where) => rt.log.debug({ err: err.message, code: err.code, ...where }, 'ws call refused'),
   });
 

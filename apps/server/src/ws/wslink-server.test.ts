@@ -12,6 +12,11 @@ import { createEventEncoder } from '../subscriptions/event-encoder.ts';
 import { TEXT_FRAME } from './direct-delivery.ts';
 import { WsLinkServer } from './wslink-server.ts';
 
+/** This router's subscriptions are plain generators: nothing is written directly (that is direct-delivery.ts's and the server tests'). */
+const noDirectSubscriptions = (): never => {
+  throw new Error('no direct subscriptions in this router');
+};
+
 type Ctx = { user: string | null };
 // isDev off: error shapes would carry stacks, which differ between the two adapters' call paths.
 const t = initTRPC.context<Ctx>().create({ isDev: false });
@@ -120,6 +125,7 @@ describe('our wsLink server and tRPC adapter', () => {
       maxBatchSize: 3,
       encode: (m) => encoder.encode(m),
       send: (ws, frame) => ws.send(frame, TEXT_FRAME),
+      writeWire: noDirectSubscriptions,
       keepAlive: { pingMs: 60_000, pongWaitMs: 60_000 },
       onError: () => undefined,
     });
@@ -270,7 +276,7 @@ describe('our wsLink server and tRPC adapter', () => {
   it('pings a quiet socket, keeps one that answers PONG and cuts off one that does not', async () => {
     const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
     const quick = new WsLinkServer<Ctx>({
-      router, createContext, maxBatchSize: 3, encode: JSON.stringify, send: (ws, frame) => ws.send(frame, TEXT_FRAME),
+      router, createContext, maxBatchSize: 3, encode: JSON.stringify, send: (ws, frame) => ws.send(frame, TEXT_FRAME), writeWire: noDirectSubscriptions,
       keepAlive: { pingMs: 100, pongWaitMs: 100 }, onError: () => undefined,
     });
     wss.on('connection', (ws, req) => {

@@ -33,6 +33,8 @@ export interface WsLinkServerOptions<Ctx> {
   encode(message: object): string | Uint8Array;
   /** Sends a frame, or cuts off a socket that stopped reading (websocket.ts). `corked`: may wait for the tick's other frames. */
   send(ws: WebSocket, frame: string | Uint8Array, corked: boolean): void;
+  /** Writes a whole WebSocket frame of a direct subscription (direct-delivery.ts), bounded like `send`. */
+  writeWire(ws: WebSocket, wire: Buffer): void;
   keepAlive: { pingMs: number; pongWaitMs: number };
   /**
    * When the socket's credentials expire (ms since the epoch): its subscriptions then end with
@@ -192,8 +194,8 @@ class WsLinkConnection<Ctx> implements FrameWriter {
   }
 
   /** A direct subscription's frame (direct-delivery.ts): written at once, through the bounded send. */
-  writeDirect(frame: Buffer): void {
-    this.opts.send(this.ws, frame, false);
+  writeDirect(wire: Buffer): void {
+    this.opts.writeWire(this.ws, wire);
   }
 
   /** The credentials expired: every subscription ends with UNAUTHORIZED (new calls are refused by the procedures). */
