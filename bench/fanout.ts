@@ -7,11 +7,11 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
-import { appendEvents, wakeSubscribers } from '@tandem/core';
 import { availableModes, createTestRuntime, TEST_REDIS_URL } from '@tandem/core/testing';
-import { RAW_CHANNEL, startRawBroadcast } from './fanout/raw-broadcast.ts';
+import { epochNow, startEventSource } from './fanout/event-source.ts';
+import { startRawBroadcast } from './fanout/raw-broadcast.ts';
 import { INSPECT, spawnPrinting, startServerUnderTest, type Running } from './harness/server-process.ts';
-import { cpuMs, retainedHeapBytes, rssBytes, sampleAllocations, writeHeapSnapshot } from './harness/process-stats.ts';
+import { cpuMs, retainedHeapBytes, rssBytes, startProfiling, writeHeapSnapshot } from './harness/process-stats.ts';
 
 const { values: flags } = parseArgs({ args: process.argv.slice(2).filter((a) => a !== '--'), options: { viewers: { type: 'string' }, conversations: { type: 'string' }, seconds: { type: 'string' } } });
 const SUBSCRIBERS = Number(flags.viewers ?? process.env.BENCH_SUBSCRIBERS ?? 1000);
@@ -25,7 +25,6 @@ const RATE = Number(process.env.BENCH_RATE ?? 10);
 const SECONDS = Number(flags.seconds ?? process.env.BENCH_SECONDS ?? 10);
 const HIGH_RATE = Number(process.env.BENCH_HIGH_RATE ?? 100);
 const HIGH_SECONDS = Number(process.env.BENCH_HIGH_SECONDS ?? 5);
-const PUBLISHES_IN_FLIGHT = 8;
 const progress = (msg: string) => process.stderr.write(`${msg}\n`);
 
 // Services mode (real PostgreSQL + Redis; the server and the baseline each in their own process,
@@ -58,7 +57,7 @@ class Deliveries {
   /** Per event (by its send time, which every copy carries): when its first and last copy arrived. */
   perEvent = new Map<number, { first: number; last: number }>();
   record(sentAt: number) {
-    const now = performance.now();
+    const now = epochNow();
     const e = this.perEvent.get(sentAt);
     if (!e) this.perEvent.set(sentAt, { first: now - sentAt, last: now - sentAt });
     else e.last = now - sentAt;
@@ -130,32 +129,17 @@ const percentile = (xs: Float64Array, p: number) => xs[Math.min(xs.length - 1, M
 const round = (x: number) => Math.round(x * 100) / 100;
 
 /** Publishes `count` events at `rate` per second and waits until every subscriber has them. */
-async function phase(name: string, count: number, rate: number, publish: (i: number) => Promise<void>) {
+async function phase(name: string, count: number, rate: number, conversations?: string[]) {
   current = new Deliveries((count * SUBSCRIBERS) / CONVERSATIONS);
-  const allocations = await sampleAllocationsOf(name);
-  const publishing = new Float64Array(count);
+  const profiled = await profilePhase(name);
   const cpuBefore = cpuMs(measured.pid);
   const start = performance.now();
-  // Up to PUBLISHES_IN_FLIGHT at once: a busy database must not lower the offered rate (the
-  // appends of one conversation still commit one after another, each with the next seq).
-  const inFlight = new Set<Promise<void>>();
-  for (let i = 0; i < count; i++) {
-    const wait = start + (i * 1000) / rate - performance.now();
-    if (wait > 0) await sleep(wait);
-    while (inFlight.size >= PUBLISHES_IN_FLIGHT) await Promise.race(inFlight);
-    const t0 = performance.now();
-    const p: Promise<void> = publish(i).then(() => {
-      publishing[i] = performance.now() - t0;
-      inFlight.delete(p);
-    });
-    inFlight.add(p);
-  }
-  await Promise.all(inFlight);
-  await allocations?.(join(process.env.BENCH_ALLOC_PROFILE_DIR!, `${name.replace(/\W+/g, '-')}.heapprofile`));
-  publishing.sort();
+  const publishing = await events.run({ count, rate, ...(conversations ? { conversations } : {}) });
+  await profiled?.();
   const published = performance.now();
   const deadline = published + 30_000;
   while (current.count < current.expected && performance.now() < deadline) await sleep(20);
+  publishing.sort();
   const cpu = cpuMs(measured.pid) - cpuBefore;
   const d = current;
   const got = d.latencies.subarray(0, Math.min(d.count, d.expected)).sort();
@@ -186,13 +170,12 @@ async function phase(name: string, count: number, rate: number, publish: (i: num
 }
 
 /** Phases: a steady rate (latency), then a high rate (throughput). */
-async function measure(label: string, connect: Connect, publish: (i: number) => Promise<void>) {
+/** `conversations`: the one our server's viewers watch; none for the baseline (raw bus messages). */
+async function measure(label: string, connect: Connect, conversations?: string[]) {
   const { sockets, memory } = await connectMeasured(label, connect);
-  let n = 0;
-  const next = () => publish(n++);
-  await phase(`${label} warm-up`, Math.max(20, RATE), RATE, next);
-  const steady = await phase(`${label} steady`, RATE * SECONDS, RATE, next);
-  const high = await phase(`${label} high`, HIGH_RATE * HIGH_SECONDS, HIGH_RATE, next);
+  await phase(`${label} warm-up`, Math.max(20, RATE), RATE, conversations);
+  const steady = await phase(`${label} steady`, RATE * SECONDS, RATE, conversations);
+  const high = await phase(`${label} high`, HIGH_RATE * HIGH_SECONDS, HIGH_RATE, conversations);
   await closeAll(sockets);
   return { ...memory, steady, high };
 }
@@ -236,13 +219,16 @@ async function snapshot(name: string): Promise<void> {
   await writeHeapSnapshot(measured.inspector, join(dir, `${name.replace(/\W+/g, '-')}.heapsnapshot`));
 }
 
-/** With BENCH_ALLOC_PROFILE_DIR: what the measured process allocates during each phase (sampled), garbage included. */
-async function sampleAllocationsOf(name: string): Promise<((file: string) => Promise<void>) | null> {
-  const dir = process.env.BENCH_ALLOC_PROFILE_DIR;
+/**
+ * With BENCH_ALLOC_PROFILE_DIR or BENCH_CPU_PROFILE_DIR: what the measured process allocates
+ * (sampled, garbage included) or spends CPU on during each phase, written there per phase.
+ */
+async function profilePhase(name: string): Promise<(() => Promise<void>) | null> {
+  const [kind, dir] = process.env.BENCH_CPU_PROFILE_DIR ? ['cpu', process.env.BENCH_CPU_PROFILE_DIR] as const : ['allocations', process.env.BENCH_ALLOC_PROFILE_DIR] as const;
   if (!dir || !measured.inspector) return null;
   mkdirSync(dir, { recursive: true });
-  progress(`  sampling ${name}'s allocations`);
-  return sampleAllocations(measured.inspector);
+  const stop = await startProfiling(measured.inspector, kind);
+  return () => stop(join(dir, `${name.replace(/\W+/g, '-')}.${kind === 'cpu' ? 'cpuprofile' : 'heapprofile'}`));
 }
 
 /** The measured process's JS heap after a full GC, through its inspector (services mode only: embedded shares this process). */
@@ -268,14 +254,10 @@ const post = async (path: string, input: unknown, token?: string) => {
 const { token } = await post('auth.register', { email: `fanout-${Date.now()}@example.com`, password: 'correct horse', name: 'Fanout' });
 const me = await (await fetch(`${api.url}/trpc/auth.me`, { headers: { authorization: `Bearer ${token}` } })).json() as { result: { data: { workspaces: { id: string }[] } } };
 const workspaceId = me.result.data.workspaces[0]!.id;
-const messageId = crypto.randomUUID();
-/** Appends one delta carrying its send time, as the worker does (transaction, then bus wake-up). */
-async function appendTimed(conversationId: string) {
-  const sentAt = performance.now();
-  const [seq] = await rt.orm.em.fork().transactional((tx) =>
-    appendEvents(tx, conversationId, [{ type: 'message.delta', messageId, text: sentAt.toFixed(3) }]));
-  await wakeSubscribers(rt.bus, conversationId, seq!);
-}
+// Each event appended to PostgreSQL and announced on the bus, as the worker does, from a process of
+// its own in services mode (fanout/event-source.ts); the server wakes, reads and sends it on every
+// conversation.events subscription.
+const events = await startEventSource(rt);
 
 if (CONVERSATIONS > 1) {
   // Many conversations: SUBSCRIBERS / CONVERSATIONS viewers each, one event per second in each.
@@ -288,17 +270,17 @@ if (CONVERSATIONS > 1) {
   }, open, upTo));
   // The load generator's own event-loop delay over the phase: 10,000 client sockets parsing JSON
   // share the two cores with the server, and a late client reads its frames late.
-  let n = 0;
-  const next = () => appendTimed(conversations[n++ % CONVERSATIONS]!.id);
+  const ids = conversations.map((c) => c.id);
   // As in the one-conversation mode, a warm-up first: the memory reading's full GC leaves the
   // server busy for a few hundred milliseconds after it, and the first reads compile their code.
-  await phase('tRPC many conversations warm-up', CONVERSATIONS * 2, CONVERSATIONS, next);
+  await phase('tRPC many conversations warm-up', CONVERSATIONS * 2, CONVERSATIONS, ids);
   const clientDelay = monitorEventLoopDelay({ resolution: 10 });
   clientDelay.enable();
-  const steady = await phase('tRPC many conversations', CONVERSATIONS * SECONDS, CONVERSATIONS, next);
+  const steady = await phase('tRPC many conversations', CONVERSATIONS * SECONDS, CONVERSATIONS, ids);
   clientDelay.disable();
   await closeAll(sockets);
   await api.close();
+  await events.close();
   await rt.close();
   console.log(JSON.stringify({
     mode, viewers: SUBSCRIBERS, conversations: CONVERSATIONS, seconds: SECONDS,
@@ -319,24 +301,19 @@ if (CONVERSATIONS > 1) {
 
 const conversation = await post('conversation.create', { workspaceId, title: 'Fan-out' }, token);
 
-// Each event appended to PostgreSQL and announced on the bus, as the worker does; the server wakes,
-// reads and sends it on every conversation.events subscription.
 const trpc = await measure(
   'tRPC conversation.events',
   (open, upTo) => connectAll(() => trpcSubscriber(api.url, token, conversation.id, conversation.lastSeq), open, upTo),
-  () => appendTimed(conversation.id),
+  [conversation.id],
 );
 await api.close();
 
 const rawServer = await startRaw();
 measured = rawServer;
 progress(`raw ws ${rawServer.url}`);
-const raw = await measure(
-  'raw ws broadcast',
-  (open, upTo) => connectAll(() => rawSubscriber(rawServer.url), open, upTo),
-  (i) => rt.bus.publish(RAW_CHANNEL, { i, t: performance.now() }),
-);
+const raw = await measure('raw ws broadcast', (open, upTo) => connectAll(() => rawSubscriber(rawServer.url), open, upTo));
 await rawServer.close();
+await events.close();
 await rt.close();
 const throughputVsRaw = round(trpc.high.delivered_msgs_per_s / raw.high.delivered_msgs_per_s);
 const p99VsRaw = round(trpc.steady.p99_ms / raw.steady.p99_ms);

@@ -65,11 +65,12 @@ export function writeHeapSnapshot(inspector: string, file: string): Promise<void
 }
 
 /**
- * Starts V8's sampling heap profiler in `inspector`'s process, counting objects the GC has
- * already collected too: what a phase allocates, garbage included. The returned function stops
- * it and writes the profile (`.heapprofile`, for Chrome DevTools' Memory tab) to `file`.
+ * Starts a profiler in `inspector`'s process: V8's sampling heap profiler, counting objects the GC
+ * has already collected too (what a phase allocates, garbage included), or its CPU profiler. The
+ * returned function stops it and writes the profile (`.heapprofile` or `.cpuprofile`, for Chrome
+ * DevTools) to `file`.
  */
-export async function sampleAllocations(inspector: string): Promise<(file: string) => Promise<void>> {
+export async function startProfiling(inspector: string, kind: 'allocations' | 'cpu'): Promise<(file: string) => Promise<void>> {
   const ws = new WebSocket(inspector, { maxPayload: 0 });
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
   const replies = new Map<number, (result: unknown) => void>();
@@ -82,9 +83,10 @@ export async function sampleAllocations(inspector: string): Promise<(file: strin
     replies.set(++id, resolve);
     ws.send(JSON.stringify({ id, method, params }));
   });
-  await call('HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  if (kind === 'cpu') await call('Profiler.enable').then(() => call('Profiler.start'));
+  else await call('HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
   return async (file) => {
-    const { profile } = (await call('HeapProfiler.stopSampling')) as { profile: unknown };
+    const { profile } = (await call(kind === 'cpu' ? 'Profiler.stop' : 'HeapProfiler.stopSampling')) as { profile: unknown };
     writeFileSync(file, JSON.stringify(profile));
     ws.close();
   };
