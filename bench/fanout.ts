@@ -63,7 +63,7 @@ class Deliveries {
     else e.last = now - sentAt;
     if (this.count < this.latencies.length) this.latencies[this.count] = now - sentAt;
     this.count++;
-    this.lastAt = now;
+    this.lastAt = now - performance.timeOrigin; // on performance.now()'s clock, like the phase's start
   }
 }
 let current = new Deliveries(0);
